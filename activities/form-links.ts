@@ -1,0 +1,28 @@
+// Form links: an opaque random token per email, stored only as its sha256.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { RapportTransaction } from './activity-deps';
+
+export const TOKEN_BYTES = 32;
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export interface IssuedLink {
+  token: string;
+  write: (tx: RapportTransaction) => Promise<unknown>;
+}
+
+/** A new token for a form; `write` stores its hash when the email's outbox row is written. */
+export function issueFormLink(formId: string, ttlDays: number, now = new Date()): IssuedLink {
+  const token = randomBytes(TOKEN_BYTES).toString('base64url');
+  const expiresAt = new Date(now.getTime() + ttlDays * 24 * 60 * 60 * 1000);
+  return {
+    token,
+    write: (tx) => tx.formLink.create({ data: { id: randomUUID(), formId, tokenHash: hashToken(token), expiresAt } }),
+  };
+}
+
+export function formUrl(publicBaseUrl: string, token: string): string {
+  return `${publicBaseUrl.replace(/\/+$/, '')}/forms/${token}`;
+}

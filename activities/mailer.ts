@@ -1,0 +1,76 @@
+// The one shared mailer: a pooled nodemailer SMTP transport. It tells the outbox whether a
+// failure is permanent (a 5xx answer: record it, never retry) or passing (4xx, connection
+// trouble: let the activity retry).
+import nodemailer from 'nodemailer';
+
+export interface OutgoingEmail {
+  messageId: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface Mailer {
+  send(email: OutgoingEmail): Promise<void>;
+  close(): void;
+}
+
+export interface MailerOptions {
+  smtpUrl: string;
+  from: string;
+  maxConnections?: number;
+}
+
+/** The relay refused the message for good (SMTP 5xx): sending it again would not help. */
+export class PermanentMailError extends Error {
+  constructor(
+    message: string,
+    readonly responseCode: number,
+  ) {
+    super(message);
+    this.name = 'PermanentMailError';
+  }
+}
+
+function responseCodeOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { responseCode?: unknown }).responseCode;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function pooledUrl(smtpUrl: string, maxConnections: number): string {
+  const url = new URL(smtpUrl);
+  url.searchParams.set('pool', 'true');
+  if (!url.searchParams.has('maxConnections')) url.searchParams.set('maxConnections', String(maxConnections));
+  return url.toString();
+}
+
+export function createMailer({ smtpUrl, from, maxConnections = 5 }: MailerOptions): Mailer {
+  const transport = nodemailer.createTransport(pooledUrl(smtpUrl, maxConnections));
+  return {
+    async send(email) {
+      try {
+        await transport.sendMail({
+          from,
+          to: email.to,
+          subject: email.subject,
+          html: email.html,
+          text: email.text,
+          messageId: email.messageId,
+          // A stable Message-ID lets mail clients and relays drop a copy resent after a crash.
+          headers: { 'Auto-Submitted': 'auto-generated' },
+        });
+      } catch (error) {
+        const code = responseCodeOf(error);
+        if (code !== undefined && code >= 500 && code < 600) {
+          throw new PermanentMailError(error instanceof Error ? error.message : String(error), code);
+        }
+        throw error;
+      }
+    },
+    close() {
+      transport.close();
+    },
+  };
+}

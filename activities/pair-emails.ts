@@ -1,0 +1,230 @@
+// The activities that email a pair: forms, the one reminder, the agenda and the skip nudge.
+import { ApplicationFailure } from '@temporalio/activity';
+import { currentQuestionSet, questionSetById } from '../question-sets/question-set-repository';
+import { STAGE_OF_FORM, type Question } from '../question-sets/question-types';
+import type { EmailName } from '../templates/email-templates';
+import {
+  FORM_RECIPIENT,
+  type ActionItemState,
+  type AnswerValue,
+  type FormKind,
+  type OpenForm,
+  type Role,
+  type TopicState,
+} from '../workflows/pair-types';
+import type { ActivityDeps } from './activity-deps';
+import { formUrl, issueFormLink } from './form-links';
+import { deliverOnce, type DeliveryStatus } from './outbox';
+import { formatLocal, shiftWallClock } from './schedule';
+
+export interface SendFormRequest {
+  pairId: string;
+  cycle: number;
+  kind: FormKind;
+  meetingAt: number;
+  /** Follow-up forms list the items still open. */
+  openActionItems?: ActionItemState[];
+}
+
+export interface SendFormResult {
+  status: DeliveryStatus;
+  questionSetVersion: number;
+}
+
+export interface SendReminderRequest {
+  pairId: string;
+  cycle: number;
+  kind: FormKind;
+  meetingAt: number;
+}
+
+export type ReminderStatus = DeliveryStatus | 'already-answered';
+
+export interface SendAgendaRequest {
+  pairId: string;
+  cycle: number;
+  meetingAt: number;
+  durationMinutes: number;
+  topics: TopicState[];
+  openActionItems: ActionItemState[];
+  closeForms: OpenForm[];
+}
+
+export interface SendSkipNudgeRequest {
+  pairId: string;
+  cycle: number;
+  meetingAt: number;
+  consecutiveSkips: number;
+}
+
+const TEMPLATE_OF_FORM: Record<FormKind, EmailName> = {
+  reflection: 'reflection',
+  managerPrep: 'manager-prep',
+  followUpReport: 'follow-up',
+  followUpManager: 'follow-up',
+  feedback: 'feedback',
+};
+
+export function formIdFor(pairId: string, cycle: number, kind: FormKind): string {
+  return `${pairId}:${cycle}:${kind}`;
+}
+
+type PairRow = NonNullable<Awaited<ReturnType<ActivityDeps['db']['pair']['findUnique']>>>;
+
+async function loadPair(deps: ActivityDeps, pairId: string): Promise<PairRow> {
+  const pair = await deps.db.pair.findUnique({ where: { id: pairId } });
+  // Without its pair the workflow cannot email anyone; retrying would not bring it back.
+  if (!pair) throw ApplicationFailure.nonRetryable(`pair ${pairId} does not exist in the database`, 'PairNotFound');
+  return pair;
+}
+
+function people(pair: PairRow, role: Role) {
+  return {
+    recipientName: role === 'report' ? pair.reportName : pair.managerName,
+    to: role === 'report' ? pair.reportEmail : pair.managerEmail,
+    reportName: pair.reportName,
+    managerName: pair.managerName,
+  };
+}
+
+function ownerName(pair: PairRow, owner: Role): string {
+  return owner === 'report' ? pair.reportName : pair.managerName;
+}
+
+function meetingContext(pair: PairRow, meetingAt: number) {
+  return {
+    meetingWhen: formatLocal(meetingAt, pair.timeZone),
+    durationMinutes: pair.durationMinutes,
+    formatNote: pair.formatNote ?? '',
+  };
+}
+
+function displayAnswer(question: Question, value: AnswerValue): string | null {
+  if (value === null || value === '') return null;
+  if (question.type === 'yesNo') return value === true ? 'Yes' : value === false ? 'No' : String(value);
+  if (question.type === 'scale') return `${String(value)} / 5`;
+  return String(value);
+}
+
+interface AgendaItem {
+  question: string;
+  answer: string;
+  private: boolean;
+}
+
+async function answeredItems(deps: ActivityDeps, formId: string): Promise<AgendaItem[]> {
+  const [form, answer] = await Promise.all([
+    deps.db.form.findUnique({ where: { id: formId } }),
+    deps.db.answer.findUnique({ where: { formId } }),
+  ]);
+  if (!form || !answer) return [];
+  const questionSet = await questionSetById(deps.db, form.questionSetId);
+  const questions = questionSet?.stages[STAGE_OF_FORM[form.kind as FormKind]] ?? [];
+  const payload = JSON.parse(answer.payload) as { answers?: Record<string, AnswerValue>; privateQuestionIds?: string[] };
+  const privateIds = payload.privateQuestionIds ?? [];
+  return questions.flatMap((question) => {
+    const shown = displayAnswer(question, payload.answers?.[question.id] ?? null);
+    return shown === null ? [] : [{ question: question.text, answer: shown, private: privateIds.includes(question.id) }];
+  });
+}
+
+export function createPairEmailActivities(deps: ActivityDeps) {
+  const link = (formId: string) => {
+    const issued = issueFormLink(formId, deps.formLinkTtlDays);
+    return { url: formUrl(deps.publicBaseUrl, issued.token), write: issued.write };
+  };
+
+  async function sendForm(request: SendFormRequest): Promise<SendFormResult> {
+    const { pairId, cycle, kind, meetingAt } = request;
+    const role = FORM_RECIPIENT[kind];
+    const formId = formIdFor(pairId, cycle, kind);
+    const status = await deliverOnce(deps, { pairId, cycle, stage: kind, role }, async () => {
+      const pair = await loadPair(deps, pairId);
+      const questionSet = await currentQuestionSet(deps.db, pairId);
+      const questions = questionSet.stages[STAGE_OF_FORM[kind]];
+      const formLink = link(formId);
+      const agendaAt = shiftWallClock(meetingAt, -JSON.parse(pair.stageOffsets).agendaBefore, pair.timeZone);
+      const { to, ...names } = people(pair, role);
+      const email = deps.emails.render(TEMPLATE_OF_FORM[kind], {
+        ...names,
+        ...meetingContext(pair, meetingAt),
+        agendaWhen: formatLocal(agendaAt, pair.timeZone),
+        formUrl: formLink.url,
+        questions,
+        openActionItems: (request.openActionItems ?? []).map((item) => ({ ...item, ownerName: ownerName(pair, item.owner) })),
+      });
+      return {
+        email: { to, ...email },
+        alsoWrite: async (tx) => {
+          await tx.cycle.upsert({
+            where: { pairId_number: { pairId, number: cycle } },
+            create: { id: `${pairId}:${cycle}`, pairId, number: cycle, meetingAt: new Date(meetingAt), status: 'planned' },
+            update: { meetingAt: new Date(meetingAt) },
+          });
+          await tx.form.create({
+            data: { id: formId, pairId, cycleNumber: cycle, kind, recipientRole: role, questionSetId: questionSet.id, questionSetVersion: questionSet.version },
+          });
+          await formLink.write(tx);
+        },
+      };
+    });
+    const form = await deps.db.form.findUniqueOrThrow({ where: { id: formId } });
+    return { status, questionSetVersion: form.questionSetVersion };
+  }
+
+  async function sendReminder({ pairId, cycle, kind, meetingAt }: SendReminderRequest): Promise<ReminderStatus> {
+    const formId = formIdFor(pairId, cycle, kind);
+    // The workflow may not have heard of an answer that the web service has already stored.
+    if (await deps.db.answer.findUnique({ where: { formId } })) return 'already-answered';
+    const role = FORM_RECIPIENT[kind];
+    return deliverOnce(deps, { pairId, cycle, stage: `reminder-${kind}`, role }, async () => {
+      const pair = await loadPair(deps, pairId);
+      const formLink = link(formId);
+      const { to, ...names } = people(pair, role);
+      const email = deps.emails.render('reminder', { ...names, ...meetingContext(pair, meetingAt), formUrl: formLink.url });
+      return { email: { to, ...email }, alsoWrite: formLink.write };
+    });
+  }
+
+  async function sendAgenda(request: SendAgendaRequest): Promise<DeliveryStatus[]> {
+    const { pairId, cycle, meetingAt } = request;
+    const formIds = request.closeForms.map((form) => formIdFor(pairId, form.cycle, form.kind));
+    await deps.db.form.updateMany({ where: { id: { in: formIds }, closedAt: null }, data: { closedAt: new Date() } });
+    const pair = await loadPair(deps, pairId);
+    const [reportItems, managerItems] = await Promise.all([
+      answeredItems(deps, formIdFor(pairId, cycle, 'reflection')),
+      answeredItems(deps, formIdFor(pairId, cycle, 'managerPrep')),
+    ]);
+    const topicsBy = (role: Role) => request.topics.filter((topic) => topic.by === role).map((topic) => topic.text);
+    const actionItems = request.openActionItems.map((item) => ({ ...item, ownerName: ownerName(pair, item.owner) }));
+    const roles: Role[] = ['report', 'manager'];
+    return Promise.all(
+      roles.map((role) =>
+        deliverOnce(deps, { pairId, cycle, stage: 'agenda', role }, async () => {
+          const { to, ...names } = people(pair, role);
+          // What the report marked private stays out of the manager's copy.
+          const visibleReportItems = role === 'manager' ? reportItems.filter((item) => !item.private) : reportItems;
+          const email = deps.emails.render('agenda', {
+            ...names,
+            ...meetingContext(pair, meetingAt),
+            report: { items: visibleReportItems, topics: topicsBy('report') },
+            manager: { items: managerItems, topics: topicsBy('manager') },
+            actionItems,
+          });
+          return { email: { to, ...email } };
+        }),
+      ),
+    );
+  }
+
+  async function sendSkipNudge({ pairId, cycle, meetingAt, consecutiveSkips }: SendSkipNudgeRequest): Promise<DeliveryStatus> {
+    return deliverOnce(deps, { pairId, cycle, stage: 'skip-nudge', role: 'manager' }, async () => {
+      const pair = await loadPair(deps, pairId);
+      const { to, ...names } = people(pair, 'manager');
+      const email = deps.emails.render('skip-nudge', { ...names, ...meetingContext(pair, meetingAt), consecutiveSkips });
+      return { email: { to, ...email } };
+    });
+  }
+
+  return { sendForm, sendReminder, sendAgenda, sendSkipNudge };
+}

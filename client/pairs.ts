@@ -1,0 +1,162 @@
+// Creating a pair and talking to its workflow. Used by the main job, the admin API and the CLI.
+import { randomUUID } from 'node:crypto';
+import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { RapportPrisma } from '../prisma/database';
+import { settingsColumns } from '../activities/pair-records';
+import type { pairWorkflow } from '../workflows/pair-workflow';
+import {
+  DEFAULT_FEEDBACK_EVERY_CYCLES,
+  DEFAULT_OFFSETS,
+  DEFAULT_SKIP_NUDGE_AFTER,
+  type PairSettings,
+} from '../workflows/pair-types';
+import { settingsProblems } from '../workflows/schedule-rules';
+import { ensureOrgQuestionSet } from '../question-sets/question-set-repository';
+
+export interface Person {
+  name: string;
+  email: string;
+}
+
+export interface NewPair {
+  manager: Person;
+  report: Person;
+  settings: Pick<PairSettings, 'cadence' | 'meetingTime' | 'timeZone'> & Partial<PairSettings>;
+  formatNote?: string;
+}
+
+export class InvalidPairError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+    this.name = 'InvalidPairError';
+  }
+}
+
+export class PairExistsError extends Error {
+  constructor(readonly pairId: string) {
+    super(`A pair for this manager and report already exists (pair ${pairId}).`);
+    this.name = 'PairExistsError';
+  }
+}
+
+const EMAIL = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
+const MAX_NAME = 200;
+
+export function pairWorkflowId(pairId: string): string {
+  return `pair-${pairId}`;
+}
+
+export function withDefaults(settings: NewPair['settings']): PairSettings {
+  return {
+    durationMinutes: 30,
+    feedbackEveryCycles: DEFAULT_FEEDBACK_EVERY_CYCLES,
+    skipNudgeAfter: DEFAULT_SKIP_NUDGE_AFTER,
+    ...settings,
+    offsets: { ...DEFAULT_OFFSETS, ...(settings.offsets ?? {}) },
+  };
+}
+
+function personProblems(role: string, person: Person | undefined): string[] {
+  if (!person) return [`${role} is required`];
+  const problems: string[] = [];
+  const name = typeof person.name === 'string' ? person.name.trim() : '';
+  if (name.length === 0 || name.length > MAX_NAME || /[\r\n]/.test(name)) {
+    problems.push(`${role}.name must be 1 to ${MAX_NAME} characters on one line`);
+  }
+  if (typeof person.email !== 'string' || !EMAIL.test(person.email) || person.email.length > 254) {
+    problems.push(`${role}.email "${String(person.email)}" is not an email address`);
+  }
+  return problems;
+}
+
+export function newPairProblems(input: NewPair): string[] {
+  const problems = [...personProblems('manager', input.manager), ...personProblems('report', input.report)];
+  if (problems.length === 0 && input.manager.email.toLowerCase() === input.report.email.toLowerCase()) {
+    problems.push('manager and report must be different people');
+  }
+  if (!input.settings) return [...problems, 'settings are required'];
+  problems.push(...settingsProblems(withDefaults(input.settings)));
+  if (input.formatNote !== undefined && (typeof input.formatNote !== 'string' || input.formatNote.length > 200)) {
+    problems.push('formatNote must be at most 200 characters');
+  }
+  return problems;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
+}
+
+/** Stores a new pair; refuses a second pair for the same manager and report. */
+export async function registerPair(db: RapportPrisma, input: NewPair): Promise<{ pairId: string; settings: PairSettings }> {
+  const problems = newPairProblems(input);
+  if (problems.length > 0) throw new InvalidPairError(problems);
+  const settings = withDefaults(input.settings);
+  await ensureOrgQuestionSet(db);
+  const managerEmail = input.manager.email.trim().toLowerCase();
+  const reportEmail = input.report.email.trim().toLowerCase();
+  const pairId = randomUUID();
+  try {
+    await db.pair.create({
+      data: {
+        id: pairId,
+        managerName: input.manager.name.trim(),
+        managerEmail,
+        reportName: input.report.name.trim(),
+        reportEmail,
+        formatNote: input.formatNote,
+        ...settingsColumns(settings),
+      },
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const existing = await db.pair.findUniqueOrThrow({ where: { managerEmail_reportEmail: { managerEmail, reportEmail } } });
+    throw new PairExistsError(existing.id);
+  }
+  return { pairId, settings };
+}
+
+/**
+ * Starts the pair's workflow. Starting it again while it runs attaches to the running one, and a
+ * pair that has ended is never started a second time under the same id.
+ */
+export async function startPairWorkflow(
+  client: Client,
+  taskQueue: string,
+  pairId: string,
+  settings: PairSettings,
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof pairWorkflow>> {
+  return client.workflow.start<typeof pairWorkflow>('pairWorkflow', {
+    taskQueue,
+    workflowId: pairWorkflowId(pairId),
+    args: [{ pairId, settings }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+  });
+}
+
+export function pairHandle(client: Client, pairId: string): WorkflowHandle<typeof pairWorkflow> {
+  return client.workflow.getHandle<typeof pairWorkflow>(pairWorkflowId(pairId));
+}
+
+interface PairSettingsRow {
+  cadence: string;
+  meetingTime: string;
+  timeZone: string;
+  durationMinutes: number;
+  stageOffsets: string;
+  feedbackEveryCycles: number;
+  skipNudgeAfter: number;
+}
+
+/** A pair's settings as stored in its Pair row. */
+export function pairSettingsFromRow(row: PairSettingsRow): PairSettings {
+  return {
+    cadence: JSON.parse(row.cadence) as PairSettings['cadence'],
+    meetingTime: row.meetingTime,
+    timeZone: row.timeZone,
+    durationMinutes: row.durationMinutes,
+    offsets: JSON.parse(row.stageOffsets) as PairSettings['offsets'],
+    feedbackEveryCycles: row.feedbackEveryCycles,
+    skipNudgeAfter: row.skipNudgeAfter,
+  };
+}

@@ -1,0 +1,59 @@
+// Renders every email from its three handlebars files: NAME.subject.hbs, NAME.html.hbs and
+// NAME.text.hbs. Templates are compiled once per process. HTML parts escape every value; text
+// parts and subjects do not (they are not HTML), and subjects lose any line breaks so that user
+// text can never start a new header.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+
+export const EMAIL_NAMES = ['reflection', 'manager-prep', 'reminder', 'agenda', 'follow-up', 'feedback', 'skip-nudge'] as const;
+export type EmailName = (typeof EMAIL_NAMES)[number];
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface EmailTemplates {
+  render(name: EmailName, context: object): RenderedEmail;
+}
+
+type Compiled = Handlebars.TemplateDelegate;
+
+export const EMAIL_TEMPLATE_DIR = join(__dirname, 'emails');
+
+export function loadEmailTemplates(dir: string = EMAIL_TEMPLATE_DIR): EmailTemplates {
+  const read = (file: string) => readFileSync(join(dir, file), 'utf8');
+  const html = Handlebars.create();
+  const text = Handlebars.create();
+  html.registerPartial('layout', read('layout.html.hbs'));
+  html.registerPartial('form-questions', read('form-questions.html.hbs'));
+  text.registerPartial('form-questions-text', read('form-questions.text.hbs'));
+
+  const available = new Set(readdirSync(dir));
+  const compiled = new Map<EmailName, { subject: Compiled; html: Compiled; text: Compiled }>();
+  for (const name of EMAIL_NAMES) {
+    for (const part of ['subject', 'html', 'text']) {
+      if (!available.has(`${name}.${part}.hbs`)) throw new Error(`email template ${name}.${part}.hbs is missing in ${dir}`);
+    }
+    compiled.set(name, {
+      subject: text.compile(read(`${name}.subject.hbs`), { noEscape: true, strict: true }),
+      html: html.compile(read(`${name}.html.hbs`), { strict: false }),
+      text: text.compile(read(`${name}.text.hbs`), { noEscape: true }),
+    });
+  }
+
+  return {
+    render(name, context) {
+      const template = compiled.get(name);
+      if (!template) throw new Error(`unknown email template ${name}`);
+      const subject = template.subject(context).replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+      return {
+        subject,
+        html: template.html({ ...context, subject }),
+        text: template.text(context).replace(/\n{3,}/g, '\n\n').trim() + '\n',
+      };
+    },
+  };
+}

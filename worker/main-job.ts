@@ -1,0 +1,67 @@
+// The main job on embedded defaults: migrates the SQLite database, starts a Temporal dev server
+// persisting under the data folder, a local SMTP server keeping mail as .eml files, and the
+// worker, then makes sure a sample pair exists and prints where everything is. Ctrl-C stops it;
+// starting again continues the same pairs where they were.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { pairHandle, pairSettingsFromRow, registerPair, startPairWorkflow } from '../client/pairs';
+import { migrateDatabase } from '../prisma/migrate';
+import { pairStatusQuery } from '../workflows/pair-messages';
+import { loadConfig } from './config';
+import { startDevServer, startLocalMailServer } from './local-stack';
+import { createRapportWorker, openActivityRuntime } from './rapport-worker';
+
+const SAMPLE = {
+  manager: { name: 'Maya Manager', email: 'maya.manager@example.com' },
+  report: { name: 'Ravi Report', email: 'ravi.report@example.com' },
+  settings: { cadence: { kind: 'weekly' as const, everyWeeks: 1, weekday: 4 as const }, meetingTime: '10:00', timeZone: 'Europe/Berlin' },
+  formatNote: 'a walk around the block',
+};
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const migrated = await migrateDatabase(config.databaseUrl);
+  if (migrated.applied.length > 0) console.log(`database migrated: ${migrated.applied.join(', ')}`);
+
+  const mailDir = join(dataDir, 'mail');
+  const mail = await startLocalMailServer(mailDir, Number(new URL(config.smtpUrl).port || 2525), (file) => console.log(`mail received: ${file}`));
+  const devServer = await startDevServer(dataDir);
+  const runtime = openActivityRuntime({ ...config, smtpUrl: mail.url, temporal: { ...config.temporal, address: devServer.address } });
+  const connection = await NativeConnection.connect({ address: devServer.address });
+  const worker = await createRapportWorker({ connection, namespace: 'default', taskQueue: config.temporal.taskQueue, deps: runtime.deps });
+  const running = worker.run();
+
+  const client = new Client({ connection: await Connection.connect({ address: devServer.address }) });
+  const db = runtime.database.prisma;
+  const existing = await db.pair.findFirst({ where: { managerEmail: SAMPLE.manager.email, reportEmail: SAMPLE.report.email } });
+  const pairId = existing?.id ?? (await registerPair(db, SAMPLE)).pairId;
+  // Starting an already running pair attaches to it, so a restart never makes a second workflow.
+  const row = await db.pair.findUniqueOrThrow({ where: { id: pairId } });
+  if (row.status !== 'ended') await startPairWorkflow(client, config.temporal.taskQueue, pairId, pairSettingsFromRow(row));
+  const status = await pairHandle(client, pairId).query(pairStatusQuery);
+
+  console.log(`
+Rapport is running.
+  Temporal UI     ${devServer.uiUrl}
+  Mail received   ${mailDir} (one .eml file per message)
+  Database        ${config.databaseUrl}
+  Sample pair     ${pairId}: ${SAMPLE.manager.name} and ${SAMPLE.report.name}, cycle ${status.cycle ?? '-'}
+  Next events     ${status.nextEvents.map((e) => `${e.stage} ${e.at}`).join(', ') || 'planning'}
+Press Ctrl-C to stop; starting again continues where it left off.`);
+
+  await running;
+  await client.connection.close();
+  await connection.close();
+  await runtime.close();
+  await devServer.stop();
+  await mail.stop();
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

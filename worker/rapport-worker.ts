@@ -1,0 +1,59 @@
+// Wires a Temporal worker: the pair workflow plus activities built from real dependencies.
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities';
+import { createMailer } from '../activities/mailer';
+import { openDatabase, type Database } from '../prisma/database';
+import { loadEmailTemplates } from '../templates/email-templates';
+import type { RapportConfig } from './config';
+
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+export interface ActivityRuntime {
+  deps: ActivityDeps;
+  database: Database;
+  close(): Promise<void>;
+}
+
+/** Opens the database and the mailer the activities use. */
+export function openActivityRuntime(config: RapportConfig, extra: Partial<ActivityDeps> = {}): ActivityRuntime {
+  const database = openDatabase(config.databaseUrl);
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, maxConnections: config.smtpMaxConnections });
+  const deps: ActivityDeps = {
+    db: database.prisma,
+    mailer,
+    emails: loadEmailTemplates(),
+    publicBaseUrl: config.publicBaseUrl,
+    messageIdDomain: config.messageIdDomain,
+    formLinkTtlDays: config.formLinkTtlDays,
+    ...extra,
+  };
+  return {
+    deps,
+    database,
+    async close() {
+      mailer.close();
+      await database.close();
+    },
+  };
+}
+
+export interface RapportWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** Overrides for tuning and tests (a prebuilt bundle, cache size, concurrency). */
+  tuning?: Partial<WorkerOptions>;
+}
+
+export async function createRapportWorker({ connection, namespace, taskQueue, deps, tuning }: RapportWorkerOptions): Promise<Worker> {
+  const workflowSource = tuning?.workflowBundle ? {} : { workflowsPath: WORKFLOWS_PATH };
+  return Worker.create({
+    connection,
+    namespace,
+    taskQueue,
+    ...workflowSource,
+    activities: createActivities(deps),
+    ...tuning,
+  });
+}

@@ -1,0 +1,2 @@
+// Entry point of the workflow bundle.
+export { pairWorkflow } from './pair-workflow';

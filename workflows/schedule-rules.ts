@@ -1,0 +1,94 @@
+// Validation of a pair's settings. Pure and deterministic, so that the workflow's Update
+// validators, the client and the admin API all give the same clear messages.
+import type { Cadence, PairSettings, StageOffsets } from './pair-types';
+
+const MINUTES_PER_DAY = 24 * 60;
+const MEETING_TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+function isWholeNumber(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
+function isWeekday(value: unknown): boolean {
+  return isWholeNumber(value, 1, 7);
+}
+
+export function isKnownTimeZone(timeZone: unknown): boolean {
+  if (typeof timeZone !== 'string' || timeZone.length === 0) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The shortest possible gap between two occurrences of the cadence, in minutes. */
+export function shortestCadenceGap(cadence: Cadence): number {
+  if (cadence.kind === 'weekly') return cadence.everyWeeks * 7 * MINUTES_PER_DAY;
+  return 28 * MINUTES_PER_DAY;
+}
+
+export function cadenceProblems(cadence: unknown): string[] {
+  if (typeof cadence !== 'object' || cadence === null) return ['cadence is required'];
+  const c = cadence as Record<string, unknown>;
+  if (c.kind === 'weekly') {
+    const problems: string[] = [];
+    if (!isWholeNumber(c.everyWeeks, 1, 52)) problems.push('cadence.everyWeeks must be a whole number from 1 to 52');
+    if (!isWeekday(c.weekday)) problems.push('cadence.weekday must be 1 (Monday) to 7 (Sunday)');
+    return problems;
+  }
+  if (c.kind === 'monthly') {
+    const problems: string[] = [];
+    if (![1, 2, 3, 4, -1].includes(c.ordinal as number)) {
+      problems.push('cadence.ordinal must be 1, 2, 3, 4 or -1 (last): a 5th weekday does not occur every month');
+    }
+    if (!isWeekday(c.weekday)) problems.push('cadence.weekday must be 1 (Monday) to 7 (Sunday)');
+    return problems;
+  }
+  return ['cadence.kind must be "weekly" or "monthly"'];
+}
+
+export function offsetProblems(offsets: unknown, durationMinutes: number): string[] {
+  if (typeof offsets !== 'object' || offsets === null) return ['offsets are required'];
+  const o = offsets as Partial<Record<keyof StageOffsets, unknown>>;
+  const problems: string[] = [];
+  for (const key of ['reflectionBefore', 'reminderBefore', 'agendaBefore', 'followUpAfter'] as const) {
+    if (!isWholeNumber(o[key], 0, 60 * MINUTES_PER_DAY)) problems.push(`offsets.${key} must be whole minutes from 0 to 86400`);
+  }
+  if (problems.length > 0) return problems;
+  const valid = o as StageOffsets;
+  if (valid.reminderBefore >= valid.reflectionBefore) {
+    problems.push('offsets.reminderBefore must be less than offsets.reflectionBefore: the reminder comes after the form');
+  }
+  if (valid.reminderBefore <= valid.agendaBefore) {
+    problems.push('offsets.reminderBefore must be more than offsets.agendaBefore: the reminder must come before the agenda and the meeting');
+  }
+  if (valid.followUpAfter < durationMinutes) {
+    problems.push('offsets.followUpAfter must be at least the meeting length: the follow-up comes after the meeting ends');
+  }
+  return problems;
+}
+
+/** Every problem with a pair's settings, as sentences; empty when they are valid. */
+export function settingsProblems(settings: PairSettings): string[] {
+  const problems = [...cadenceProblems(settings.cadence)];
+  if (typeof settings.meetingTime !== 'string' || !MEETING_TIME.test(settings.meetingTime)) {
+    problems.push('meetingTime must be HH:MM on a 24-hour clock, e.g. 10:00');
+  }
+  if (!isWholeNumber(settings.durationMinutes, 5, 480)) problems.push('durationMinutes must be a whole number from 5 to 480');
+  if (!isKnownTimeZone(settings.timeZone)) problems.push(`timeZone "${String(settings.timeZone)}" is not a known IANA time zone`);
+  problems.push(...offsetProblems(settings.offsets, settings.durationMinutes));
+  if (!isWholeNumber(settings.feedbackEveryCycles, 1, 52)) problems.push('feedbackEveryCycles must be a whole number from 1 to 52');
+  if (!isWholeNumber(settings.skipNudgeAfter, 1, 52)) problems.push('skipNudgeAfter must be a whole number from 1 to 52');
+  if (problems.length > 0) return problems;
+  const span = settings.offsets.reflectionBefore + settings.offsets.followUpAfter;
+  if (span >= shortestCadenceGap(settings.cadence)) {
+    problems.push('offsets.reflectionBefore plus offsets.followUpAfter must be shorter than the time between two meetings');
+  }
+  return problems;
+}
+
+export function mergeSettings(settings: PairSettings, change: Partial<PairSettings>): PairSettings {
+  return { ...settings, ...change, offsets: { ...settings.offsets, ...(change.offsets ?? {}) } };
+}
