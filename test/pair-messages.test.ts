@@ -1,7 +1,7 @@
 // The messages a pair's workflow takes, each with its clear rejection, on the time-skipping server.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { PairExistsError, registerPair, startPairWorkflow } from '../client/pairs';
+import { PairExistsError, registerPair, startPairWorkflow, withDefaults } from '../client/pairs';
 import { savePairQuestionSet } from '../question-sets/question-set-repository';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
 import {
@@ -65,7 +65,7 @@ async function reachStage(handle: PairHandle, cycle: number, stage: string) {
 it('starts a pair once: a second start attaches, a second registration is refused', async () => {
   const { pairId, handle } = await newPair();
   const first = await handle.describe();
-  const again = await startPairWorkflow(env.client, stack.taskQueue, pairId, SAMPLE_PAIR.settings as never);
+  const again = await startPairWorkflow(env.client, stack.taskQueue, pairId, withDefaults(SAMPLE_PAIR.settings));
   expect(again.firstExecutionRunId).toBe(first.runId);
   await expect(
     registerPair(stack.db, { ...SAMPLE_PAIR, manager: { name: 'Maya', email: `MAYA${people}@example.com` }, report: { name: 'Ravi', email: `ravi${people}@example.com` } }),

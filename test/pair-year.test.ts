@@ -56,11 +56,13 @@ it('runs a year of weekly 1:1s with every email at its local time', async () => 
     settings: { cadence: { kind: 'weekly', everyWeeks: 1, weekday: 4 }, meetingTime: '10:00', timeZone: ZONE },
   });
   const answered = new Set<string>();
+  const runIds: string[] = [];
   const firstRunId = (await handle.describe()).runId;
   let previousMeeting: DateTime | undefined;
 
   for (let cycle = 1; cycle <= CYCLES; cycle += 1) {
     const status = await waitForStatus(handle, (s) => s.cycle === cycle && s.stage === 'reflection');
+    runIds.push((await handle.describe()).runId);
     const meeting = localTime(status.meetingAt as string);
     expect(meeting.toFormat('ccc HH:mm')).toBe('Thu 10:00');
     if (previousMeeting) expect(meeting.diff(previousMeeting, 'days').days).toBe(7);
@@ -141,6 +143,12 @@ it('runs a year of weekly 1:1s with every email at its local time', async () => 
   const description = await handle.describe();
   expect(description.status.name).toBe('RUNNING');
   expect(description.runId).not.toBe(firstRunId);
+  // History stays bounded: every run of an ordinary cycle is far below Temporal's limits.
+  const sizes = await Promise.all(
+    runIds.slice(4).map(async (runId) => (await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory()).events?.length ?? 0),
+  );
+  expect(Math.max(...sizes)).toBeLessThanOrEqual(100);
+  expect(new Set(runIds).size).toBe(CYCLES);
   const cycles = await stack.db.cycle.findMany({ where: { pairId }, orderBy: { number: 'asc' } });
   expect(cycles.slice(0, CYCLES).every((c) => c.status === 'held')).toBe(true);
   expect(await stack.db.outboxEmail.count({ where: { pairId, status: 'sent' } })).toBe(expectedTotal);

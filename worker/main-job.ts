@@ -9,9 +9,10 @@ import { NativeConnection } from '@temporalio/worker';
 import { pairHandle, pairSettingsFromRow, registerPair, startPairWorkflow } from '../client/pairs';
 import { migrateDatabase } from '../prisma/migrate';
 import { pairStatusQuery } from '../workflows/pair-messages';
+import type { PairStatus } from '../workflows/pair-types';
 import { loadConfig } from './config';
 import { startDevServer, startLocalMailServer } from './local-stack';
-import { createRapportWorker, openActivityRuntime } from './rapport-worker';
+import { createRapportWorker, installRuntime, openActivityRuntime } from './rapport-worker';
 
 const SAMPLE = {
   manager: { name: 'Maya Manager', email: 'maya.manager@example.com' },
@@ -20,8 +21,18 @@ const SAMPLE = {
   formatNote: 'a walk around the block',
 };
 
+/** The sample pair's status once its first cycle is planned (a moment after start). */
+async function sampleStatus(handle: ReturnType<typeof pairHandle>): Promise<PairStatus> {
+  for (let attempt = 0; ; attempt += 1) {
+    const status = await handle.query(pairStatusQuery);
+    if (status.stage !== 'planning' || attempt >= 40) return status;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
+  installRuntime(config);
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const migrated = await migrateDatabase(config.databaseUrl);
@@ -42,7 +53,7 @@ async function main(): Promise<void> {
   // Starting an already running pair attaches to it, so a restart never makes a second workflow.
   const row = await db.pair.findUniqueOrThrow({ where: { id: pairId } });
   if (row.status !== 'ended') await startPairWorkflow(client, config.temporal.taskQueue, pairId, pairSettingsFromRow(row));
-  const status = await pairHandle(client, pairId).query(pairStatusQuery);
+  const status = await sampleStatus(pairHandle(client, pairId));
 
   console.log(`
 Rapport is running.

@@ -1,5 +1,5 @@
 // Wires a Temporal worker: the pair workflow plus activities built from real dependencies.
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createMailer } from '../activities/mailer';
 import { openDatabase, type Database } from '../prisma/database';
@@ -7,6 +7,11 @@ import { loadEmailTemplates } from '../templates/email-templates';
 import type { RapportConfig } from './config';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+/** Installs the SDK runtime once per process with the configured log level. */
+export function installRuntime(config: RapportConfig): void {
+  Runtime.install({ logger: new DefaultLogger(config.logLevel.toUpperCase() as LogLevel) });
+}
 
 export interface ActivityRuntime {
   deps: ActivityDeps;

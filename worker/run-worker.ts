@@ -2,10 +2,11 @@
 // the Temporal cluster and runs until SIGTERM/SIGINT, when it finishes in-flight work and exits.
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config';
-import { createRapportWorker, openActivityRuntime } from './rapport-worker';
+import { createRapportWorker, installRuntime, openActivityRuntime } from './rapport-worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  installRuntime(config);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const runtime = openActivityRuntime(config);
   try {

@@ -1,0 +1,63 @@
+// End to end on the Temporal CLI dev server (a real Temporal service) with PostgreSQL as the
+// database: idempotent creation, the status query, Updates and their rejections, ending a pair.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { startPairWorkflow, withDefaults } from '../client/pairs';
+import { answerFormUpdate, endPairUpdate, pairStatusQuery, pauseUpdate, resumeUpdate, addTopicUpdate } from '../workflows/pair-messages';
+import { waitForStatus } from './support/pair-driver';
+import { startPostgres, type TestPostgres } from './support/postgres';
+import { SAMPLE_PAIR, startRapportStack, type RapportStack } from './support/rapport-stack';
+import { createDevServerEnv } from './support/temporal-env';
+
+let env: TestWorkflowEnvironment;
+let postgres: TestPostgres;
+let stack: RapportStack;
+
+beforeAll(async () => {
+  [env, postgres] = await Promise.all([createDevServerEnv(), startPostgres()]);
+  stack = await startRapportStack(env, { databaseUrl: postgres.url });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await Promise.all([env?.teardown(), postgres?.stop()]);
+});
+
+it('runs a pair on the dev server with PostgreSQL, once, until it is ended', async () => {
+  expect(stack.database.provider).toBe('postgresql');
+  const { pairId, handle } = await stack.createPair();
+  const first = await handle.describe();
+  expect(first.workflowId).toBe(`pair-${pairId}`);
+  expect(first.workflowId).not.toContain('@');
+
+  // Starting the same pair again attaches to the running workflow.
+  const again = await startPairWorkflow(env.client, stack.taskQueue, pairId, withDefaults(SAMPLE_PAIR.settings));
+  expect(again.firstExecutionRunId).toBe(first.runId);
+
+  const status = await waitForStatus(handle, (s) => s.cycle === 1);
+  expect(status.stage).toBe('reflection');
+  expect(status.nextEvents.map((e) => e.stage)).toEqual(['reflection', 'reminder', 'agenda', 'meeting', 'followUp']);
+
+  const topic = await handle.executeUpdate(addTopicUpdate, { args: [{ text: 'Team offsite', by: 'manager' }] });
+  expect(topic).toEqual({ topicId: `${pairId}:topic:1`, forCycle: 1 });
+  expect(await stack.db.topic.findMany({ where: { pairId } })).toEqual([
+    expect.objectContaining({ id: `${pairId}:topic:1`, text: 'Team offsite', addedByRole: 'manager', forCycle: 1 }),
+  ]);
+
+  const refused = await handle.executeUpdate(answerFormUpdate, { args: [{ cycle: 1, kind: 'reflection', answers: {} }] }).catch((e: unknown) => e);
+  expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+  expect((refused as WorkflowUpdateFailedError).cause?.message).toMatch(/is closed/);
+
+  expect((await handle.executeUpdate(pauseUpdate)).state).toBe('paused');
+  expect((await handle.executeUpdate(resumeUpdate)).state).toBe('active');
+  const events = await stack.db.pairEvent.findMany({ where: { pairId }, orderBy: { at: 'asc' } });
+  expect(events.map((e) => e.kind)).toEqual(['paused', 'resumed']);
+
+  await handle.executeUpdate(endPairUpdate, { args: [{ reason: 'left the company' }] });
+  expect(await handle.result()).toEqual({ pairId, endedAfterCycle: 0 });
+  expect((await stack.db.pair.findUniqueOrThrow({ where: { id: pairId } })).status).toBe('ended');
+
+  // An ended pair is never started a second time under the same id.
+  await expect(startPairWorkflow(env.client, stack.taskQueue, pairId, withDefaults(SAMPLE_PAIR.settings))).rejects.toThrow();
+  expect((await handle.query(pairStatusQuery)).state).toBe('ended');
+});
