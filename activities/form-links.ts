@@ -26,3 +26,18 @@ export function issueFormLink(formId: string, ttlDays: number, now = new Date())
 export function formUrl(publicBaseUrl: string, token: string): string {
   return `${publicBaseUrl.replace(/\/+$/, '')}/forms/${token}`;
 }
+
+/** A new token for a person's pair pages (add a topic, their record), one per email. */
+export function issuePairLink(pairId: string, role: 'report' | 'manager', ttlDays: number, now = new Date()): IssuedLink {
+  const token = randomBytes(TOKEN_BYTES).toString('base64url');
+  const expiresAt = new Date(now.getTime() + ttlDays * 24 * 60 * 60 * 1000);
+  return {
+    token,
+    write: (tx) => tx.pairLink.create({ data: { id: randomUUID(), pairId, role, tokenHash: hashToken(token), expiresAt } }),
+  };
+}
+
+export function pairPageUrls(publicBaseUrl: string, token: string): { topicUrl: string; recordUrl: string } {
+  const base = `${publicBaseUrl.replace(/\/+$/, '')}/pairs/${token}`;
+  return { topicUrl: `${base}/topic`, recordUrl: `${base}/record` };
+}

@@ -13,7 +13,7 @@ import {
   type TopicState,
 } from '../workflows/pair-types';
 import type { ActivityDeps } from './activity-deps';
-import { formUrl, issueFormLink } from './form-links';
+import { formUrl, issueFormLink, issuePairLink, pairPageUrls } from './form-links';
 import { deliverOnce, type DeliveryStatus } from './outbox';
 import { formatLocal, shiftWallClock } from './schedule';
 
@@ -133,6 +133,11 @@ export function createPairEmailActivities(deps: ActivityDeps) {
     const issued = issueFormLink(formId, deps.formLinkTtlDays);
     return { url: formUrl(deps.publicBaseUrl, issued.token), write: issued.write };
   };
+  /** Every email carries "add a topic to our next 1:1" and "your record" links for its recipient. */
+  const pairLinks = (pairId: string, role: Role) => {
+    const issued = issuePairLink(pairId, role, deps.formLinkTtlDays);
+    return { urls: pairPageUrls(deps.publicBaseUrl, issued.token), write: issued.write };
+  };
 
   async function sendForm(request: SendFormRequest): Promise<SendFormResult> {
     const { pairId, cycle, kind, meetingAt } = request;
@@ -143,11 +148,13 @@ export function createPairEmailActivities(deps: ActivityDeps) {
       const questionSet = await currentQuestionSet(deps.db, pairId);
       const questions = questionSet.stages[STAGE_OF_FORM[kind]];
       const formLink = link(formId);
+      const pages = pairLinks(pairId, role);
       const agendaAt = shiftWallClock(meetingAt, -JSON.parse(pair.stageOffsets).agendaBefore, pair.timeZone);
       const { to, ...names } = people(pair, role);
       const email = deps.emails.render(TEMPLATE_OF_FORM[kind], {
         ...names,
         ...meetingContext(pair, meetingAt),
+        ...pages.urls,
         agendaWhen: formatLocal(agendaAt, pair.timeZone),
         formUrl: formLink.url,
         questions,
@@ -165,6 +172,7 @@ export function createPairEmailActivities(deps: ActivityDeps) {
             data: { id: formId, pairId, cycleNumber: cycle, kind, recipientRole: role, questionSetId: questionSet.id, questionSetVersion: questionSet.version },
           });
           await formLink.write(tx);
+          await pages.write(tx);
         },
       };
     });
@@ -180,9 +188,16 @@ export function createPairEmailActivities(deps: ActivityDeps) {
     return deliverOnce(deps, { pairId, cycle, stage: `reminder-${kind}`, role }, async () => {
       const pair = await loadPair(deps, pairId);
       const formLink = link(formId);
+      const pages = pairLinks(pairId, role);
       const { to, ...names } = people(pair, role);
-      const email = deps.emails.render('reminder', { ...names, ...meetingContext(pair, meetingAt), formUrl: formLink.url });
-      return { email: { to, ...email }, alsoWrite: formLink.write };
+      const email = deps.emails.render('reminder', { ...names, ...meetingContext(pair, meetingAt), ...pages.urls, formUrl: formLink.url });
+      return {
+        email: { to, ...email },
+        alsoWrite: async (tx) => {
+          await formLink.write(tx);
+          await pages.write(tx);
+        },
+      };
     });
   }
 
@@ -202,16 +217,18 @@ export function createPairEmailActivities(deps: ActivityDeps) {
       roles.map((role) =>
         deliverOnce(deps, { pairId, cycle, stage: 'agenda', role }, async () => {
           const { to, ...names } = people(pair, role);
+          const pages = pairLinks(pairId, role);
           // What the report marked private stays out of the manager's copy.
           const visibleReportItems = role === 'manager' ? reportItems.filter((item) => !item.private) : reportItems;
           const email = deps.emails.render('agenda', {
             ...names,
             ...meetingContext(pair, meetingAt),
+            ...pages.urls,
             report: { items: visibleReportItems, topics: topicsBy('report') },
             manager: { items: managerItems, topics: topicsBy('manager') },
             actionItems,
           });
-          return { email: { to, ...email } };
+          return { email: { to, ...email }, alsoWrite: pages.write };
         }),
       ),
     );
@@ -221,8 +238,9 @@ export function createPairEmailActivities(deps: ActivityDeps) {
     return deliverOnce(deps, { pairId, cycle, stage: 'skip-nudge', role: 'manager' }, async () => {
       const pair = await loadPair(deps, pairId);
       const { to, ...names } = people(pair, 'manager');
-      const email = deps.emails.render('skip-nudge', { ...names, ...meetingContext(pair, meetingAt), consecutiveSkips });
-      return { email: { to, ...email } };
+      const pages = pairLinks(pairId, 'manager');
+      const email = deps.emails.render('skip-nudge', { ...names, ...meetingContext(pair, meetingAt), ...pages.urls, consecutiveSkips });
+      return { email: { to, ...email }, alsoWrite: pages.write };
     });
   }
 

@@ -61,13 +61,7 @@ export function createPairRecordActivities(deps: ActivityDeps) {
 
   async function recordAnswer({ pairId, answer, newActionItems, completedActionItemIds }: RecordAnswerRequest): Promise<void> {
     const formId = formIdFor(pairId, answer.cycle, answer.kind);
-    const payload = JSON.stringify({
-      answers: answer.answers,
-      meetingHeld: answer.meetingHeld,
-      actionItems: answer.actionItems,
-      completedActionItemIds: answer.completedActionItemIds,
-      privateQuestionIds: answer.privateQuestionIds,
-    });
+    const payload = answerPayload(answer);
     const now = new Date();
     await db.$transaction(async (tx) => {
       await tx.answer.upsert({
@@ -162,6 +156,17 @@ export function createPairRecordActivities(deps: ActivityDeps) {
   }
 
   return { recordAnswer, recordTopic, closeCycle, recordPairChange, endPair };
+}
+
+/** How an answer is stored: everything but its address (cycle and form kind). */
+export function answerPayload(answer: FormAnswer): string {
+  return JSON.stringify({
+    answers: answer.answers,
+    meetingHeld: answer.meetingHeld,
+    actionItems: answer.actionItems,
+    completedActionItemIds: answer.completedActionItemIds,
+    privateQuestionIds: answer.privateQuestionIds,
+  });
 }
 
 /** The Pair table's columns for a pair's settings. */

@@ -30,6 +30,7 @@ export function loadEmailTemplates(dir: string = EMAIL_TEMPLATE_DIR): EmailTempl
   html.registerPartial('layout', read('layout.html.hbs'));
   html.registerPartial('form-questions', read('form-questions.html.hbs'));
   text.registerPartial('form-questions-text', read('form-questions.text.hbs'));
+  text.registerPartial('footer-text', read('footer.text.hbs'));
 
   const available = new Set(readdirSync(dir));
   const compiled = new Map<EmailName, { subject: Compiled; html: Compiled; text: Compiled }>();

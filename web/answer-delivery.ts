@@ -1,0 +1,73 @@
+// Saving an answer and handing it to the pair's workflow. The answer is stored first, so that it is
+// never lost: when the workflow cannot be reached it stays stored and is delivered later by
+// redeliverPendingAnswers. When the workflow refuses it (the stage closed), it is not kept.
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { answerPayload } from '../activities/pair-records';
+import { pairHandle } from '../client/pairs';
+import type { RapportPrisma } from '../prisma/database';
+import { answerFormUpdate } from '../workflows/pair-messages';
+import { FORM_RECIPIENT, type FormAnswer } from '../workflows/pair-types';
+import type { FormRow } from './links';
+
+export interface DeliveryDeps {
+  db: RapportPrisma;
+  temporal: Client;
+  /** How long a submission waits for the workflow before saying "saved, will be delivered". */
+  updateTimeoutMs: number;
+}
+
+export type Delivery = { outcome: 'delivered' } | { outcome: 'pending' } | { outcome: 'refused'; reason: string };
+
+async function deliver(deps: DeliveryDeps, pairId: string, answer: FormAnswer): Promise<Delivery> {
+  try {
+    await deps.temporal.connection.withDeadline(Date.now() + deps.updateTimeoutMs, () =>
+      pairHandle(deps.temporal, pairId).executeUpdate(answerFormUpdate, { args: [answer] }),
+    );
+    return { outcome: 'delivered' };
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) return { outcome: 'refused', reason: error.cause?.message ?? 'refused' };
+    if (error instanceof WorkflowNotFoundError) return { outcome: 'refused', reason: 'This pair has ended.' };
+    return { outcome: 'pending' };
+  }
+}
+
+export async function saveAndDeliver(deps: DeliveryDeps, form: FormRow, answer: FormAnswer): Promise<Delivery> {
+  const { db } = deps;
+  const previous = await db.answer.findUnique({ where: { formId: form.id } });
+  const payload = answerPayload(answer);
+  await db.answer.upsert({
+    where: { formId: form.id },
+    create: { id: form.id, formId: form.id, pairId: form.pairId, cycleNumber: form.cycleNumber, kind: form.kind, respondentRole: FORM_RECIPIENT[answer.kind], payload },
+    update: { payload, deliveredAt: null, deliveryError: null },
+  });
+  const delivery = await deliver(deps, form.pairId, answer);
+  if (delivery.outcome === 'delivered') {
+    await db.answer.update({ where: { formId: form.id }, data: { deliveredAt: new Date() } });
+  } else if (delivery.outcome === 'refused') {
+    // Nothing from a refused submission is kept; an earlier accepted answer stays as it was.
+    if (previous) await db.answer.update({ where: { formId: form.id }, data: { payload: previous.payload, deliveredAt: previous.deliveredAt, deliveryError: previous.deliveryError } });
+    else await db.answer.delete({ where: { formId: form.id } });
+  }
+  return delivery;
+}
+
+/** Delivers answers saved while the workflow could not be reached. Returns how many went through. */
+export async function redeliverPendingAnswers(deps: DeliveryDeps, olderThanMs = 5_000): Promise<number> {
+  const pending = await deps.db.answer.findMany({
+    where: { deliveredAt: null, deliveryError: null, updatedAt: { lt: new Date(Date.now() - olderThanMs) } },
+    take: 100,
+  });
+  let delivered = 0;
+  for (const row of pending) {
+    const answer = { ...(JSON.parse(row.payload) as Omit<FormAnswer, 'cycle' | 'kind'>), cycle: row.cycleNumber, kind: row.kind } as FormAnswer;
+    const delivery = await deliver(deps, row.pairId, answer);
+    if (delivery.outcome === 'pending') continue;
+    // A refusal here keeps the answer in the record, with the reason, rather than losing it.
+    await deps.db.answer.update({
+      where: { id: row.id },
+      data: delivery.outcome === 'delivered' ? { deliveredAt: new Date() } : { deliveryError: delivery.reason.slice(0, 500) },
+    });
+    if (delivery.outcome === 'delivered') delivered += 1;
+  }
+  return delivered;
+}

@@ -1,0 +1,80 @@
+// The view model of a form page: the questions of the exact version the form was sent with,
+// with what was typed (or answered before) and the problems next to each question.
+import type { Question } from '../question-sets/question-types';
+import { FORM_RECIPIENT, type AnswerValue } from '../workflows/pair-types';
+import { ACTION_ITEM_ROWS, DEFAULT_TEXT_LIMIT, type SubmissionCheck } from './answer-validation';
+import type { OpenedForm } from './links';
+import { FORM_TITLES } from './pair-record';
+
+export interface OpenActionItem {
+  id: string;
+  text: string;
+  owner: string;
+}
+
+const INTROS: Record<string, (o: OpenedForm) => string> = {
+  reflection: (o) => `Your 1:1 with ${o.pair.managerName} is coming up. Your topics come first on the agenda; nothing here is a rating.`,
+  managerPrep: (o) => `Your 1:1 with ${o.pair.reportName} is coming up. Their topics come first; note what you would add.`,
+  followUpReport: () => 'Record whether the 1:1 took place, the action items you agreed, and what is done.',
+  followUpManager: () => 'Record whether the 1:1 took place, the action items you agreed, and what is done.',
+  feedback: (o) => `Honest answers help ${o.pair.managerName} make your 1:1s better.`,
+};
+
+/** What an earlier stored answer looks like as typed fields. */
+export function typedFromStored(payload: string | undefined): SubmissionCheck['typed'] {
+  const stored = payload ? (JSON.parse(payload) as { answers?: Record<string, AnswerValue>; privateQuestionIds?: string[]; actionItems?: { text: string; owner: string }[]; completedActionItemIds?: string[] }) : {};
+  const values: Record<string, string> = {};
+  for (const [id, value] of Object.entries(stored.answers ?? {})) {
+    values[id] = value === true ? 'yes' : value === false ? 'no' : value === null ? '' : String(value);
+  }
+  return { values, privateIds: stored.privateQuestionIds ?? [], actionItems: stored.actionItems ?? [], completedIds: stored.completedActionItemIds ?? [] };
+}
+
+function choicesOf(question: Question, value: string) {
+  const options =
+    question.type === 'scale'
+      ? ['1', '2', '3', '4', '5'].map((v) => ({ value: v, label: v }))
+      : question.type === 'yesNo'
+        ? [{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }]
+        : (question.options ?? []).map((v) => ({ value: v, label: v }));
+  return options.map((o) => ({ ...o, checked: o.value === value }));
+}
+
+export function formPage(opened: OpenedForm, action: string, typed: SubmissionCheck['typed'], openItems: OpenActionItem[], problems?: Pick<SubmissionCheck, 'errors' | 'formErrors'>, alreadyAnswered = false) {
+  const { pair, form, questions } = opened;
+  const errors = problems?.errors ?? {};
+  const reportAnswers = FORM_RECIPIENT[form.kind] === 'report';
+  const rows = Array.from({ length: ACTION_ITEM_ROWS }, (_, index) => {
+    const row = typed.actionItems[index] ?? { text: '', owner: 'report' };
+    return { index, number: index + 1, text: row.text, ownerIsReport: row.owner !== 'manager', ownerIsManager: row.owner === 'manager' };
+  });
+  return {
+    title: FORM_TITLES[form.kind],
+    intro: INTROS[form.kind](opened),
+    action,
+    reportName: pair.reportName,
+    managerName: pair.managerName,
+    submitLabel: 'Save my answers',
+    alreadyAnswered,
+    formErrors: problems?.formErrors ?? [],
+    questionErrors: questions.filter((q) => errors[q.id]).map((q) => ({ id: `question-${q.id}`, text: q.text, error: errors[q.id] })),
+    questions: questions.map((q) => ({
+      id: `question-${q.id}`,
+      questionId: q.id,
+      text: q.text,
+      required: q.required,
+      error: errors[q.id],
+      value: typed.values[q.id] ?? '',
+      maxLength: q.maxLength ?? DEFAULT_TEXT_LIMIT,
+      isText: q.type === 'text',
+      isChoices: q.type === 'scale' || q.type === 'yesNo' || q.type === 'choice',
+      isActionItems: q.type === 'actionItems',
+      hint: q.scaleLabels ? `1 = ${q.scaleLabels.low}, 5 = ${q.scaleLabels.high}` : '',
+      choices: choicesOf(q, typed.values[q.id] ?? ''),
+      openItems: openItems.map((item) => ({ ...item, ownerName: item.owner === 'manager' ? pair.managerName : pair.reportName, checked: typed.completedIds.includes(item.id) })),
+      rows,
+      canBePrivate: reportAnswers && q.type !== 'actionItems',
+      private: typed.privateIds.includes(q.id),
+    })),
+  };
+}

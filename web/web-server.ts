@@ -1,0 +1,201 @@
+// The web service pairs answer from: server-rendered forms behind unguessable links, no account.
+// GET never changes anything (mail scanners open every link); only the POST of a filled form does,
+// and only from the service's own pages (Origin / Sec-Fetch-Site).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import view from '@fastify/view';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Handlebars from 'handlebars';
+import { pairHandle } from '../client/pairs';
+import type { RapportPrisma } from '../prisma/database';
+import { addTopicUpdate } from '../workflows/pair-messages';
+import { FOLLOW_UP_FORMS, MAX_TOPIC_LENGTH } from '../workflows/pair-types';
+import { saveAndDeliver } from './answer-delivery';
+import { checkSubmission, type FormFields } from './answer-validation';
+import { formPage, typedFromStored } from './form-page';
+import { openFormLink, openPairLink, type OpenedForm } from './links';
+import { pairRecord } from './pair-record';
+
+export const PAGES_DIR = join(__dirname, '..', 'templates', 'pages');
+const BODY_LIMIT = 64 * 1024;
+const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+export interface WebDeps {
+  db: RapportPrisma;
+  temporal: Client;
+  publicBaseUrl: string;
+  rateLimitPerMinute: number;
+  updateTimeoutMs?: number;
+  logLevel?: string;
+}
+
+type TokenRequest = FastifyRequest<{ Params: { token: string }; Body: FormFields | undefined }>;
+
+/** Request URLs with their tokens blanked out, for logs. */
+export function redactTokens(url: string): string {
+  return url.replace(/\/(forms|pairs)\/[^/?#]+/g, '/$1/[token]');
+}
+
+function message(reply: FastifyReply, status: number, title: string, ...paragraphs: string[]) {
+  return reply.code(status).view('message.hbs', { title, paragraphs });
+}
+
+const invalidLink = (reply: FastifyReply) =>
+  message(reply, 404, 'This link does not work', 'It may have expired or been replaced by a newer email. The latest email about your 1:1 has a fresh link.');
+
+const closedForm = (reply: FastifyReply, status: number) =>
+  message(reply, status, 'This form is closed', 'Its part of the 1:1 has passed, so answers are no longer taken. Nothing was saved.');
+
+export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
+  const allowedOrigin = new URL(deps.publicBaseUrl).origin;
+  const delivery = { db: deps.db, temporal: deps.temporal, updateTimeoutMs: deps.updateTimeoutMs ?? 5_000 };
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT,
+    logger: deps.logLevel
+      ? { level: deps.logLevel, serializers: { req: (req) => ({ method: req.method, url: redactTokens(req.url) }) } }
+      : false,
+  });
+  await app.register(formbody);
+  await app.register(rateLimit, { global: false });
+  await app.register(view, {
+    engine: { handlebars: Handlebars.create() },
+    root: PAGES_DIR,
+    layout: 'layout.hbs',
+    production: true,
+  });
+  const tokenRoute = { config: { rateLimit: { max: deps.rateLimitPerMinute, timeWindow: '1 minute' } } };
+  const stylesheet = readFileSync(join(PAGES_DIR, 'rapport.css'));
+
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    reply.header('Referrer-Policy', 'same-origin');
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('X-Frame-Options', 'DENY');
+    if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-store');
+  });
+
+  app.setErrorHandler((error: { statusCode?: number }, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status === 413) return message(reply, 413, 'Too much text', 'The form was larger than this service accepts. Please shorten your answers.');
+    if (status === 429) return message(reply, 429, 'Too many requests', 'Please wait a minute and try again.');
+    if (status >= 400 && status < 500) return message(reply, status, 'Something was wrong with that request', 'Please go back and try again.');
+    request.log.error({ err: error }, 'request failed');
+    return message(reply, 503, 'Not saved: please try again', 'Something went wrong on our side. Nothing was half-saved; please try again in a moment.');
+  });
+  app.setNotFoundHandler((_request, reply) => message(reply, 404, 'Page not found', 'Check the link in your email.'));
+
+  /** Cross-site POSTs (and buttons pressed by tools that are not the page) are refused. */
+  const fromOwnPage = (request: FastifyRequest): boolean => {
+    const site = request.headers['sec-fetch-site'];
+    if (typeof site === 'string') return site === 'same-origin';
+    return request.headers.origin === allowedOrigin;
+  };
+  const refuseCrossSite = (reply: FastifyReply) =>
+    message(reply, 403, 'This form must be sent from its own page', 'Open the link in your email and send the form from there.');
+
+  async function openActionItems(opened: OpenedForm) {
+    if (!FOLLOW_UP_FORMS.includes(opened.form.kind)) return [];
+    const items = await deps.db.actionItem.findMany({
+      where: { pairId: opened.form.pairId, done: false, cycleNumber: { lt: opened.form.cycleNumber } },
+      orderBy: { createdAt: 'asc' },
+    });
+    return items.map((item) => ({ id: item.id, text: item.text, owner: item.owner }));
+  }
+
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/assets/rapport.css', async (_request, reply) =>
+    reply.header('Cache-Control', 'public, max-age=3600').type('text/css; charset=utf-8').send(stylesheet),
+  );
+
+  app.get('/forms/:token', tokenRoute, async (request: TokenRequest, reply) => {
+    const opened = await openFormLink(deps.db, request.params.token);
+    if (!opened) return invalidLink(reply);
+    if (opened.form.closedAt) return closedForm(reply, 410);
+    const stored = await deps.db.answer.findUnique({ where: { formId: opened.form.id } });
+    const page = formPage(opened, `/forms/${request.params.token}`, typedFromStored(stored?.payload), await openActionItems(opened), undefined, stored !== null);
+    return reply.view('form.hbs', page);
+  });
+
+  app.post('/forms/:token', tokenRoute, async (request: TokenRequest, reply) => {
+    if (!fromOwnPage(request)) return refuseCrossSite(reply);
+    const opened = await openFormLink(deps.db, request.params.token);
+    if (!opened) return invalidLink(reply);
+    if (opened.form.closedAt) return closedForm(reply, 409);
+    const openItems = await openActionItems(opened);
+    const check = checkSubmission({
+      cycle: opened.form.cycleNumber,
+      kind: opened.form.kind,
+      questions: opened.questions,
+      openActionItemIds: openItems.map((item) => item.id),
+      fields: request.body ?? {},
+    });
+    if (check.formErrors.length > 0 || Object.keys(check.errors).length > 0) {
+      return reply.code(422).view('form.hbs', formPage(opened, `/forms/${request.params.token}`, check.typed, openItems, check));
+    }
+    const result = await saveAndDeliver(delivery, opened.form, check.answer);
+    if (result.outcome === 'refused') return closedForm(reply, 409);
+    if (result.outcome === 'pending') {
+      return message(reply, 202, 'Saved', 'Your answers are saved. They will reach your 1:1 in a moment; there is nothing more to do.');
+    }
+    return message(reply, 200, 'Saved, thank you', 'Your answers are saved and will be on the agenda. You can open the link again to change them until the form closes.');
+  });
+
+  app.get('/pairs/:token/topic', tokenRoute, async (request: TokenRequest, reply) => {
+    const link = await openPairLink(deps.db, request.params.token);
+    if (!link) return invalidLink(reply);
+    return reply.view('topic.hbs', topicPage(request.params.token, link.pair.reportName, link.pair.managerName, link.role));
+  });
+
+  app.post('/pairs/:token/topic', tokenRoute, async (request: TokenRequest, reply) => {
+    if (!fromOwnPage(request)) return refuseCrossSite(reply);
+    const link = await openPairLink(deps.db, request.params.token);
+    if (!link) return invalidLink(reply);
+    const fields = request.body ?? {};
+    const text = typeof fields.text === 'string' ? fields.text.trim() : '';
+    const unknown = Object.keys(fields).filter((name) => name !== 'text');
+    const error =
+      unknown.length > 0 || Array.isArray(fields.text)
+        ? 'The form sent something it does not ask for.'
+        : text === ''
+          ? 'Please write the topic.'
+          : text.length > MAX_TOPIC_LENGTH
+            ? `Please keep the topic to ${MAX_TOPIC_LENGTH} characters.`
+            : undefined;
+    if (error) {
+      return reply.code(422).view('topic.hbs', { ...topicPage(request.params.token, link.pair.reportName, link.pair.managerName, link.role), error, text });
+    }
+    try {
+      const added = await deps.temporal.connection.withDeadline(Date.now() + delivery.updateTimeoutMs, () =>
+        pairHandle(deps.temporal, link.pair.id).executeUpdate(addTopicUpdate, { args: [{ text, by: link.role }] }),
+      );
+      return message(reply, 200, 'Added to the agenda', `It will be on the agenda of meeting ${added.forCycle}.`);
+    } catch (caught) {
+      if (caught instanceof WorkflowUpdateFailedError || caught instanceof WorkflowNotFoundError) {
+        return message(reply, 409, 'Not added', 'These 1:1s have ended, so topics are no longer taken.');
+      }
+      return message(reply, 503, 'Not saved: please try again', 'The topic could not be added just now. Please try again in a moment.');
+    }
+  });
+
+  app.get('/pairs/:token/record', tokenRoute, async (request: TokenRequest, reply) => {
+    const link = await openPairLink(deps.db, request.params.token);
+    if (!link) return invalidLink(reply);
+    return reply.view('record.hbs', { title: 'Your record', ...(await pairRecord(deps.db, link.pair, link.role)) });
+  });
+
+  return app;
+}
+
+function topicPage(token: string, reportName: string, managerName: string, role: 'report' | 'manager') {
+  const other = role === 'report' ? managerName : reportName;
+  return {
+    title: 'Add a topic',
+    action: `/pairs/${token}/topic`,
+    recordUrl: `/pairs/${token}/record`,
+    intro: `Anything you want to talk about with ${other}? It goes on the next agenda. You can always reach out before then too.`,
+  };
+}
