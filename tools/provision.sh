@@ -108,7 +108,7 @@ provision_chromium() {
 mkdir -p "$CACHE_DIR"
 case "$ONLY" in
   all) provision_temporal_cli; provision_test_server; provision_postgres; provision_chromium ;;
-  tests) provision_temporal_cli; provision_test_server; provision_postgres ;;
+  tests) provision_temporal_cli; provision_test_server; provision_postgres; provision_chromium ;;
   temporal) provision_temporal_cli; provision_test_server ;;
   postgres) provision_postgres ;;
   chromium) provision_chromium ;;

@@ -71,3 +71,15 @@ export async function redeliverPendingAnswers(deps: DeliveryDeps, olderThanMs = 
   }
   return delivered;
 }
+
+/** Runs redeliverPendingAnswers every few seconds until stopped; a failed pass just waits for the next. */
+export function startAnswerRedelivery(deps: DeliveryDeps, everyMs: number, onError: (error: unknown) => void = () => {}): () => Promise<void> {
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(() => redeliverPendingAnswers(deps)).catch(onError);
+  }, everyMs);
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}

@@ -31,6 +31,10 @@ const configSchema = z.object({
   PUBLIC_BASE_URL: urlWithScheme(['http:', 'https:'], 'must be an http:// or https:// URL').default('http://localhost:3000'),
   FORM_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(5),
+  WEB_HOST: z.string().min(1).default('127.0.0.1'),
+  WEB_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
+  ANSWER_REDELIVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   RAPPORT_DATA_DIR: z.string().min(1).default('./data'),
 });
@@ -46,6 +50,7 @@ export interface RapportConfig {
   messageIdDomain: string;
   publicBaseUrl: string;
   formLinkTtlDays: number;
+  web: { host: string; port: number; rateLimitPerMinute: number; answerRedeliverySeconds: number };
   logLevel: (typeof LOG_LEVELS)[number];
   dataDir: string;
 }
@@ -79,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RapportConfig 
     messageIdDomain: domainOf(raw.MAIL_FROM),
     publicBaseUrl: raw.PUBLIC_BASE_URL,
     formLinkTtlDays: raw.FORM_LINK_TTL_DAYS,
+    web: { host: raw.WEB_HOST, port: raw.WEB_PORT, rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE, answerRedeliverySeconds: raw.ANSWER_REDELIVERY_SECONDS },
     logLevel: raw.LOG_LEVEL,
     dataDir: raw.RAPPORT_DATA_DIR,
   };

@@ -13,6 +13,7 @@ import type { PairStatus } from '../workflows/pair-types';
 import { loadConfig } from './config';
 import { startDevServer, startLocalMailServer } from './local-stack';
 import { createRapportWorker, installRuntime, openActivityRuntime } from './rapport-worker';
+import { startWebService } from '../web/web-service';
 
 const SAMPLE = {
   manager: { name: 'Maya Manager', email: 'maya.manager@example.com' },
@@ -54,9 +55,11 @@ async function main(): Promise<void> {
   const row = await db.pair.findUniqueOrThrow({ where: { id: pairId } });
   if (row.status !== 'ended') await startPairWorkflow(client, config.temporal.taskQueue, pairId, pairSettingsFromRow(row));
   const status = await sampleStatus(pairHandle(client, pairId));
+  const web = await startWebService(config, db, client);
 
   console.log(`
 Rapport is running.
+  Forms (web)     ${web.url} (links in emails use PUBLIC_BASE_URL=${config.publicBaseUrl})
   Temporal UI     ${devServer.uiUrl}
   Mail received   ${mailDir} (one .eml file per message)
   Database        ${config.databaseUrl}
@@ -65,6 +68,7 @@ Rapport is running.
 Press Ctrl-C to stop; starting again continues where it left off.`);
 
   await running;
+  await web.stop();
   await client.connection.close();
   await connection.close();
   await runtime.close();

@@ -37,6 +37,8 @@ export interface RapportStack {
 
 export interface StackOptions {
   databaseUrl?: string;
+  /** Base of the links in emails; defaults to PUBLIC_BASE_URL. */
+  publicBaseUrl?: string;
   /** Replace or wrap activities, e.g. to inject a fault. */
   activities?: (real: ReturnType<typeof createActivities>) => object;
 }
@@ -60,7 +62,7 @@ export async function startRapportStack(env: TestWorkflowEnvironment, options: S
     db: database.prisma,
     mailer,
     emails: loadEmailTemplates(),
-    publicBaseUrl: PUBLIC_BASE_URL,
+    publicBaseUrl: options.publicBaseUrl ?? PUBLIC_BASE_URL,
     messageIdDomain: 'rapport.test',
     formLinkTtlDays: 30,
   };

@@ -1,0 +1,35 @@
+// Starts the web service from configuration: used by its production entry and by the main job.
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import type { RapportPrisma } from '../prisma/database';
+import type { RapportConfig } from '../worker/config';
+import { startAnswerRedelivery } from './answer-delivery';
+import { buildWebServer } from './web-server';
+
+export interface RunningWebService {
+  app: FastifyInstance;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startWebService(config: RapportConfig, db: RapportPrisma, temporal: Client): Promise<RunningWebService> {
+  const app = await buildWebServer({
+    db,
+    temporal,
+    publicBaseUrl: config.publicBaseUrl,
+    rateLimitPerMinute: config.web.rateLimitPerMinute,
+    logLevel: config.logLevel,
+  });
+  await app.listen({ host: config.web.host, port: config.web.port });
+  const stopRedelivery = startAnswerRedelivery({ db, temporal, updateTimeoutMs: 5_000 }, config.web.answerRedeliverySeconds * 1_000, (error) =>
+    app.log.warn({ err: error }, 'answer redelivery pass failed'),
+  );
+  return {
+    app,
+    url: `http://${config.web.host}:${config.web.port}`,
+    async stop() {
+      await stopRedelivery();
+      await app.close();
+    },
+  };
+}
