@@ -3,7 +3,7 @@
  * unique constraints hold, re-migrating is a no-op, and `_prisma_migrations` looks like Prisma's.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Provider } from '../prisma/build-schemas';
@@ -11,6 +11,14 @@ import { type Database, openDatabase } from '../prisma/database';
 import { migrateDatabase } from '../prisma/migrate';
 import { migrationsDir } from '../prisma/migrations-dir';
 import { startPostgres } from './support/postgres';
+
+/** The migration folders on disk, in the order they apply. */
+function migrationNames(provider: Provider): string[] {
+  return readdirSync(migrationsDir(provider), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
 
 interface Target {
   url: string;
@@ -109,8 +117,9 @@ describe.each(targets)('persistence on %s', (provider, startTarget) => {
     await target?.cleanup();
   });
 
-  it('applies the init migration and opens the right provider', () => {
-    expect(firstRun.applied).toEqual([expect.stringMatching(/^\d{14}_init$/)]);
+  it('applies every migration, oldest first, and opens the right provider', () => {
+    expect(firstRun.applied).toEqual(migrationNames(provider));
+    expect(firstRun.applied[0]).toMatch(/^\d{14}_init$/);
     expect(db.provider).toBe(provider);
   });
 
@@ -156,15 +165,16 @@ describe.each(targets)('persistence on %s', (provider, startTarget) => {
     expect(await db.prisma.pair.count()).toBe(1);
   });
 
-  it('records the init migration in _prisma_migrations like Prisma does', async () => {
+  it('records each migration in _prisma_migrations like Prisma does', async () => {
     const rows = await db.prisma.$queryRawUnsafe<MigrationRow[]>(
-      'SELECT migration_name, checksum, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations',
+      'SELECT migration_name, checksum, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name',
     );
-    const [name] = firstRun.applied;
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ migration_name: name, rolled_back_at: null });
-    expect(Number(rows[0].applied_steps_count)).toBe(1);
-    expect(rows[0].finished_at).not.toBeNull();
-    expect(rows[0].checksum).toBe(sha256(readFileSync(join(migrationsDir(provider), name, 'migration.sql'), 'utf8')));
+    expect(rows.map((row) => row.migration_name)).toEqual(migrationNames(provider));
+    for (const row of rows) {
+      expect(row.rolled_back_at).toBeNull();
+      expect(Number(row.applied_steps_count)).toBe(1);
+      expect(row.finished_at).not.toBeNull();
+      expect(row.checksum).toBe(sha256(readFileSync(join(migrationsDir(provider), row.migration_name, 'migration.sql'), 'utf8')));
+    }
   });
 });
