@@ -6,7 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { hashToken } from '../activities/form-links';
 import { redeliverPendingAnswers } from '../web/answer-delivery';
-import { buildWebServer } from '../web/web-server';
+import { buildWebServer, redactTokens } from '../web/web-server';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus, type PairHandle } from './support/pair-driver';
 import { PUBLIC_BASE_URL, SAMPLE_PAIR, startRapportStack, type RapportStack } from './support/rapport-stack';
 import { createTimeSkippingEnv } from './support/temporal-env';
@@ -253,4 +253,11 @@ it('limits the rate of requests to token routes', async () => {
   } finally {
     await limited.close();
   }
+});
+
+it('blanks tokens out of the URLs it logs', () => {
+  const token = 'Abc_def-123'.padEnd(43, 'x');
+  expect(redactTokens(`/forms/${token}`)).toBe('/forms/[token]');
+  expect(redactTokens(`/pairs/${token}/record?x=1`)).toBe('/pairs/[token]/record?x=1');
+  expect(redactTokens('/healthz')).toBe('/healthz');
 });
