@@ -94,8 +94,12 @@ export function createPairRecordActivities(deps: ActivityDeps) {
           data: { done: true, doneInCycle: answer.cycle },
         });
       }
+      // Either person saying it did not take place marks the meeting not held; an edit back to
+      // "yes" restores it.
       if (answer.meetingHeld === false) {
-        await tx.cycle.updateMany({ where: { pairId, number: answer.cycle }, data: { status: 'not-held' } });
+        await tx.cycle.updateMany({ where: { pairId, number: answer.cycle, status: { in: ['planned', 'held'] } }, data: { status: 'not-held' } });
+      } else if (answer.meetingHeld === true) {
+        await tx.cycle.updateMany({ where: { pairId, number: answer.cycle, status: 'not-held' }, data: { status: 'held' } });
       }
     });
   }
@@ -110,7 +114,9 @@ export function createPairRecordActivities(deps: ActivityDeps) {
 
   async function closeCycle({ pairId, cycle, meetingAt, outcome, reason, closeForms }: CloseCycleRequest): Promise<void> {
     await closeFormsNow(pairId, closeForms);
-    const status = outcome;
+    const existing = await db.cycle.findUnique({ where: { pairId_number: { pairId, number: cycle } } });
+    // A follow-up answer that arrived first and said the meeting did not take place wins over "held".
+    const status = outcome === 'held' && existing?.status === 'not-held' ? 'not-held' : outcome;
     await db.cycle.upsert({
       where: { pairId_number: { pairId, number: cycle } },
       create: { id: `${pairId}:${cycle}`, pairId, number: cycle, meetingAt: new Date(meetingAt), status, skipReason: reason, closedAt: new Date() },

@@ -15,7 +15,8 @@ export const FORM_TITLES: Record<FormKind, string> = {
   feedback: 'Feedback on the manager',
 };
 
-function shown(value: AnswerValue): string | null {
+/** How an answer reads on a page: yes/no in words, and null for no answer. */
+export function shown(value: AnswerValue): string | null {
   if (value === null || value === '') return null;
   if (value === true) return 'Yes';
   if (value === false) return 'No';

@@ -9,6 +9,7 @@ import rateLimit from '@fastify/rate-limit';
 import view from '@fastify/view';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import Handlebars from 'handlebars';
+import { registerAdminRoutes, type AdminOptions } from '../admin/admin-routes';
 import { pairHandle } from '../client/pairs';
 import type { RapportPrisma } from '../prisma/database';
 import { addTopicUpdate } from '../workflows/pair-messages';
@@ -31,6 +32,8 @@ export interface WebDeps {
   rateLimitPerMinute: number;
   updateTimeoutMs?: number;
   logLevel?: string;
+  /** The admin UI and API; left out, no /admin route exists. */
+  admin?: Omit<AdminOptions, 'db' | 'temporal' | 'fromOwnPage'>;
 }
 
 type TokenRequest = FastifyRequest<{ Params: { token: string }; Body: FormFields | undefined }>;
@@ -96,6 +99,8 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   };
   const refuseCrossSite = (reply: FastifyReply) =>
     message(reply, 403, 'This form must be sent from its own page', 'Open the link in your email and send the form from there.');
+
+  if (deps.admin) await registerAdminRoutes(app, { ...deps.admin, db: deps.db, temporal: deps.temporal, fromOwnPage });
 
   async function openActionItems(opened: OpenedForm) {
     if (!FOLLOW_UP_FORMS.includes(opened.form.kind)) return [];

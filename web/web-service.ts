@@ -1,4 +1,5 @@
 // Starts the web service from configuration: used by its production entry and by the main job.
+import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { RapportPrisma } from '../prisma/database';
@@ -12,6 +13,18 @@ export interface RunningWebService {
   stop(): Promise<void>;
 }
 
+function adminOptions(config: RapportConfig) {
+  const { user, password, sessionSecret } = config.admin;
+  if (!password) return undefined;
+  return {
+    taskQueue: config.temporal.taskQueue,
+    credentials: { user, password },
+    // Without a configured secret, sessions last until the service restarts.
+    sessionSecret: sessionSecret ?? randomBytes(32).toString('base64url'),
+    secureCookies: config.publicBaseUrl.startsWith('https:'),
+  };
+}
+
 export async function startWebService(config: RapportConfig, db: RapportPrisma, temporal: Client): Promise<RunningWebService> {
   const app = await buildWebServer({
     db,
@@ -19,6 +32,7 @@ export async function startWebService(config: RapportConfig, db: RapportPrisma, 
     publicBaseUrl: config.publicBaseUrl,
     rateLimitPerMinute: config.web.rateLimitPerMinute,
     logLevel: config.logLevel,
+    admin: adminOptions(config),
   });
   await app.listen({ host: config.web.host, port: config.web.port });
   const stopRedelivery = startAnswerRedelivery({ db, temporal, updateTimeoutMs: 5_000 }, config.web.answerRedeliverySeconds * 1_000, (error) =>

@@ -35,6 +35,9 @@ const configSchema = z.object({
   WEB_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   ANSWER_REDELIVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
+  ADMIN_USER: z.string().min(1).max(100).default('admin'),
+  ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   RAPPORT_DATA_DIR: z.string().min(1).default('./data'),
 });
@@ -51,6 +54,8 @@ export interface RapportConfig {
   publicBaseUrl: string;
   formLinkTtlDays: number;
   web: { host: string; port: number; rateLimitPerMinute: number; answerRedeliverySeconds: number };
+  /** Without ADMIN_PASSWORD the admin UI and API are off. */
+  admin: { user: string; password?: string; sessionSecret?: string };
   logLevel: (typeof LOG_LEVELS)[number];
   dataDir: string;
 }
@@ -84,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RapportConfig 
     messageIdDomain: domainOf(raw.MAIL_FROM),
     publicBaseUrl: raw.PUBLIC_BASE_URL,
     formLinkTtlDays: raw.FORM_LINK_TTL_DAYS,
+    admin: { user: raw.ADMIN_USER, password: raw.ADMIN_PASSWORD, sessionSecret: raw.SESSION_SECRET },
     web: { host: raw.WEB_HOST, port: raw.WEB_PORT, rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE, answerRedeliverySeconds: raw.ANSWER_REDELIVERY_SECONDS },
     logLevel: raw.LOG_LEVEL,
     dataDir: raw.RAPPORT_DATA_DIR,

@@ -2,7 +2,8 @@
 // persisting under the data folder, a local SMTP server keeping mail as .eml files, and the
 // worker, then makes sure a sample pair exists and prints where everything is. Ctrl-C stops it;
 // starting again continues the same pairs where they were.
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -21,6 +22,14 @@ const SAMPLE = {
   settings: { cadence: { kind: 'weekly' as const, everyWeeks: 1, weekday: 4 as const }, meetingTime: '10:00', timeZone: 'Europe/Berlin' },
   formatNote: 'a walk around the block',
 };
+
+function localAdminPassword(dataDir: string): string {
+  const file = join(dataDir, 'admin-password');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const password = randomBytes(12).toString('base64url');
+  writeFileSync(file, password, { mode: 0o600 });
+  return password;
+}
 
 /** The sample pair's status once its first cycle is planned (a moment after start). */
 async function sampleStatus(handle: ReturnType<typeof pairHandle>): Promise<PairStatus> {
@@ -55,11 +64,14 @@ async function main(): Promise<void> {
   const row = await db.pair.findUniqueOrThrow({ where: { id: pairId } });
   if (row.status !== 'ended') await startPairWorkflow(client, config.temporal.taskQueue, pairId, pairSettingsFromRow(row));
   const status = await sampleStatus(pairHandle(client, pairId));
-  const web = await startWebService(config, db, client);
+  // The local stack always has an admin: a generated password, kept under the data folder.
+  const admin = { ...config.admin, password: config.admin.password ?? localAdminPassword(dataDir) };
+  const web = await startWebService({ ...config, admin }, db, client);
 
   console.log(`
 Rapport is running.
   Forms (web)     ${web.url} (links in emails use PUBLIC_BASE_URL=${config.publicBaseUrl})
+  Admin           ${web.url}/admin (user ${admin.user}, password ${admin.password})
   Temporal UI     ${devServer.uiUrl}
   Mail received   ${mailDir} (one .eml file per message)
   Database        ${config.databaseUrl}

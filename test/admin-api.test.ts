@@ -1,0 +1,205 @@
+// The admin API: sign-in, refusal without a session, creating pairs with clear validation, pair
+// actions through the running workflow, and question-set versions picked up by the next form.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
+import { buildWebServer } from '../web/web-server';
+import { advanceTo, messageIdOf, sameMessageId, waitForStatus } from './support/pair-driver';
+import { PUBLIC_BASE_URL, startRapportStack, type RapportStack } from './support/rapport-stack';
+import { createTimeSkippingEnv } from './support/temporal-env';
+
+const ORIGIN = new URL(PUBLIC_BASE_URL).origin;
+let env: TestWorkflowEnvironment;
+let stack: RapportStack;
+let app: FastifyInstance;
+let base: string;
+let cookie: string;
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  stack = await startRapportStack(env);
+  app = await buildWebServer({
+    db: stack.db,
+    temporal: env.client,
+    publicBaseUrl: PUBLIC_BASE_URL,
+    rateLimitPerMinute: 1_000,
+    admin: { taskQueue: stack.taskQueue, credentials: { user: 'admin', password: 'correct horse' }, sessionSecret: 'test-secret', secureCookies: false },
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const login = await fetch(`${base}/admin/login`, { method: 'POST', redirect: 'manual', headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: 'user=admin&password=correct+horse' });
+  expect(login.status).toBe(303);
+  cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+});
+
+afterAll(async () => {
+  await app?.close();
+  await stack?.stop();
+  await env?.teardown();
+});
+
+async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = { origin: ORIGIN, cookie }) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    redirect: 'manual',
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, json: text.startsWith('{') ? JSON.parse(text) : text };
+}
+
+let people = 0;
+function newPairBody(overrides: Record<string, unknown> = {}) {
+  people += 1;
+  return {
+    manager: { name: 'Maya Manager', email: `maya${people}@example.com` },
+    report: { name: 'Ravi Report', email: `ravi${people}@example.com` },
+    settings: { cadence: { kind: 'weekly', everyWeeks: 1, weekday: 4 }, meetingTime: '10:00', timeZone: 'Europe/Berlin' },
+    ...overrides,
+  };
+}
+
+it('refuses every admin route without a session, and form tokens grant nothing', async () => {
+  const routes: [string, string][] = [
+    ['GET', '/admin/api/pairs'],
+    ['POST', '/admin/api/pairs'],
+    ['GET', '/admin/api/pairs/x'],
+    ['POST', '/admin/api/pairs/x/pause'],
+    ['POST', '/admin/api/pairs/x/resume'],
+    ['POST', '/admin/api/pairs/x/skip'],
+    ['POST', '/admin/api/pairs/x/reschedule'],
+    ['PATCH', '/admin/api/pairs/x/schedule'],
+    ['POST', '/admin/api/pairs/x/end'],
+    ['GET', '/admin/api/pairs/x/question-set'],
+    ['PUT', '/admin/api/pairs/x/question-set'],
+    ['GET', '/admin/api/pairs/x/question-set/versions'],
+    ['POST', '/admin/api/pairs/x/question-set/rollback'],
+    ['POST', '/admin/api/pairs/import'],
+    ['GET', '/admin/api/pairs/x/history'],
+    ['GET', '/admin/api/pairs/x/export.json'],
+    ['GET', '/admin/api/pairs/x/export.csv'],
+  ];
+  const forged = 'rapport_admin=' + Buffer.from(JSON.stringify({ u: 'admin', exp: Date.now() + 1e9 })).toString('base64url') + '.bad';
+  for (const [method, path] of routes) {
+    const refusedHeaders: Record<string, string>[] = [{ origin: ORIGIN }, { origin: ORIGIN, cookie: forged }, { origin: ORIGIN, cookie: `rapport_admin=${'a'.repeat(43)}` }];
+    for (const headers of refusedHeaders) {
+      expect({ method, path, status: (await api(method, path, method === 'GET' ? undefined : {}, headers)).status }).toEqual({ method, path, status: 401 });
+    }
+  }
+  expect((await api('GET', '/admin', undefined, {})).status).toBe(303);
+  // A signed-in admin still needs to send changes from the admin pages.
+  expect((await api('POST', '/admin/api/pairs', newPairBody(), { cookie })).status).toBe(403);
+});
+
+it('signs in with the configured credentials only, with a safe cookie, and signs out', async () => {
+  const wrong = await fetch(`${base}/admin/login`, { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: 'user=admin&password=wrong' });
+  expect(wrong.status).toBe(401);
+  const right = await fetch(`${base}/admin/login`, { method: 'POST', redirect: 'manual', headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: 'user=admin&password=correct+horse' });
+  expect(right.headers.get('set-cookie')).toMatch(/^rapport_admin=[^;]+; Path=\/admin; HttpOnly; SameSite=Strict; Max-Age=28800$/);
+  const logout = await fetch(`${base}/admin/logout`, { method: 'POST', redirect: 'manual', headers: { origin: ORIGIN, cookie } });
+  expect(logout.headers.get('set-cookie')).toContain('Max-Age=0');
+});
+
+it('creates pairs, refusing duplicates and invalid ones with clear problems', async () => {
+  const body = newPairBody();
+  const created = await api('POST', '/admin/api/pairs', body);
+  expect(created.status).toBe(201);
+  const duplicate = await api('POST', '/admin/api/pairs', body);
+  expect(duplicate.status).toBe(409);
+  expect(duplicate.json.error).toMatch(/already exists/);
+
+  const invalid = await api('POST', '/admin/api/pairs', newPairBody({
+    manager: { name: '', email: 'not-an-email' },
+    settings: { cadence: { kind: 'monthly', ordinal: 5, weekday: 2 }, meetingTime: '10:00', timeZone: 'Mars/Olympus', offsets: { reflectionBefore: 2880, reminderBefore: 30, agendaBefore: 60, followUpAfter: 1440 } },
+  }));
+  expect(invalid.status).toBe(422);
+  expect(invalid.json.problems).toEqual([
+    'manager.name must be 1 to 200 characters on one line',
+    'manager.email "not-an-email" is not an email address',
+    'cadence.ordinal must be 1, 2, 3, 4 or -1 (last): a 5th weekday does not occur every month',
+    'timeZone "Mars/Olympus" is not a known IANA time zone',
+    'offsets.reminderBefore must be more than offsets.agendaBefore: the reminder must come before the agenda and the meeting',
+  ]);
+
+  const list = await api('GET', `/admin/api/pairs?manager=maya${people - 1}@`);
+  expect(list.json.pairs).toHaveLength(1);
+  expect(list.json.pairs[0]).toMatchObject({ pairId: created.json.pairId, state: 'active', cycle: 1, consecutiveSkips: 0 });
+  await api('POST', `/admin/api/pairs/${created.json.pairId}/end`, {});
+});
+
+it('pauses, resumes, skips, reschedules, changes cadence and ends through the workflow', async () => {
+  const { json } = await api('POST', '/admin/api/pairs', newPairBody());
+  const path = `/admin/api/pairs/${json.pairId}`;
+  await waitForStatus(env.client.workflow.getHandle(`pair-${json.pairId}`) as never, (s) => s.cycle === 1);
+  expect((await api('POST', `${path}/pause`, {})).json.state).toBe('paused');
+  expect(await api('POST', `${path}/pause`, {})).toEqual({ status: 422, json: { problems: ['The pair is already paused.'] } });
+  expect((await api('POST', `${path}/resume`, {})).json.state).toBe('active');
+  expect(await api('POST', `${path}/reschedule`, { meetingAt: '2001-01-01T10:00:00Z' })).toEqual({ status: 422, json: { problems: ['a meeting cannot be rescheduled into the past'] } });
+  expect((await api('PATCH', `${path}/schedule`, { timeZone: 'Nowhere/Land' })).json.problems).toEqual(['timeZone "Nowhere/Land" is not a known IANA time zone']);
+  expect((await api('PATCH', `${path}/schedule`, { meetingTime: '15:30' })).json.settings.meetingTime).toBe('15:30');
+  expect((await api('POST', `${path}/skip`, { reason: 'offsite' })).status).toBe(200);
+  expect((await api('POST', '/admin/api/pairs/nope/pause', {})).status).toBe(404);
+  expect((await api('POST', `${path}/end`, { reason: 'moved team' })).json.state).toBe('ended');
+  // The workflow records the end in the database right after acknowledging it.
+  for (let i = 0; i < 100 && (await api('GET', path)).json.pair.status !== 'ended'; i += 1) await new Promise((r) => setTimeout(r, 50));
+  expect((await api('GET', path)).json.pair.status).toBe('ended');
+});
+
+it('saves question-set versions with an audit trail; the next form uses them; rollback works', async () => {
+  const { json } = await api('POST', '/admin/api/pairs', newPairBody());
+  const pairId = json.pairId as string;
+  const path = `/admin/api/pairs/${pairId}/question-set`;
+  const handle = env.client.workflow.getHandle(`pair-${pairId}`);
+  const status = await waitForStatus(handle as never, (s) => s.cycle === 1);
+  const runBefore = (await handle.describe()).runId;
+
+  const broken = { ...DEFAULT_QUESTION_SET, reflection: [{ id: 'topics', text: ' ', type: 'text', required: true }, { id: 'topics', text: 'Again', type: 'mood', required: true }, { id: 'pick', text: 'Pick', type: 'choice', required: false }] };
+  expect((await api('PUT', path, { stages: broken })).json.problems).toEqual([
+    'reflection question 1: question text is empty',
+    'reflection question 2: duplicate id "topics"',
+    'reflection question 2: unknown type "mood" (text, scale, yesNo, choice or actionItems)',
+    'reflection question 3: a choice question needs at least two options',
+  ]);
+
+  const edited = { ...DEFAULT_QUESTION_SET, reflection: [...DEFAULT_QUESTION_SET.reflection, { id: 'learning', text: 'What did you learn this week?', type: 'text', required: false }] };
+  const saved = await api('PUT', path, { stages: edited });
+  expect(saved.json).toEqual({ version: 2, change: 'reflection: added learning', notified: true });
+  const versions = (await api('GET', `${path}/versions`)).json.versions;
+  expect(versions.map((v: { version: number; scope: string; createdBy: string }) => [v.version, v.scope, v.createdBy])).toEqual([[1, 'org', 'rapport'], [2, 'pair', 'admin']]);
+
+  await advanceTo(env, Date.parse(status.nextEvents[0].at) + 1_000);
+  const [reflection] = await stack.smtp.waitFor((m) => sameMessageId(m, messageIdOf(pairId, 1, 'reflection', 'report')));
+  expect(reflection.text).toContain('What did you learn this week?');
+  expect((await handle.describe()).runId).toBe(runBefore);
+
+  const rolledBack = await api('POST', `${path}/rollback`, { version: 1 });
+  expect(rolledBack.json).toMatchObject({ version: 3, change: 'rolled back to version 1' });
+  expect((await api('GET', path)).json.stages).toEqual(DEFAULT_QUESTION_SET);
+  expect((await api('POST', `${path}/rollback`, { version: 99 })).status).toBe(422);
+  await api('POST', `/admin/api/pairs/${pairId}/end`, {});
+});
+
+it('imports pairs from CSV with a per-row report, and serves history and exports', async () => {
+  const csv = [
+    'manager_name,manager_email,report_name,report_email,cadence,weekday,meeting_time,time_zone',
+    'Ada Lead,ada@example.com,Bo Dev,bo@example.com,weekly,tuesday,09:30,Europe/Berlin',
+    'Ada Lead,ada@example.com,Cy Dev,cy@example.com,weekly,tuesday,11:00,Mars/Olympus',
+  ].join('\n');
+  const response = await fetch(`${base}/admin/api/pairs/import`, { method: 'POST', headers: { origin: ORIGIN, cookie, 'content-type': 'text/csv' }, body: csv });
+  expect(response.status).toBe(200);
+  const report = (await response.json()) as { created: { pairId: string }[]; refused: unknown[] };
+  expect(report.created).toHaveLength(1);
+  expect(report.refused).toEqual([{ line: 3, reasons: ['time_zone: timeZone "Mars/Olympus" is not a known IANA time zone'] }]);
+  const pairId = report.created[0].pairId as string;
+
+  const history = await api('GET', `/admin/api/pairs/${pairId}/history`);
+  expect(history.status).toBe(200);
+  expect(history.json.meetingsHeld).toMatchObject({ held: 0, rate: null });
+  const exported = await fetch(`${base}/admin/api/pairs/${pairId}/export.csv`, { headers: { cookie } });
+  expect(exported.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+  expect((await exported.text()).split('\r\n')[0]).toContain('question_id');
+  expect((await api('GET', `/admin/api/pairs/${pairId}/export.json`)).json.pair.id).toBe(pairId);
+  await api('POST', `/admin/api/pairs/${pairId}/end`, {});
+});

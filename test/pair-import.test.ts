@@ -1,0 +1,459 @@
+// Importing pairs from CSV: the parser, the checks of each row, and an import into a real stack.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import {
+  importPairs,
+  MAX_IMPORT_BYTES,
+  MAX_IMPORT_ROWS,
+  parsePairCsv,
+  rowToNewPair,
+  type ParsedRow,
+  type PairColumn,
+} from '../admin/pair-import';
+import {
+  InvalidPairError,
+  PairExistsError,
+  pairHandle,
+  pairSettingsFromRow,
+  registerPair,
+  startPairWorkflow,
+  withDefaults,
+  type NewPair,
+} from '../client/pairs';
+import { endPairUpdate } from '../workflows/pair-messages';
+import { DEFAULT_OFFSETS } from '../workflows/pair-types';
+import { startRapportStack, type RapportStack } from './support/rapport-stack';
+import { createTimeSkippingEnv } from './support/temporal-env';
+
+const HEADER = 'manager_name,manager_email,report_name,report_email,cadence,weekday,ordinal,meeting_time,time_zone';
+const MAYA_RAVI = 'Maya Manager,maya@example.com,Ravi Report,ravi@example.com,weekly,thursday,,10:00,Europe/Berlin';
+
+const VALID_VALUES: ParsedRow['values'] = {
+  manager_name: 'Maya Manager',
+  manager_email: 'maya@example.com',
+  report_name: 'Ravi Report',
+  report_email: 'ravi@example.com',
+  cadence: 'weekly',
+  weekday: 'thursday',
+  meeting_time: '10:00',
+  time_zone: 'Europe/Berlin',
+};
+
+function rowWith(change: Partial<Record<PairColumn, string | undefined>>): ParsedRow {
+  const values: ParsedRow['values'] = { ...VALID_VALUES };
+  for (const [column, value] of Object.entries(change) as [PairColumn, string | undefined][]) {
+    if (value === undefined) delete values[column];
+    else values[column] = value;
+  }
+  return { line: 2, values };
+}
+
+const problemsOf = (change: Partial<Record<PairColumn, string | undefined>>) => rowToNewPair(rowWith(change)).problems;
+
+describe('parsePairCsv', () => {
+  it('reads the header in any order and case, after a BOM, with CRLF line ends', () => {
+    const text = '\uFEFFTime_Zone, MEETING_TIME ,weekday,cadence,report_email,report_name,manager_email,manager_name\r\n' + 'Europe/Berlin,10:00,thursday,weekly,ravi@example.com,Ravi Report,maya@example.com,Maya Manager\r\n';
+    expect(parsePairCsv(text)).toEqual({
+      rows: [
+        {
+          line: 2,
+          values: {
+            time_zone: 'Europe/Berlin',
+            meeting_time: '10:00',
+            weekday: 'thursday',
+            cadence: 'weekly',
+            report_email: 'ravi@example.com',
+            report_name: 'Ravi Report',
+            manager_email: 'maya@example.com',
+            manager_name: 'Maya Manager',
+          },
+        },
+      ],
+      problems: [],
+    });
+  });
+
+  it('reads quoted fields with commas, doubled quotes and line breaks, and counts lines inside them', () => {
+    const text = [
+      `${HEADER},format_note`,
+      `"Lee, Ann",ann@example.com,"Bo ""Bobby"" Berg",bo@example.com,weekly,1,,09:00,UTC,"Walk`,
+      `then ""coffee""\r`,
+      `at the corner"`,
+      `${MAYA_RAVI},`,
+      `Zoe,zoe@example.com,Kim,kim@example.com,monthly,friday,last,16:00,Asia/Tokyo,""`,
+    ].join('\n');
+    const { rows, problems } = parsePairCsv(text);
+    expect(problems).toEqual([]);
+    expect(rows.map((row) => row.line)).toEqual([2, 5, 6]);
+    expect(rows[0].values).toMatchObject({ manager_name: 'Lee, Ann', report_name: 'Bo "Bobby" Berg', format_note: 'Walk\nthen "coffee"\r\nat the corner' });
+    expect(rows[1].values.format_note).toBeUndefined();
+    expect(rows[2].values).toMatchObject({ cadence: 'monthly', ordinal: 'last' });
+  });
+
+  it('keeps line numbers across blank lines and takes the file with or without a trailing line break', () => {
+    const withBlankLines = `${HEADER}\n\n${MAYA_RAVI}\n,,,,,,,,\n\n${MAYA_RAVI}`;
+    expect(parsePairCsv(withBlankLines).rows.map((row) => row.line)).toEqual([3, 6]);
+    expect(parsePairCsv(`${HEADER}\n${MAYA_RAVI}\n`).rows).toHaveLength(1);
+    expect(parsePairCsv(`${HEADER}\r\n${MAYA_RAVI}\r\n`).rows).toHaveLength(1);
+    expect(parsePairCsv(`${HEADER}\n${MAYA_RAVI}`).rows).toHaveLength(1);
+  });
+
+  it('leaves out empty values and trims the rest', () => {
+    const [row] = parsePairCsv(`${HEADER}\n  Maya Manager ,maya@example.com,Ravi Report,ravi@example.com,weekly,thursday,  ,10:00,Europe/Berlin`).rows;
+    expect(row.values.manager_name).toBe('Maya Manager');
+    expect('ordinal' in row.values).toBe(false);
+  });
+
+  it('names unknown, missing and repeated columns of the header', () => {
+    expect(parsePairCsv('manager_name,manager_email,colour,,report_email,cadence,weekday,meeting_time,time_zone,weekday\nx').problems).toEqual([
+      'Unknown column(s) in the header: colour, (empty). The columns are: manager_name, manager_email, report_name, report_email, cadence, weekday, ordinal, meeting_time, time_zone, duration_minutes, format_note, feedback_every, skip_nudge_after, reflection_before_hours, reminder_before_hours, agenda_before_minutes, follow_up_after_hours.',
+      'Missing required column(s) in the header: report_name.',
+      'Column weekday appears more than once in the header.',
+      'Line 2 has 1 fields but the header has 10; a value that contains a comma must be in double quotes.',
+    ]);
+  });
+
+  it('refuses an empty file and a file without rows', () => {
+    expect(parsePairCsv('').problems).toEqual(['The file is empty: it needs a header row and one row per pair.']);
+    expect(parsePairCsv('\uFEFF\r\n').problems).toEqual(['The file is empty: it needs a header row and one row per pair.']);
+    expect(parsePairCsv(`${HEADER}\r\n`)).toEqual({ rows: [], problems: ['The file has a header but no rows: add one row per pair.'] });
+  });
+
+  it('reports malformed quoting and rows of the wrong width with their lines', () => {
+    const text = [
+      HEADER,
+      `Maya O"Brien,maya@example.com,Ravi Report,ravi@example.com,weekly,thursday,,10:00,Europe/Berlin`,
+      `"Maya" Manager,maya@example.com,Ravi Report,ravi@example.com,weekly,thursday,,10:00,Europe/Berlin`,
+      `Maya Manager,maya@example.com,Ravi, Report,ravi@example.com,weekly,thursday,,10:00,Europe/Berlin`,
+      `Maya Manager,maya@example.com,"Ravi`,
+    ].join('\n');
+    expect(parsePairCsv(text).problems).toEqual([
+      'Line 2: a double quote inside a field that does not start with one; put the whole field in double quotes and double the quotes inside it ("O""Brien").',
+      'Line 3: text after the closing double quote of a field; put the whole field in double quotes and double the quotes inside it.',
+      'Line 5: a field that starts with a double quote is never closed.',
+      'Line 4 has 10 fields but the header has 9; a value that contains a comma must be in double quotes.',
+      'Line 5 has 3 fields but the header has 9; a value that contains a comma must be in double quotes.',
+    ]);
+  });
+
+  it('lists ten line problems and sums up the rest', () => {
+    const text = [HEADER, ...Array.from({ length: 12 }, () => 'a,b')].join('\n');
+    const { problems } = parsePairCsv(text);
+    expect(problems).toHaveLength(11);
+    expect(problems[9]).toBe('Line 11 has 2 fields but the header has 9; a value that contains a comma must be in double quotes.');
+    expect(problems[10]).toBe('… and 2 more problem(s) like these.');
+  });
+
+  it(`takes ${MAX_IMPORT_ROWS} rows and refuses one more`, () => {
+    const file = (rows: number) => [HEADER, ...Array.from({ length: rows }, () => MAYA_RAVI)].join('\n');
+    const atLimit = parsePairCsv(file(MAX_IMPORT_ROWS));
+    expect(atLimit.problems).toEqual([]);
+    expect(atLimit.rows).toHaveLength(MAX_IMPORT_ROWS);
+    expect(parsePairCsv(file(MAX_IMPORT_ROWS + 1)).problems).toEqual([
+      'The file has 5,001 rows; at most 5,000 can be imported at once. Split it into smaller files.',
+    ]);
+  });
+
+  it('takes 2 MiB and refuses a larger file without reading it', () => {
+    const padded = (bytes: number) => `${HEADER},format_note\n${MAYA_RAVI},"${'x'.repeat(bytes - HEADER.length - MAYA_RAVI.length - 17)}"\n`;
+    expect(Buffer.byteLength(padded(MAX_IMPORT_BYTES))).toBe(MAX_IMPORT_BYTES);
+    expect(parsePairCsv(padded(MAX_IMPORT_BYTES)).problems).toEqual([]);
+    // Bytes, not characters: 'é' takes two.
+    const multiByte = `${HEADER}\n${'é'.repeat(MAX_IMPORT_BYTES / 2 + 1)}`;
+    expect(parsePairCsv(multiByte)).toEqual({
+      rows: [],
+      problems: ['The file is 2,049 KiB, more than the 2 MiB (2,048 KiB) one import can take. Split it into smaller files.'],
+    });
+  });
+});
+
+describe('rowToNewPair', () => {
+  it('turns a row into a NewPair, leaving unset settings to the defaults', () => {
+    expect(rowToNewPair(rowWith({}))).toEqual({
+      pair: {
+        manager: { name: 'Maya Manager', email: 'maya@example.com' },
+        report: { name: 'Ravi Report', email: 'ravi@example.com' },
+        settings: { cadence: { kind: 'weekly', everyWeeks: 1, weekday: 4 }, meetingTime: '10:00', timeZone: 'Europe/Berlin', offsets: DEFAULT_OFFSETS },
+      },
+      problems: [],
+    });
+  });
+
+  it('reads every optional column, in the units the column names', () => {
+    const { pair, problems } = rowToNewPair(
+      rowWith({
+        cadence: 'Every 2  Weeks',
+        weekday: '1',
+        meeting_time: '9:30',
+        duration_minutes: '45',
+        format_note: 'Walk and talk',
+        feedback_every: '6',
+        skip_nudge_after: '2',
+        reflection_before_hours: '72',
+        reminder_before_hours: '1.5',
+        agenda_before_minutes: '30',
+        follow_up_after_hours: '0.75',
+      }),
+    );
+    expect(problems).toEqual([]);
+    expect(pair).toEqual({
+      manager: { name: 'Maya Manager', email: 'maya@example.com' },
+      report: { name: 'Ravi Report', email: 'ravi@example.com' },
+      settings: {
+        cadence: { kind: 'weekly', everyWeeks: 2, weekday: 1 },
+        meetingTime: '09:30',
+        timeZone: 'Europe/Berlin',
+        durationMinutes: 45,
+        feedbackEveryCycles: 6,
+        skipNudgeAfter: 2,
+        offsets: { reflectionBefore: 72 * 60, reminderBefore: 90, agendaBefore: 30, followUpAfter: 45 },
+      },
+      formatNote: 'Walk and talk',
+    });
+  });
+
+  it.each([
+    ['last', -1],
+    ['LAST', -1],
+    ['1', 1],
+    ['4', 4],
+  ])('reads a monthly ordinal %s', (ordinal, expected) => {
+    expect(rowToNewPair(rowWith({ cadence: 'monthly', weekday: 'Friday', ordinal })).pair?.settings.cadence).toEqual({
+      kind: 'monthly',
+      ordinal: expected,
+      weekday: 5,
+    });
+  });
+
+  it.each<[string, Partial<Record<PairColumn, string | undefined>>, string[]]>([
+    ['manager_name', { manager_name: undefined }, ['manager_name: a value is required']],
+    ['manager_name', { manager_name: 'x'.repeat(201) }, ['manager_name: manager.name must be 1 to 200 characters on one line']],
+    ['manager_name', { manager_name: 'Maya\nManager' }, ['manager_name: manager.name must be 1 to 200 characters on one line']],
+    ['manager_email', { manager_email: undefined }, ['manager_email: a value is required']],
+    ['manager_email', { manager_email: 'maya' }, ['manager_email: manager.email "maya" is not an email address']],
+    ['report_name', { report_name: undefined }, ['report_name: a value is required']],
+    ['report_email', { report_email: 'ravi@example' }, ['report_email: report.email "ravi@example" is not an email address']],
+    ['report_email', { report_email: 'MAYA@example.com' }, ['manager_email, report_email: manager and report must be different people']],
+    ['cadence', { cadence: undefined }, ['cadence: a value is required']],
+    ['cadence', { cadence: 'daily' }, ['cadence: "daily" must be weekly, every N weeks (e.g. every 2 weeks) or monthly']],
+    ['cadence', { cadence: 'every two weeks' }, ['cadence: "every two weeks" must be weekly, every N weeks (e.g. every 2 weeks) or monthly']],
+    ['cadence', { cadence: 'every 53 weeks' }, ['cadence: cadence.everyWeeks must be a whole number from 1 to 52']],
+    ['weekday', { weekday: undefined }, ['weekday: a value is required']],
+    ['weekday', { weekday: 'Funday' }, ['weekday: "Funday" must be a day from monday to sunday, or 1 to 7']],
+    ['weekday', { weekday: '8' }, ['weekday: cadence.weekday must be 1 (Monday) to 7 (Sunday)']],
+    ['ordinal', { ordinal: '2' }, ['ordinal: only a monthly cadence takes an ordinal; leave it empty']],
+    ['ordinal', { cadence: 'monthly' }, ['ordinal: a monthly cadence needs 1, 2, 3, 4 or last']],
+    ['ordinal', { cadence: 'monthly', ordinal: 'first' }, ['ordinal: "first" must be 1, 2, 3, 4 or last']],
+    [
+      'ordinal',
+      { cadence: 'monthly', ordinal: '5' },
+      ['ordinal: cadence.ordinal must be 1, 2, 3, 4 or -1 (last): a 5th weekday does not occur every month'],
+    ],
+    ['meeting_time', { meeting_time: undefined }, ['meeting_time: a value is required']],
+    ['meeting_time', { meeting_time: '24:00' }, ['meeting_time: meetingTime must be HH:MM on a 24-hour clock, e.g. 10:00']],
+    ['meeting_time', { meeting_time: '10am' }, ['meeting_time: meetingTime must be HH:MM on a 24-hour clock, e.g. 10:00']],
+    ['time_zone', { time_zone: undefined }, ['time_zone: a value is required']],
+    ['time_zone', { time_zone: 'Mars/Olympus' }, ['time_zone: timeZone "Mars/Olympus" is not a known IANA time zone']],
+    ['duration_minutes', { duration_minutes: 'half an hour' }, ['duration_minutes: durationMinutes must be a whole number from 5 to 480']],
+    ['duration_minutes', { duration_minutes: '481' }, ['duration_minutes: durationMinutes must be a whole number from 5 to 480']],
+    ['format_note', { format_note: 'x'.repeat(201) }, ['format_note: formatNote must be at most 200 characters']],
+    ['feedback_every', { feedback_every: '0' }, ['feedback_every: feedbackEveryCycles must be a whole number from 1 to 52']],
+    ['skip_nudge_after', { skip_nudge_after: '2.5' }, ['skip_nudge_after: skipNudgeAfter must be a whole number from 1 to 52']],
+    [
+      'reflection_before_hours',
+      { reflection_before_hours: 'two days' },
+      ['reflection_before_hours: "two days" must be a number of hours in whole minutes, e.g. 48 or 1.5'],
+    ],
+    [
+      'reflection_before_hours',
+      { reflection_before_hours: '12' },
+      [
+        'reminder_before_hours, reflection_before_hours: offsets.reminderBefore must be less than offsets.reflectionBefore: the reminder comes after the form',
+      ],
+    ],
+    ['reflection_before_hours', { reflection_before_hours: '2000' }, ['reflection_before_hours: offsets.reflectionBefore must be whole minutes from 0 to 86400']],
+    [
+      'reminder_before_hours',
+      { reminder_before_hours: '0.01' },
+      ['reminder_before_hours: "0.01" must be a number of hours in whole minutes, e.g. 48 or 1.5'],
+    ],
+    [
+      'agenda_before_minutes',
+      { agenda_before_minutes: '1440' },
+      [
+        'reminder_before_hours, agenda_before_minutes: offsets.reminderBefore must be more than offsets.agendaBefore: the reminder must come before the agenda and the meeting',
+      ],
+    ],
+    ['agenda_before_minutes', { agenda_before_minutes: '-5' }, ['agenda_before_minutes: offsets.agendaBefore must be whole minutes from 0 to 86400']],
+    [
+      'follow_up_after_hours',
+      { follow_up_after_hours: '0.25' },
+      ['follow_up_after_hours: offsets.followUpAfter must be at least the meeting length: the follow-up comes after the meeting ends'],
+    ],
+    [
+      'follow_up_after_hours',
+      { follow_up_after_hours: '130' },
+      [
+        'reflection_before_hours, follow_up_after_hours: offsets.reflectionBefore plus offsets.followUpAfter must be shorter than the time between two meetings',
+      ],
+    ],
+  ])('names %s in its problem (%j)', (_column, change, expected) => {
+    expect(problemsOf(change)).toEqual(expected);
+  });
+
+  it('gives every problem of a row once, in column order', () => {
+    expect(
+      problemsOf({ manager_email: undefined, cadence: 'monthly', weekday: 'someday', ordinal: '5', meeting_time: '25:00', time_zone: 'Nowhere' }),
+    ).toEqual([
+      'manager_email: a value is required',
+      'weekday: "someday" must be a day from monday to sunday, or 1 to 7',
+      'ordinal: cadence.ordinal must be 1, 2, 3, 4 or -1 (last): a 5th weekday does not occur every month',
+      'meeting_time: meetingTime must be HH:MM on a 24-hour clock, e.g. 10:00',
+      'time_zone: timeZone "Nowhere" is not a known IANA time zone',
+    ]);
+  });
+});
+
+describe('importPairs with a stand-in createPair', () => {
+  const csv = (...rows: string[]) => [HEADER, ...rows].join('\r\n');
+  const person = (n: number) => `Person ${n},p${n}@example.com`;
+  const rowFor = (manager: number, report: number) => `${person(manager)},${person(report)},weekly,monday,,10:00,UTC`;
+
+  it('creates nothing when the file has a problem', async () => {
+    const createPair = jest.fn(async () => ({ pairId: 'never' }));
+    const report = await importPairs(csv(rowFor(1, 2), 'a,"b'), createPair);
+    expect(report).toEqual({
+      created: [],
+      refused: [],
+      fileProblems: [
+        'Line 3: a field that starts with a double quote is never closed.',
+        'Line 3 has 2 fields but the header has 9; a value that contains a comma must be in double quotes.',
+      ],
+    });
+    expect(createPair).not.toHaveBeenCalled();
+  });
+
+  it('refuses a row for whatever createPair throws and carries on with the next', async () => {
+    const failures: Record<string, Error> = {
+      'p3@example.com': new PairExistsError('existing-id'),
+      'p5@example.com': new InvalidPairError(['manager.email is on the deny list', 'try another']),
+      'p7@example.com': new Error('database is locked'),
+    };
+    const createPair = jest.fn(async (pair: NewPair) => {
+      const failure = failures[pair.manager.email];
+      if (failure) throw failure;
+      return { pairId: `id-${pair.manager.email}` };
+    });
+    const report = await importPairs(csv(rowFor(1, 2), rowFor(3, 4), rowFor(5, 6), rowFor(7, 8), rowFor(9, 10)), createPair);
+    expect(report).toEqual({
+      created: [
+        { line: 2, pairId: 'id-p1@example.com', manager: 'p1@example.com', report: 'p2@example.com' },
+        { line: 6, pairId: 'id-p9@example.com', manager: 'p9@example.com', report: 'p10@example.com' },
+      ],
+      refused: [
+        { line: 3, reasons: ['A pair for this manager and report already exists (pair existing-id).'] },
+        { line: 4, reasons: ['manager.email is on the deny list', 'try another'] },
+        { line: 5, reasons: ['database is locked'] },
+      ],
+      fileProblems: [],
+    });
+    expect(createPair).toHaveBeenCalledTimes(5);
+  });
+
+  it('refuses a second row for the same pair, whatever the case of the addresses, but not after an invalid first one', async () => {
+    const createPair = jest.fn(async (pair: NewPair) => ({ pairId: `id-${pair.report.email}` }));
+    const report = await importPairs(
+      csv(
+        rowFor(1, 2),
+        `Person 1,P1@Example.com,Person 2, P2@EXAMPLE.COM ,monthly,monday,last,10:00,UTC`,
+        `${person(3)},${person(4)},weekly,monday,,10:00,Mars/Olympus`,
+        rowFor(3, 4),
+        rowFor(2, 1),
+      ),
+      createPair,
+    );
+    expect(report).toEqual({
+      created: [
+        { line: 2, pairId: 'id-p2@example.com', manager: 'p1@example.com', report: 'p2@example.com' },
+        { line: 5, pairId: 'id-p4@example.com', manager: 'p3@example.com', report: 'p4@example.com' },
+        { line: 6, pairId: 'id-p1@example.com', manager: 'p2@example.com', report: 'p1@example.com' },
+      ],
+      refused: [
+        { line: 3, reasons: ['same pair as line 2'] },
+        { line: 4, reasons: ['time_zone: timeZone "Mars/Olympus" is not a known IANA time zone'] },
+      ],
+      fileProblems: [],
+    });
+  });
+});
+
+describe('importPairs into a real stack', () => {
+  let env: TestWorkflowEnvironment;
+  let stack: RapportStack;
+
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+    stack = await startRapportStack(env);
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await env?.teardown();
+  });
+
+  async function createPair(pair: NewPair): Promise<{ pairId: string }> {
+    const { pairId, settings } = await registerPair(stack.db, pair);
+    await startPairWorkflow(env.client, stack.taskQueue, pairId, settings);
+    return { pairId };
+  }
+
+  it('creates the good rows, refuses the rest with reasons, and starts a workflow for each pair created', async () => {
+    const existing = await stack.createPair({
+      manager: { name: 'Erin Existing', email: 'erin@example.com' },
+      report: { name: 'Eli Existing', email: 'eli@example.com' },
+    });
+    const file = [
+      'manager_name,manager_email,report_name,report_email,cadence,weekday,ordinal,meeting_time,time_zone,duration_minutes,format_note',
+      'Maya Manager,maya@example.com,Ravi Report,ravi@example.com,weekly,thursday,,10:00,Europe/Berlin,,',
+      'Noor Manager,noor@example.com,Omar Report,omar@example.com,monthly,tuesday,last,15:30,America/New_York,45,"Walk and talk,',
+      'then coffee"',
+      'Maya M.,MAYA@example.com,Ravi R.,Ravi@Example.com,every 2 weeks,monday,,09:00,Europe/Berlin,,',
+      'Erin Existing,erin@example.com,Eli Existing,eli@example.com,weekly,friday,,11:00,Europe/London,,',
+      'Tara Manager,tara@example.com,Sam Report,sam@example.com,weekly,wednesday,,14:00,Mars/Olympus,,',
+      'Una Manager,una@example.com,Vic Report,vic@example.com,monthly,monday,5,10:00,Europe/Paris,,',
+    ].join('\r\n');
+
+    const report = await importPairs(file, createPair);
+
+    const stored = await stack.db.pair.findMany({ where: { id: { not: existing.pairId } }, orderBy: { managerEmail: 'asc' } });
+    expect(stored.map((pair) => [pair.managerName, pair.managerEmail, pair.reportName, pair.reportEmail, pair.formatNote])).toEqual([
+      ['Maya Manager', 'maya@example.com', 'Ravi Report', 'ravi@example.com', null],
+      ['Noor Manager', 'noor@example.com', 'Omar Report', 'omar@example.com', 'Walk and talk,\r\nthen coffee'],
+    ]);
+    const [maya, noor] = stored;
+    expect(report).toEqual({
+      created: [
+        { line: 2, pairId: maya.id, manager: 'maya@example.com', report: 'ravi@example.com' },
+        { line: 3, pairId: noor.id, manager: 'noor@example.com', report: 'omar@example.com' },
+      ],
+      refused: [
+        { line: 5, reasons: ['same pair as line 2'] },
+        { line: 6, reasons: [`A pair for this manager and report already exists (pair ${existing.pairId}).`] },
+        { line: 7, reasons: ['time_zone: timeZone "Mars/Olympus" is not a known IANA time zone'] },
+        { line: 8, reasons: ['ordinal: cadence.ordinal must be 1, 2, 3, 4 or -1 (last): a 5th weekday does not occur every month'] },
+      ],
+      fileProblems: [],
+    });
+    expect(pairSettingsFromRow(maya)).toEqual(
+      withDefaults({ cadence: { kind: 'weekly', everyWeeks: 1, weekday: 4 }, meetingTime: '10:00', timeZone: 'Europe/Berlin' }),
+    );
+    expect(pairSettingsFromRow(noor)).toEqual(
+      withDefaults({ cadence: { kind: 'monthly', ordinal: -1, weekday: 2 }, meetingTime: '15:30', timeZone: 'America/New_York', durationMinutes: 45 }),
+    );
+
+    const handles = [maya, noor].map((pair) => pairHandle(env.client, pair.id));
+    for (const handle of handles) expect((await handle.describe()).status.name).toBe('RUNNING');
+
+    for (const handle of [...handles, existing.handle]) await handle.executeUpdate(endPairUpdate, { args: [{}] });
+    for (const handle of handles) expect((await handle.result()).endedAfterCycle).toBeGreaterThanOrEqual(0);
+  });
+});
