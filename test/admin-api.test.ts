@@ -108,7 +108,7 @@ it('creates pairs, refusing duplicates and invalid ones with clear problems', as
   expect(created.status).toBe(201);
   const duplicate = await api('POST', '/admin/api/pairs', body);
   expect(duplicate.status).toBe(409);
-  expect(duplicate.json.error).toMatch(/already exists/);
+  expect(duplicate.json.problems[0]).toMatch(/already exists/);
 
   const invalid = await api('POST', '/admin/api/pairs', newPairBody({
     manager: { name: '', email: 'not-an-email' },

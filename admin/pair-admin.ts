@@ -1,0 +1,185 @@
+// What an admin can do to pairs and their question sets, for the admin API and the CLI alike:
+// one set of checks and one set of messages. Failures are AdminErrors carrying an HTTP-like status.
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { InvalidPairError, PairExistsError, pairHandle, pairSettingsFromRow, registerPair, startPairWorkflow, type NewPair } from '../client/pairs';
+import type { RapportPrisma } from '../prisma/database';
+import { currentQuestionSet, savePairQuestionSet, type StoredQuestionSet } from '../question-sets/question-set-repository';
+import { describeQuestionSetChange, questionSetProblems } from '../question-sets/question-set-rules';
+import type { QuestionSetStages } from '../question-sets/question-types';
+import {
+  changeScheduleUpdate,
+  endPairUpdate,
+  pairStatusQuery,
+  pauseUpdate,
+  questionSetChangedUpdate,
+  rescheduleMeetingUpdate,
+  resumeUpdate,
+  skipMeetingUpdate,
+} from '../workflows/pair-messages';
+import type { PairStatus, ScheduleChange } from '../workflows/pair-types';
+import { exportPairCsv, exportPairJson } from './pair-export';
+import { pairHistory } from './pair-history';
+import { importPairs, type ImportReport } from './pair-import';
+
+export class AdminError extends Error {
+  constructor(
+    readonly status: 404 | 409 | 422 | 503,
+    readonly problems: string[],
+  ) {
+    super(problems.join('; '));
+    this.name = 'AdminError';
+  }
+}
+
+export interface PairAdminDeps {
+  db: RapportPrisma;
+  temporal: Client;
+  taskQueue: string;
+  updateTimeoutMs?: number;
+}
+
+export interface PairFilter {
+  manager?: string;
+  paused?: boolean;
+  chronicSkips?: boolean;
+}
+
+export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_000 }: PairAdminDeps) {
+  const withDeadline = <T>(ms: number, fn: () => Promise<T>) => temporal.connection.withDeadline(Date.now() + ms, fn);
+
+  async function pairRow(pairId: string) {
+    const pair = await db.pair.findUnique({ where: { id: pairId } });
+    if (!pair) throw new AdminError(404, [`There is no pair ${pairId}.`]);
+    return pair;
+  }
+
+  /** Sends an Update to the pair's workflow, turning its refusal into a clear 422. */
+  async function tell<T>(pairId: string, send: (handle: ReturnType<typeof pairHandle>) => Promise<T>): Promise<T> {
+    await pairRow(pairId);
+    try {
+      return await withDeadline(updateTimeoutMs, () => send(pairHandle(temporal, pairId)));
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) throw new AdminError(422, [error.cause?.message ?? 'refused']);
+      if (error instanceof WorkflowNotFoundError) throw new AdminError(409, ['This pair has ended.']);
+      throw new AdminError(503, [`The pair's workflow could not be reached: ${(error as Error).message}`]);
+    }
+  }
+
+  async function statusOf(pairId: string): Promise<PairStatus | null> {
+    try {
+      return await withDeadline(2_000, () => pairHandle(temporal, pairId).query(pairStatusQuery));
+    } catch {
+      return null;
+    }
+  }
+
+  /** Starts a stored pair's workflow if it is not running (a start that failed half-way); attaching is harmless. */
+  async function ensureWorkflow(pairId: string): Promise<void> {
+    const row = await pairRow(pairId);
+    if (row.status === 'ended') return;
+    await startPairWorkflow(temporal, taskQueue, pairId, pairSettingsFromRow(row)).catch(() => undefined);
+  }
+
+  async function createPair(input: NewPair): Promise<{ pairId: string }> {
+    try {
+      const { pairId, settings } = await registerPair(db, input);
+      await startPairWorkflow(temporal, taskQueue, pairId, settings);
+      return { pairId };
+    } catch (error) {
+      if (error instanceof InvalidPairError) throw new AdminError(422, error.problems);
+      if (error instanceof PairExistsError) {
+        await ensureWorkflow(error.pairId);
+        throw new AdminError(409, [error.message]);
+      }
+      throw error;
+    }
+  }
+
+  async function listPairs(filter: PairFilter = {}) {
+    const pairs = await db.pair.findMany({ orderBy: { createdAt: 'asc' } });
+    const manager = filter.manager?.toLowerCase();
+    const matching = manager ? pairs.filter((p) => p.managerName.toLowerCase().includes(manager) || p.managerEmail.includes(manager)) : pairs;
+    const withStatus = await Promise.all(matching.map(async (pair) => ({ pair, status: pair.status === 'ended' ? null : await statusOf(pair.id) })));
+    return withStatus
+      .filter(({ status }) => !filter.paused || status?.state === 'paused')
+      .filter(({ pair, status }) => !filter.chronicSkips || (status?.consecutiveSkips ?? 0) >= pair.skipNudgeAfter)
+      .map(({ pair, status }) => ({
+        pairId: pair.id,
+        manager: { name: pair.managerName, email: pair.managerEmail },
+        report: { name: pair.reportName, email: pair.reportEmail },
+        state: status?.state ?? pair.status,
+        stage: status?.stage ?? null,
+        cycle: status?.cycle ?? null,
+        nextEvent: status?.nextEvents[0] ?? null,
+        consecutiveSkips: status?.consecutiveSkips ?? null,
+      }));
+  }
+
+  const questionSetView = (set: StoredQuestionSet) => ({ version: set.version, scope: set.scope === 'org' ? 'org' : 'pair', stages: set.stages });
+
+  /** Saves a new version and tells the running workflow; the save stands even if it cannot be told. */
+  async function saveVersion(pairId: string, stages: QuestionSetStages, admin: string, note: string) {
+    const saved = await savePairQuestionSet(db, pairId, stages, admin, note);
+    const notified = await withDeadline(updateTimeoutMs, () =>
+      pairHandle(temporal, pairId).executeUpdate(questionSetChangedUpdate, { args: [{ version: saved.version }] }),
+    ).then(
+      () => true,
+      () => false,
+    );
+    return { version: saved.version, change: note, notified };
+  }
+
+  return {
+    createPair,
+    listPairs,
+    importPairs: (csv: string): Promise<ImportReport> => importPairs(csv, createPair),
+    async showPair(pairId: string) {
+      return { pair: await pairRow(pairId), status: await statusOf(pairId) };
+    },
+    pause: (pairId: string) => tell(pairId, (h) => h.executeUpdate(pauseUpdate)),
+    resume: (pairId: string) => tell(pairId, (h) => h.executeUpdate(resumeUpdate)),
+    skip: (pairId: string, reason?: string) => tell(pairId, (h) => h.executeUpdate(skipMeetingUpdate, { args: [{ by: 'admin', reason }] })),
+    reschedule: (pairId: string, meetingAt: string) => tell(pairId, (h) => h.executeUpdate(rescheduleMeetingUpdate, { args: [{ meetingAt }] })),
+    changeSchedule: (pairId: string, change: ScheduleChange) => tell(pairId, (h) => h.executeUpdate(changeScheduleUpdate, { args: [change] })),
+    end: (pairId: string, reason?: string) => tell(pairId, (h) => h.executeUpdate(endPairUpdate, { args: [{ reason }] })),
+    async questionSet(pairId: string) {
+      await pairRow(pairId);
+      return questionSetView(await currentQuestionSet(db, pairId));
+    },
+    async saveQuestionSet(pairId: string, stages: unknown, admin: string) {
+      const problems = questionSetProblems(stages);
+      if (problems.length > 0) throw new AdminError(422, problems);
+      await pairRow(pairId);
+      const before = await currentQuestionSet(db, pairId);
+      return saveVersion(pairId, stages as QuestionSetStages, admin, describeQuestionSetChange(before.stages, stages as QuestionSetStages));
+    },
+    async questionSetVersions(pairId: string) {
+      await pairRow(pairId);
+      const rows = await db.questionSet.findMany({ where: { scope: { in: [pairId, 'org'] } }, orderBy: [{ version: 'asc' }, { scope: 'asc' }] });
+      return rows.map((r) => ({ version: r.version, scope: r.scope === 'org' ? 'org' : 'pair', createdBy: r.createdBy, createdAt: r.createdAt, note: r.note }));
+    },
+    async rollbackQuestionSet(pairId: string, version: unknown, admin: string) {
+      if (!Number.isInteger(version)) throw new AdminError(422, ['version must be a whole number']);
+      await pairRow(pairId);
+      const target =
+        (await db.questionSet.findFirst({ where: { scope: pairId, version: version as number } })) ??
+        (await db.questionSet.findFirst({ where: { scope: 'org', version: version as number } }));
+      if (!target) throw new AdminError(422, [`there is no version ${String(version)}`]);
+      return saveVersion(pairId, JSON.parse(target.stages) as QuestionSetStages, admin, `rolled back to version ${target.version}`);
+    },
+    async history(pairId: string) {
+      await pairRow(pairId);
+      return pairHistory(db, pairId);
+    },
+    async exportJson(pairId: string) {
+      await pairRow(pairId);
+      return exportPairJson(db, pairId);
+    },
+    async exportCsv(pairId: string) {
+      await pairRow(pairId);
+      return exportPairCsv(db, pairId);
+    },
+  };
+}
+
+export type PairAdmin = ReturnType<typeof createPairAdmin>;
