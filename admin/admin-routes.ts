@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NewPair } from '../client/pairs';
 import type { RapportPrisma } from '../prisma/database';
+import { registerAdminPages } from './admin-pages';
 import { AdminError, createPairAdmin } from './pair-admin';
 import {
   clearedSessionCookie,
@@ -76,6 +77,7 @@ export async function registerAdminRoutes(app: FastifyInstance, options: AdminOp
       throw error;
     }
   };
+  registerAdminPages(app, pairs, admin);
   const filterOf = (query: Record<string, string | undefined>) => ({ manager: query.manager, paused: query.paused === 'true', chronicSkips: query.chronicSkips === 'true' });
 
   app.get('/admin', async (request: PairRequest, reply) => reply.view('admin-pairs.hbs', { title: 'Pairs', pairs: await pairs.listPairs(filterOf(request.query)) }));

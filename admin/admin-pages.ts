@@ -1,0 +1,72 @@
+// The admin's pages: a pair's detail (timeline, trends, actions) and its question-set editor.
+// Plain forms posting to the same admin service as the JSON API.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AdminError, type PairAdmin } from './pair-admin';
+import { editorView, stagesFromEditor, type EditorFields } from './question-set-editor';
+import { lineChartSvg } from './svg-chart';
+
+type PageRequest = FastifyRequest<{ Params: { pairId: string; action?: string }; Body: EditorFields | undefined; Querystring: { done?: string } }>;
+
+const ACTIONS = ['pause', 'resume', 'skip', 'end'] as const;
+const DONE_MESSAGES: Record<string, string> = {
+  pause: 'Paused: no emails go out until you resume.',
+  resume: 'Resumed.',
+  skip: 'The next meeting is skipped.',
+  end: 'The pair has ended; its record is kept.',
+  'question-set': 'Saved as a new version; the next form sent uses it.',
+};
+
+export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, adminName: (request: FastifyRequest) => string): void {
+  async function render(reply: FastifyReply, pairId: string, extra: { notice?: string; problems?: string[]; stages?: ReturnType<typeof stagesFromEditor> } = {}) {
+    const [{ pair, status }, history, questionSet] = await Promise.all([pairs.showPair(pairId), pairs.history(pairId), pairs.questionSet(pairId)]);
+    const charts = history.scaleSeries.map((series) => ({ label: series.label, svg: lineChartSvg({ label: series.label, points: series.points }) }));
+    return reply.code(extra.problems ? 422 : 200).view('admin-pair.hbs', {
+      title: `${pair.reportName} and ${pair.managerName}`,
+      pair,
+      status,
+      history,
+      charts,
+      heldRate: history.meetingsHeld.rate === null ? 'no meetings yet' : `${Math.round(history.meetingsHeld.rate * 100)}%`,
+      doneRate: history.actionItems.rate === null ? 'no action items yet' : `${Math.round(history.actionItems.rate * 100)}%`,
+      questionSetVersion: questionSet.version,
+      editor: editorView(extra.stages ?? questionSet.stages),
+      actions: ACTIONS,
+      notice: extra.notice,
+      problems: extra.problems,
+    });
+  }
+
+  const onError = (reply: FastifyReply, error: unknown) => {
+    if (error instanceof AdminError && error.status === 404) return reply.code(404).view('message.hbs', { title: 'No such pair', paragraphs: error.problems });
+    throw error;
+  };
+
+  app.get('/admin/pairs/:pairId', async (request: PageRequest, reply) =>
+    render(reply, request.params.pairId, { notice: DONE_MESSAGES[request.query.done ?? ''] }).catch((e) => onError(reply, e)),
+  );
+
+  app.post('/admin/pairs/:pairId/actions/:action', async (request: PageRequest, reply) => {
+    const { pairId, action } = request.params;
+    const run = { pause: pairs.pause, resume: pairs.resume, skip: (id: string) => pairs.skip(id), end: (id: string) => pairs.end(id) }[action as (typeof ACTIONS)[number]];
+    if (!run) return reply.code(404).view('message.hbs', { title: 'Unknown action', paragraphs: [] });
+    try {
+      await run(pairId);
+      return reply.code(303).header('Location', `/admin/pairs/${pairId}?done=${action}`).send();
+    } catch (error) {
+      if (error instanceof AdminError && error.status !== 404) return render(reply, pairId, { problems: error.problems });
+      return onError(reply, error);
+    }
+  });
+
+  app.post('/admin/pairs/:pairId/question-set', async (request: PageRequest, reply) => {
+    const { pairId } = request.params;
+    const stages = stagesFromEditor(request.body ?? {});
+    try {
+      await pairs.saveQuestionSet(pairId, stages, adminName(request));
+      return reply.code(303).header('Location', `/admin/pairs/${pairId}?done=question-set`).send();
+    } catch (error) {
+      if (error instanceof AdminError && error.status === 422) return render(reply, pairId, { problems: error.problems, stages });
+      return onError(reply, error);
+    }
+  });
+}

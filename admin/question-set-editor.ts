@@ -1,0 +1,68 @@
+// The question-set editor as a plain HTML form (no JavaScript): every question of every stage is a
+// row of fields; a blank row per stage adds one; rows can be removed and reordered by number.
+import type { Question, QuestionSetStages, QuestionType } from '../question-sets/question-types';
+import { QUESTION_SET_STAGES } from '../question-sets/question-set-rules';
+
+export type EditorFields = Record<string, string | string[] | undefined>;
+
+const STAGE_TITLES: Record<string, string> = {
+  reflection: 'Reflection (to the report)',
+  managerPrep: 'Preparation (to the manager)',
+  followUp: 'Follow-up (to both)',
+  feedback: 'Feedback on the manager (to the report)',
+};
+const TYPES: QuestionType[] = ['text', 'scale', 'yesNo', 'choice', 'actionItems'];
+
+const field = (fields: EditorFields, name: string): string => {
+  const value = fields[name];
+  return (Array.isArray(value) ? value[0] : value ?? '').trim();
+};
+
+function slug(text: string, taken: Set<string>): string {
+  const base = ('q-' + text.toLowerCase().replace(/[^a-z0-9]+/g, '-')).replace(/-+$/, '').slice(0, 30) || 'q';
+  let id = base;
+  for (let n = 2; taken.has(id); n += 1) id = `${base}-${n}`;
+  return id;
+}
+
+/** The stages an admin's form describes; validation happens afterwards, as for the API. */
+export function stagesFromEditor(fields: EditorFields): QuestionSetStages {
+  const stages = {} as QuestionSetStages;
+  for (const stage of QUESTION_SET_STAGES) {
+    const rows: { order: number; index: number; question: Question }[] = [];
+    const taken = new Set<string>();
+    for (let index = 0; fields[`${stage}.${index}.text`] !== undefined; index += 1) {
+      const at = `${stage}.${index}`;
+      const text = field(fields, `${at}.text`);
+      const isNew = field(fields, `${at}.new`) === '1';
+      if (field(fields, `${at}.remove`) === 'on' || (isNew && text === '')) continue;
+      const id = field(fields, `${at}.id`) || slug(text, taken);
+      taken.add(id);
+      const type = field(fields, `${at}.type`) as QuestionType;
+      const options = field(fields, `${at}.options`).split('\n').map((o) => o.trim()).filter(Boolean);
+      const question: Question = { id, text, type, required: field(fields, `${at}.required`) === 'on', ...(type === 'choice' ? { options } : {}) };
+      rows.push({ order: Number(field(fields, `${at}.order`)) || index + 1, index, question });
+    }
+    stages[stage] = rows.sort((a, b) => a.order - b.order || a.index - b.index).map((row) => row.question);
+  }
+  return stages;
+}
+
+/** The editor's view model: existing questions plus one blank row per stage. */
+export function editorView(stages: QuestionSetStages) {
+  return QUESTION_SET_STAGES.map((stage) => {
+    const rows = stages[stage].map((q, index) => ({
+      stage,
+      index,
+      order: index + 1,
+      id: q.id,
+      text: q.text,
+      required: q.required,
+      options: (q.options ?? []).join('\n'),
+      isNew: false,
+      types: TYPES.map((t) => ({ value: t, selected: t === q.type })),
+    }));
+    const blank = { stage, index: rows.length, order: rows.length + 1, id: '', text: '', required: false, options: '', isNew: true, types: TYPES.map((t) => ({ value: t, selected: t === 'text' })) };
+    return { stage, title: STAGE_TITLES[stage], rows: [...rows, blank] };
+  });
+}
