@@ -18,7 +18,12 @@ const DONE_MESSAGES: Record<string, string> = {
 
 export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, adminName: (request: FastifyRequest) => string): void {
   async function render(reply: FastifyReply, pairId: string, extra: { notice?: string; problems?: string[]; stages?: ReturnType<typeof stagesFromEditor> } = {}) {
-    const [{ pair, status }, history, questionSet] = await Promise.all([pairs.showPair(pairId), pairs.history(pairId), pairs.questionSet(pairId)]);
+    const [{ pair, status }, history, questionSet, suggestions] = await Promise.all([
+      pairs.showPair(pairId),
+      pairs.history(pairId),
+      pairs.questionSet(pairId),
+      pairs.suggestions(pairId),
+    ]);
     const charts = history.scaleSeries.map((series) => ({ label: series.label, svg: lineChartSvg({ label: series.label, points: series.points }) }));
     return reply.code(extra.problems ? 422 : 200).view('admin-pair.hbs', {
       title: `${pair.reportName} and ${pair.managerName}`,
@@ -29,6 +34,7 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, admin
       heldRate: history.meetingsHeld.rate === null ? 'no meetings yet' : `${Math.round(history.meetingsHeld.rate * 100)}%`,
       doneRate: history.actionItems.rate === null ? 'no action items yet' : `${Math.round(history.actionItems.rate * 100)}%`,
       questionSetVersion: questionSet.version,
+      openSuggestions: suggestions.filter((x) => x.status === 'open'),
       editor: editorView(extra.stages ?? questionSet.stages),
       actions: ACTIONS,
       notice: extra.notice,
@@ -52,6 +58,18 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, admin
     try {
       await run(pairId);
       return reply.code(303).header('Location', `/admin/pairs/${pairId}?done=${action}`).send();
+    } catch (error) {
+      if (error instanceof AdminError && error.status !== 404) return render(reply, pairId, { problems: error.problems });
+      return onError(reply, error);
+    }
+  });
+
+  app.post('/admin/pairs/:pairId/suggestions/:action', async (request: PageRequest, reply) => {
+    const { pairId, action } = request.params;
+    const body = request.body ?? {};
+    try {
+      await pairs.decideSuggestion(pairId, String(body.suggestion ?? ''), action, adminName(request));
+      return reply.code(303).header('Location', `/admin/pairs/${pairId}`).send();
     } catch (error) {
       if (error instanceof AdminError && error.status !== 404) return render(reply, pairId, { problems: error.problems });
       return onError(reply, error);

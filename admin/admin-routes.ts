@@ -111,6 +111,12 @@ export async function registerAdminRoutes(app: FastifyInstance, options: AdminOp
   app.post('/admin/api/pairs/:pairId/question-set/rollback', async (request: PairRequest, reply) =>
     answer(reply, () => pairs.rollbackQuestionSet(request.params.pairId, body(request).version, admin(request))),
   );
+  app.get('/admin/api/pairs/:pairId/suggestions', async (request: PairRequest, reply) =>
+    answer(reply, async () => ({ suggestions: await pairs.suggestions(request.params.pairId) })),
+  );
+  app.post('/admin/api/pairs/:pairId/suggestions/:suggestionId', async (request: FastifyRequest<{ Params: { pairId: string; suggestionId: string }; Body: unknown }>, reply) =>
+    answer(reply, () => pairs.decideSuggestion(request.params.pairId, request.params.suggestionId, isRecord(request.body) ? request.body.decision : undefined, admin(request))),
+  );
   app.get('/admin/api/pairs/:pairId/history', async (request: PairRequest, reply) => answer(reply, () => pairs.history(request.params.pairId)));
   app.get('/admin/api/pairs/:pairId/export.json', async (request: PairRequest, reply) => answer(reply, () => pairs.exportJson(request.params.pairId)));
   app.get('/admin/api/pairs/:pairId/export.csv', async (request: PairRequest, reply) => {

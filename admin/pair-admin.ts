@@ -167,6 +167,21 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
       if (!target) throw new AdminError(422, [`there is no version ${String(version)}`]);
       return saveVersion(pairId, JSON.parse(target.stages) as QuestionSetStages, admin, `rolled back to version ${target.version}`);
     },
+    async suggestions(pairId: string) {
+      await pairRow(pairId);
+      const rows = await db.questionSuggestion.findMany({ where: { pairId }, orderBy: { createdAt: 'asc' } });
+      return rows.map((r) => ({ id: r.id, by: r.byRole, text: r.text, status: r.status, createdAt: r.createdAt, decidedBy: r.decidedBy }));
+    },
+    async decideSuggestion(pairId: string, suggestionId: string, decision: unknown, admin: string) {
+      if (decision !== 'accepted' && decision !== 'dismissed') throw new AdminError(422, ['decision must be "accepted" or "dismissed"']);
+      await pairRow(pairId);
+      const decided = await db.questionSuggestion.updateMany({
+        where: { id: suggestionId, pairId, status: 'open' },
+        data: { status: decision, decidedAt: new Date(), decidedBy: admin },
+      });
+      if (decided.count === 0) throw new AdminError(409, ['That suggestion does not exist or was already decided.']);
+      return { id: suggestionId, status: decision };
+    },
     async history(pairId: string) {
       await pairRow(pairId);
       return pairHistory(db, pairId);

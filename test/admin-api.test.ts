@@ -203,3 +203,29 @@ it('imports pairs from CSV with a per-row report, and serves history and exports
   expect((await api('GET', `/admin/api/pairs/${pairId}/export.json`)).json.pair.id).toBe(pairId);
   await api('POST', `/admin/api/pairs/${pairId}/end`, {});
 });
+
+it('takes a question suggestion from the report’s form page for an admin to accept or dismiss', async () => {
+  const { json } = await api('POST', '/admin/api/pairs', newPairBody());
+  const pairId = json.pairId as string;
+  const status = await waitForStatus(env.client.workflow.getHandle(`pair-${pairId}`) as never, (s) => s.cycle === 1);
+  await advanceTo(env, Date.parse(status.nextEvents[0].at) + 1_000);
+  const [reflection] = await stack.smtp.waitFor((m) => sameMessageId(m, messageIdOf(pairId, 1, 'reflection', 'report')));
+  const [prep] = await stack.smtp.waitFor((m) => sameMessageId(m, messageIdOf(pairId, 1, 'managerPrep', 'manager')));
+  const formPath = (text: string) => new URL(/http:\/\/rapport\.test\/forms\/[A-Za-z0-9_-]+/.exec(text)![0]).pathname;
+  const suggest = (path: string, suggestion: string) =>
+    fetch(`${base}${path}/suggestion`, { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ suggestion }) });
+
+  expect((await fetch(`${base}${formPath(reflection.text)}`)).status).toBe(200);
+  expect(await (await fetch(`${base}${formPath(reflection.text)}`)).text()).toContain('Suggest it here');
+  expect((await suggest(formPath(reflection.text), '  ')).status).toBe(422);
+  expect((await suggest(formPath(prep.text), 'The manager cannot suggest here')).status).toBe(404);
+  expect((await suggest(formPath(reflection.text), 'Ask about on-call load every week')).status).toBe(200);
+
+  const listed = (await api('GET', `/admin/api/pairs/${pairId}/suggestions`)).json.suggestions;
+  expect(listed.map((s: { by: string; text: string; status: string }) => [s.by, s.text, s.status])).toEqual([['report', 'Ask about on-call load every week', 'open']]);
+  const path = `/admin/api/pairs/${pairId}/suggestions/${listed[0].id}`;
+  expect((await api('POST', path, { decision: 'maybe' })).status).toBe(422);
+  expect((await api('POST', path, { decision: 'accepted' })).json).toEqual({ id: listed[0].id, status: 'accepted' });
+  expect((await api('POST', path, { decision: 'dismissed' })).status).toBe(409);
+  await api('POST', `/admin/api/pairs/${pairId}/end`, {});
+});

@@ -55,6 +55,8 @@ export function formPage(opened: OpenedForm, action: string, typed: SubmissionCh
     reportName: pair.reportName,
     managerName: pair.managerName,
     submitLabel: 'Save my answers',
+    // Co-design: the report can suggest changes to their own questions.
+    suggestionAction: reportAnswers ? `${action}/suggestion` : undefined,
     alreadyAnswered,
     formErrors: problems?.formErrors ?? [],
     questionErrors: questions.filter((q) => errors[q.id]).map((q) => ({ id: `question-${q.id}`, text: q.text, error: errors[q.id] })),

@@ -1,6 +1,7 @@
 // The web service pairs answer from: server-rendered forms behind unguessable links, no account.
 // GET never changes anything (mail scanners open every link); only the POST of a filled form does,
 // and only from the service's own pages (Origin / Sec-Fetch-Site).
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
@@ -22,6 +23,7 @@ import { pairRecord } from './pair-record';
 
 export const PAGES_DIR = join(__dirname, '..', 'templates', 'pages');
 const BODY_LIMIT = 64 * 1024;
+export const MAX_SUGGESTION_LENGTH = 1_000;
 const CONTENT_SECURITY_POLICY =
   "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -147,6 +149,21 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
       return message(reply, 202, 'Saved', 'Your answers are saved. They will reach your 1:1 in a moment; there is nothing more to do.');
     }
     return message(reply, 200, 'Saved, thank you', 'Your answers are saved and will be on the agenda. You can open the link again to change them until the form closes.');
+  });
+
+  app.post('/forms/:token/suggestion', tokenRoute, async (request: TokenRequest, reply) => {
+    if (!fromOwnPage(request)) return refuseCrossSite(reply);
+    const opened = await openFormLink(deps.db, request.params.token);
+    if (!opened || opened.form.recipientRole !== 'report') return invalidLink(reply);
+    const fields = request.body ?? {};
+    const text = typeof fields.suggestion === 'string' ? fields.suggestion.trim() : '';
+    if (Object.keys(fields).some((name) => name !== 'suggestion') || text === '' || text.length > MAX_SUGGESTION_LENGTH) {
+      return message(reply, 422, 'Suggestion not sent', `Please write your suggestion in at most ${MAX_SUGGESTION_LENGTH} characters, then send it again.`);
+    }
+    await deps.db.questionSuggestion.create({
+      data: { id: randomUUID(), pairId: opened.form.pairId, formId: opened.form.id, byRole: 'report', text },
+    });
+    return message(reply, 200, 'Thanks for the suggestion', 'It is with the people who set up your 1:1s; the questions are yours to shape too.');
   });
 
   app.get('/pairs/:token/topic', tokenRoute, async (request: TokenRequest, reply) => {
