@@ -1,19 +1,17 @@
 // In a real browser (Debian's Chromium via playwright-core): an admin signs in, edits a pair's
 // reflection questions and saves; the next reflection email carries them, and the pair's workflow
 // kept running (same run, no restart).
-import { existsSync, mkdirSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { freePort, launchChromium, SCREENSHOTS } from './support/browser';
 import { buildWebServer } from '../web/web-server';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus } from './support/pair-driver';
 import { startRapportStack, type RapportStack } from './support/rapport-stack';
 import { createTimeSkippingEnv } from './support/temporal-env';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = join(__dirname, '..', '.test-results');
 
 let env: TestWorkflowEnvironment;
 let app: FastifyInstance;
@@ -21,19 +19,8 @@ let stack: RapportStack;
 let browser: Browser;
 let baseUrl: string;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run 'bash tools/provision.sh chromium' or set CHROMIUM_PATH`);
   env = await createTimeSkippingEnv();
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
@@ -46,10 +33,7 @@ beforeAll(async () => {
     admin: { taskQueue: stack.taskQueue, credentials: { user: 'admin', password: 'a long admin password' }, sessionSecret: 'browser-test-secret', secureCookies: false },
   });
   await app.listen({ port, host: '127.0.0.1' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
 });
 

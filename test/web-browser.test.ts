@@ -2,20 +2,18 @@
 // against the real web service, worker, Temporal dev server and SMTP server: the report reads the
 // reflection email, opens the link, fills and submits the form; the workflow records it (no
 // reminder to the report) and the answers are in the agenda email.
-import { existsSync, mkdirSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { freePort, launchChromium, SCREENSHOTS } from './support/browser';
 import { buildWebServer } from '../web/web-server';
 import { messageIdOf, sameMessageId } from './support/pair-driver';
 import { startRapportStack, type RapportStack } from './support/rapport-stack';
 import { createDevServerEnv } from './support/temporal-env';
 import { linksIn } from './support/web-client';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = join(__dirname, '..', '.test-results');
 
 let env: TestWorkflowEnvironment;
 let app: FastifyInstance;
@@ -24,7 +22,6 @@ let browser: Browser;
 let baseUrl: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run 'bash tools/provision.sh chromium' or set CHROMIUM_PATH`);
   env = await createDevServerEnv();
   // The links in emails must point at the web service, so its port is chosen first.
   const port = await freePort();
@@ -32,10 +29,7 @@ beforeAll(async () => {
   stack = await startRapportStack(env, { publicBaseUrl: baseUrl });
   app = await buildWebServer({ db: stack.db, temporal: env.client, publicBaseUrl: baseUrl, rateLimitPerMinute: 1_000 });
   await app.listen({ port, host: '127.0.0.1' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
 });
 
@@ -46,16 +40,6 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Local "HH:MM" in UTC, `minutes` after the start of the current minute. */
 function utcClock(minutes: number): { time: string; weekday: number } {
