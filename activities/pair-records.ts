@@ -41,6 +41,7 @@ export interface EndPairRequest {
   pairId: string;
   unfinishedCycle: { cycle: number; meetingAt: number } | null;
   closeForms: OpenForm[];
+  reason?: string;
 }
 
 /** Stable across retries of one activity, different for every scheduled activity. */
@@ -145,7 +146,7 @@ export function createPairRecordActivities(deps: ActivityDeps) {
     });
   }
 
-  async function endPair({ pairId, unfinishedCycle, closeForms }: EndPairRequest): Promise<void> {
+  async function endPair({ pairId, unfinishedCycle, closeForms, reason }: EndPairRequest): Promise<void> {
     await closeFormsNow(pairId, closeForms);
     const id = eventIdOfThisActivity();
     await db.$transaction(async (tx) => {
@@ -157,7 +158,7 @@ export function createPairRecordActivities(deps: ActivityDeps) {
         });
       }
       await tx.pair.update({ where: { id: pairId }, data: { status: 'ended', endedAt: new Date() } });
-      await tx.pairEvent.upsert({ where: { id }, create: { id, pairId, kind: 'ended', detail: '{}' }, update: {} });
+      await tx.pairEvent.upsert({ where: { id }, create: { id, pairId, kind: 'ended', detail: JSON.stringify({ reason: reason ?? null }) }, update: {} });
     });
   }
 

@@ -70,6 +70,7 @@ function personProblems(role: string, person: Person | undefined): string[] {
 }
 
 export function newPairProblems(input: NewPair): string[] {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return ['a pair needs manager, report and settings'];
   const problems = [...personProblems('manager', input.manager), ...personProblems('report', input.report)];
   if (problems.length === 0 && input.manager.email.toLowerCase() === input.report.email.toLowerCase()) {
     problems.push('manager and report must be different people');

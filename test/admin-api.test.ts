@@ -123,6 +123,7 @@ it('creates pairs, refusing duplicates and invalid ones with clear problems', as
     'offsets.reminderBefore must be more than offsets.agendaBefore: the reminder must come before the agenda and the meeting',
   ]);
 
+  expect(await api('POST', '/admin/api/pairs', null)).toEqual({ status: 422, json: { problems: ['a pair needs manager, report and settings'] } });
   const list = await api('GET', `/admin/api/pairs?manager=maya${people - 1}@`);
   expect(list.json.pairs).toHaveLength(1);
   expect(list.json.pairs[0]).toMatchObject({ pairId: created.json.pairId, state: 'active', cycle: 1, consecutiveSkips: 0 });

@@ -56,6 +56,8 @@ it('runs a pair on the dev server with PostgreSQL, once, until it is ended', asy
   await handle.executeUpdate(endPairUpdate, { args: [{ reason: 'left the company' }] });
   expect(await handle.result()).toEqual({ pairId, endedAfterCycle: 0 });
   expect((await stack.db.pair.findUniqueOrThrow({ where: { id: pairId } })).status).toBe('ended');
+  const ended = await stack.db.pairEvent.findFirstOrThrow({ where: { pairId, kind: 'ended' } });
+  expect(JSON.parse(ended.detail)).toEqual({ reason: 'left the company' });
 
   // An ended pair is never started a second time under the same id.
   await expect(startPairWorkflow(env.client, stack.taskQueue, pairId, withDefaults(SAMPLE_PAIR.settings))).rejects.toThrow();

@@ -114,6 +114,7 @@ export interface PairState {
   paused: boolean;
   ended: boolean;
   skipNextMeeting?: { reason: string; by: Role | 'admin' };
+  endReason?: string;
   openForms: OpenForm[];
   openActionItems: ActionItemState[];
   pendingTopics: TopicState[];

@@ -17,6 +17,7 @@ import {
 } from './pair-messages';
 import {
   FOLLOW_UP_FORMS,
+  MAX_REASON_LENGTH,
   PREPARATION_FORMS,
   STAGES,
   type ActionItemState,
@@ -263,8 +264,9 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
 
   wf.setHandler(
     endPairUpdate,
-    async (_request) => {
+    async (request) => {
       state.ended = true;
+      if (typeof request?.reason === 'string') state.endReason = request.reason.trim().slice(0, MAX_REASON_LENGTH);
       wake();
       return describe(state);
     },
@@ -445,7 +447,7 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
 
   await wf.condition(wf.allHandlersFinished);
   const unfinished = meetingNotYetHeld(state.cycle) ? { cycle: state.cycle.number, meetingAt: state.cycle.plan.meetingAt } : null;
-  await sideEffects.endPair({ pairId, unfinishedCycle: unfinished, closeForms: closeForms(() => true) });
+  await sideEffects.endPair({ pairId, unfinishedCycle: unfinished, closeForms: closeForms(() => true), reason: state.endReason });
   return { pairId, endedAfterCycle: state.nextCycleNumber - 1 };
 }
 

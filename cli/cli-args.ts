@@ -1,0 +1,172 @@
+// The shape of a CLI command and the parsing of its arguments. Nothing here opens a connection:
+// help and usage errors are decided from argv alone.
+import type { PairAdmin } from '../admin/pair-admin';
+
+export const EXIT_OK = 0;
+/** A refused action, an AdminError, a configuration problem or an unreachable server. */
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** How the CLI is started, as shown in help and hints. */
+export const PROGRAM = 'npm run cli --';
+
+export interface CliIo {
+  /** Writes one line (or several joined by \n); the caller adds the final line break. */
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+export interface OptionSpec {
+  /** Without the leading --. */
+  name: string;
+  /** Placeholder of the option's value in help (e.g. HH:MM); absent for a flag. */
+  value?: string;
+  description: string;
+  required?: boolean;
+}
+
+export interface ArgumentSpec {
+  name: string;
+  description: string;
+}
+
+export const PAIR_ID_ARGUMENT: ArgumentSpec = { name: 'PAIR_ID', description: "the pair's id, as pairs list shows it" };
+
+/** What runs once a command's arguments are understood; it gets the admin service only then. */
+export type CommandAction = (admin: PairAdmin, io: CliIo) => Promise<number>;
+
+export interface CommandSpec {
+  group: 'pairs' | 'question-sets';
+  name: string;
+  summary: string;
+  /** Replaces the generated usage line where a command has more than one form. */
+  usage?: string[];
+  details?: string[];
+  arguments: ArgumentSpec[];
+  options: OptionSpec[];
+  /** Turns parsed arguments into an action, reading any input file; throws UsageError or CommandFailed. */
+  prepare(args: ParsedArgs): Promise<CommandAction>;
+}
+
+export interface ParsedArgs {
+  /** Positional arguments by their ArgumentSpec name. */
+  arguments: Record<string, string>;
+  values: Map<string, string>;
+  flags: Set<string>;
+}
+
+/** A mistake in how the command was called (exit code 2). */
+export class UsageError extends Error {
+  constructor(
+    readonly problems: string[],
+    /** The help to point to, e.g. "pairs create". */
+    readonly helpFor?: string,
+  ) {
+    super(problems.join('; '));
+    this.name = 'UsageError';
+  }
+}
+
+/** A command that could not be done for a reason outside the admin service (exit code 1). */
+export class CommandFailed extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+    this.name = 'CommandFailed';
+  }
+}
+
+export const commandName = (command: CommandSpec) => `${command.group} ${command.name}`;
+
+/** True when -h or --help comes before any --, which wins over every other argument. */
+export function asksForHelp(tokens: string[]): boolean {
+  const end = tokens.indexOf('--');
+  return (end === -1 ? tokens : tokens.slice(0, end)).some((token) => token === '--help' || token === '-h');
+}
+
+interface Collected {
+  positionals: string[];
+  values: Map<string, string>;
+  flags: Set<string>;
+  problems: string[];
+}
+
+function splitOption(token: string): { name: string; inline?: string } {
+  const equals = token.indexOf('=');
+  return equals === -1 ? { name: token.slice(2) } : { name: token.slice(2, equals), inline: token.slice(equals + 1) };
+}
+
+/** Reads one --option at tokens[index]; returns how many tokens it used. */
+function readOption(command: CommandSpec, tokens: string[], index: number, into: Collected): number {
+  const { name, inline } = splitOption(tokens[index]);
+  const option = command.options.find((candidate) => candidate.name === name);
+  if (!option) {
+    into.problems.push(`unknown option --${name} for ${commandName(command)}`);
+    return 1;
+  }
+  if (into.values.has(name) || into.flags.has(name)) into.problems.push(`--${name} is given more than once`);
+  if (option.value === undefined) {
+    if (inline !== undefined) into.problems.push(`--${name} takes no value`);
+    into.flags.add(name);
+    return 1;
+  }
+  if (inline !== undefined) {
+    into.values.set(name, inline);
+    return 1;
+  }
+  const next = tokens[index + 1];
+  // A value may start with a single dash (--ordinal -1) but not with two: that is the next option.
+  if (next === undefined || next.startsWith('--')) {
+    into.problems.push(`--${name} needs a value (${option.value})`);
+    return 1;
+  }
+  into.values.set(name, next);
+  return 2;
+}
+
+function collect(command: CommandSpec, tokens: string[]): Collected {
+  const collected: Collected = { positionals: [], values: new Map(), flags: new Set(), problems: [] };
+  for (let index = 0; index < tokens.length; ) {
+    const token = tokens[index];
+    if (token === '--') {
+      collected.positionals.push(...tokens.slice(index + 1));
+      break;
+    }
+    if (token.startsWith('--')) {
+      index += readOption(command, tokens, index, collected);
+      continue;
+    }
+    if (token.startsWith('-') && token !== '-') collected.problems.push(`unknown option ${token} for ${commandName(command)}`);
+    else collected.positionals.push(token);
+    index += 1;
+  }
+  return collected;
+}
+
+function argumentProblems(command: CommandSpec, positionals: string[]): string[] {
+  const missing = command.arguments.slice(positionals.length).map((argument) => `${commandName(command)} needs ${argument.name}`);
+  const extra = positionals.slice(command.arguments.length).map((value) => `unexpected argument "${value}" for ${commandName(command)}`);
+  return [...missing, ...extra];
+}
+
+function missingOptions(command: CommandSpec, values: Map<string, string>): string[] {
+  return command.options
+    .filter((option) => option.required && !values.has(option.name))
+    .map((option) => `${commandName(command)} needs --${option.name} ${option.value ?? ''}`.trimEnd());
+}
+
+/** Parses a command's arguments (after its group and name), reporting every usage problem at once. */
+export function parseCommandArgs(command: CommandSpec, tokens: string[]): ParsedArgs {
+  const { positionals, values, flags, problems } = collect(command, tokens);
+  problems.push(...argumentProblems(command, positionals), ...missingOptions(command, values));
+  if (problems.length > 0) throw new UsageError(problems, commandName(command));
+  const named = Object.fromEntries(command.arguments.map((argument, index) => [argument.name, positionals[index]]));
+  return { arguments: named, values, flags };
+}
+
+/**
+ * A number as typed, or NaN when it is not one. Values are not range-checked here: the admin
+ * service does that, so the CLI reports exactly what the API would.
+ */
+export function numberIn(value: string): number {
+  return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(value.trim()) ? Number(value) : Number.NaN;
+}

@@ -1,0 +1,52 @@
+// Plain-text output of the CLI: aligned tables and times in a pair's own time zone.
+import { DateTime } from 'luxon';
+import type { Cadence } from '../workflows/pair-types';
+
+/** Rows of cells separated by two spaces, each column as wide as its widest cell; no trailing spaces. */
+export function columns(rows: string[][]): string {
+  const count = Math.max(0, ...rows.map((row) => row.length));
+  const widths = Array.from({ length: count }, (_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
+  return rows.map(line).join('\n');
+}
+
+export const table = (headers: string[], rows: string[][]) => columns([headers, ...rows]);
+
+/** Label–value lines with the values aligned. */
+export function fields(entries: [label: string, value: string][]): string {
+  const width = Math.max(...entries.map(([label]) => label.length));
+  return entries.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
+}
+
+/** An instant in the pair's time zone, e.g. "Thu 2025-01-09 10:00 Europe/Berlin". */
+export function localTime(instant: string | number | Date, timeZone: string): string {
+  const at = instant instanceof Date ? DateTime.fromJSDate(instant) : typeof instant === 'number' ? DateTime.fromMillis(instant) : DateTime.fromISO(instant);
+  const local = at.setZone(timeZone);
+  return local.isValid ? `${local.toFormat('ccc yyyy-MM-dd HH:mm')} ${timeZone}` : String(instant);
+}
+
+/** An instant in UTC, for lists that mix pairs of several time zones. */
+export function utcTime(instant: string | Date): string {
+  const at = instant instanceof Date ? DateTime.fromJSDate(instant) : DateTime.fromISO(instant);
+  return at.isValid ? at.toUTC().toFormat("yyyy-MM-dd HH:mm 'UTC'") : String(instant);
+}
+
+const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+const ORDINALS: Record<number, string> = { 1: 'first', 2: 'second', 3: 'third', 4: 'fourth', [-1]: 'last' };
+
+export function describeCadence(cadence: Cadence): string {
+  const weekday = WEEKDAY_NAMES[cadence.weekday - 1] ?? `weekday ${cadence.weekday}`;
+  if (cadence.kind === 'monthly') return `monthly on the ${ORDINALS[cadence.ordinal] ?? cadence.ordinal} ${weekday}`;
+  return cadence.everyWeeks === 1 ? `weekly on ${weekday}` : `every ${cadence.everyWeeks} weeks on ${weekday}`;
+}
+
+/** Whole hours as hours, anything else in minutes: "48 h", "90 min". */
+export const minutesText = (minutes: number) => (minutes >= 60 && minutes % 60 === 0 ? `${minutes / 60} h` : `${minutes} min`);
+
+export const person = (name: string, email: string) => `${name} <${email}>`;
+
+export const json = (value: unknown) => JSON.stringify(value, null, 2);

@@ -1,0 +1,93 @@
+// How pairs read on the terminal: the list, one pair in full, and the outcome of an action.
+import type { PairAdmin } from '../admin/pair-admin';
+import type { ImportReport } from '../admin/pair-import';
+import { pairSettingsFromRow } from '../client/pairs';
+import type { PairStatus, PairSettings } from '../workflows/pair-types';
+import { describeCadence, fields, localTime, minutesText, person, table, utcTime } from './cli-format';
+
+type PairListing = Awaited<ReturnType<PairAdmin['listPairs']>>[number];
+type PairView = Awaited<ReturnType<PairAdmin['showPair']>>;
+
+export function pairTable(pairs: PairListing[]): string {
+  if (pairs.length === 0) return 'No pairs.';
+  const rows = pairs.map((pair) => [
+    pair.pairId,
+    person(pair.manager.name, pair.manager.email),
+    person(pair.report.name, pair.report.email),
+    pair.state,
+    pair.stage ?? '-',
+    pair.cycle === null ? '-' : String(pair.cycle),
+    pair.nextEvent ? `${pair.nextEvent.stage} ${utcTime(pair.nextEvent.at)}` : '-',
+    pair.consecutiveSkips === null ? '-' : String(pair.consecutiveSkips),
+  ]);
+  return table(['PAIR', 'MANAGER', 'REPORT', 'STATE', 'STAGE', 'CYCLE', 'NEXT EVENT', 'SKIPS'], rows);
+}
+
+function scheduleFields(settings: PairSettings): [string, string][] {
+  const { offsets } = settings;
+  return [
+    ['Schedule', `${describeCadence(settings.cadence)} at ${settings.meetingTime} ${settings.timeZone}, ${settings.durationMinutes} minutes`],
+    [
+      'Stages',
+      `reflection ${minutesText(offsets.reflectionBefore)} before, reminder ${minutesText(offsets.reminderBefore)} before, ` +
+        `agenda ${minutesText(offsets.agendaBefore)} before, follow-up ${minutesText(offsets.followUpAfter)} after`,
+    ],
+    ['Feedback', `every ${settings.feedbackEveryCycles} meeting(s) held`],
+    ['Skip nudge', `after ${settings.skipNudgeAfter} skips in a row`],
+  ];
+}
+
+function statusFields(status: PairStatus): [string, string][] {
+  const zone = status.settings.timeZone;
+  return [
+    ['Stage', `${status.stage}${status.cycle === null ? '' : `, cycle ${status.cycle}`}`],
+    ['Meeting', status.meetingAt ? localTime(status.meetingAt, zone) : '-'],
+    ['Skips in a row', String(status.consecutiveSkips)],
+    ['Question set', status.questionSetVersion === null ? 'not sent yet' : `version ${status.questionSetVersion}`],
+  ];
+}
+
+function statusLists(status: PairStatus): string[] {
+  const zone = status.settings.timeZone;
+  const lines: string[] = [];
+  if (status.nextEvents.length > 0) {
+    const heading = status.state === 'paused' ? 'Next events (on hold while paused):' : 'Next events:';
+    lines.push('', heading, ...status.nextEvents.map((event) => `  ${event.stage.padEnd(10)}  ${localTime(event.at, zone)}`));
+  }
+  if (status.openActionItems.length > 0) {
+    lines.push('', 'Open action items:', ...status.openActionItems.map((item) => `  - ${item.text} (${item.owner}, from cycle ${item.cycle})`));
+  }
+  if (status.pendingTopics.length > 0) {
+    lines.push('', 'Topics for the next agenda:', ...status.pendingTopics.map((topic) => `  - ${topic.text} (from the ${topic.by})`));
+  }
+  return lines;
+}
+
+export function pairDetails({ pair, status }: PairView): string {
+  const settings = status?.settings ?? pairSettingsFromRow(pair);
+  const entries: [string, string][] = [
+    ['Pair', pair.id],
+    ['Manager', person(pair.managerName, pair.managerEmail)],
+    ['Report', person(pair.reportName, pair.reportEmail)],
+    ['State', status?.state ?? `${pair.status} (the workflow did not answer; settings as stored)`],
+    ...scheduleFields(settings),
+    ...(pair.formatNote ? [['Format note', pair.formatNote] as [string, string]] : []),
+    ...(status ? statusFields(status) : []),
+    ['Created', localTime(pair.createdAt, settings.timeZone)],
+    ...(pair.endedAt ? [['Ended', localTime(pair.endedAt, settings.timeZone)] as [string, string]] : []),
+  ];
+  return [fields(entries), ...(status ? statusLists(status) : [])].join('\n');
+}
+
+/** The per-row report: created rows to stdout, refused rows and file problems as problems, in line order. */
+export function importLines(report: ImportReport): { line: number; text: string; refused: boolean }[] {
+  const created = report.created.map((row) => ({ line: row.line, text: `line ${row.line}: created pair ${row.pairId} (${row.manager} and ${row.report})`, refused: false }));
+  const refused = report.refused.flatMap((row) => row.reasons.map((reason) => ({ line: row.line, text: `line ${row.line}: ${reason}`, refused: true })));
+  return [...created, ...refused].sort((a, b) => a.line - b.line);
+}
+
+export function importSummary(report: ImportReport): string {
+  if (report.fileProblems.length > 0) return 'Nothing was imported: fix the file and import it again.';
+  const refused = report.refused.length;
+  return `${report.created.length} pair(s) created, ${refused} row(s) refused.`;
+}
