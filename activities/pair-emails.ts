@@ -27,7 +27,8 @@ export interface SendFormRequest {
 }
 
 export interface SendFormResult {
-  status: DeliveryStatus;
+  /** 'disabled': the pair's question set switches this stage off; nothing was sent or stored. */
+  status: DeliveryStatus | 'disabled';
   questionSetVersion: number;
 }
 
@@ -38,7 +39,7 @@ export interface SendReminderRequest {
   meetingAt: number;
 }
 
-export type ReminderStatus = DeliveryStatus | 'already-answered';
+export type ReminderStatus = DeliveryStatus | 'already-answered' | 'not-sent';
 
 export interface SendAgendaRequest {
   pairId: string;
@@ -143,6 +144,11 @@ export function createPairEmailActivities(deps: ActivityDeps) {
     const { pairId, cycle, kind, meetingAt } = request;
     const role = FORM_RECIPIENT[kind];
     const formId = formIdFor(pairId, cycle, kind);
+    const alreadySent = await deps.db.form.findUnique({ where: { id: formId } });
+    if (!alreadySent) {
+      const current = await currentQuestionSet(deps.db, pairId);
+      if (current.stages.disabledStages?.includes(STAGE_OF_FORM[kind])) return { status: 'disabled', questionSetVersion: current.version };
+    }
     const status = await deliverOnce(deps, { pairId, cycle, stage: kind, role }, async () => {
       const pair = await loadPair(deps, pairId);
       const questionSet = await currentQuestionSet(deps.db, pairId);
@@ -184,6 +190,7 @@ export function createPairEmailActivities(deps: ActivityDeps) {
     const formId = formIdFor(pairId, cycle, kind);
     // The workflow may not have heard of an answer that the web service has already stored.
     if (await deps.db.answer.findUnique({ where: { formId } })) return 'already-answered';
+    if (!(await deps.db.form.findUnique({ where: { id: formId } }))) return 'not-sent';
     const role = FORM_RECIPIENT[kind];
     return deliverOnce(deps, { pairId, cycle, stage: `reminder-${kind}`, role }, async () => {
       const pair = await loadPair(deps, pairId);

@@ -1,6 +1,6 @@
 // The question-set editor as a plain HTML form (no JavaScript): every question of every stage is a
 // row of fields; a blank row per stage adds one; rows can be removed and reordered by number.
-import type { Question, QuestionSetStages, QuestionType } from '../question-sets/question-types';
+import { STAGES_THAT_CAN_BE_DISABLED, type Question, type QuestionSetStage, type QuestionSetStages, type QuestionType } from '../question-sets/question-types';
 import { QUESTION_SET_STAGES } from '../question-sets/question-set-rules';
 
 export type EditorFields = Record<string, string | string[] | undefined>;
@@ -45,7 +45,8 @@ export function stagesFromEditor(fields: EditorFields): QuestionSetStages {
     }
     stages[stage] = rows.sort((a, b) => a.order - b.order || a.index - b.index).map((row) => row.question);
   }
-  return stages;
+  const disabled = STAGES_THAT_CAN_BE_DISABLED.filter((stage) => field(fields, `${stage}.enabled`) !== 'on');
+  return disabled.length > 0 ? { ...stages, disabledStages: disabled } : stages;
 }
 
 /** The editor's view model: existing questions plus one blank row per stage. */
@@ -63,6 +64,7 @@ export function editorView(stages: QuestionSetStages) {
       types: TYPES.map((t) => ({ value: t, selected: t === q.type })),
     }));
     const blank = { stage, index: rows.length, order: rows.length + 1, id: '', text: '', required: false, options: '', isNew: true, types: TYPES.map((t) => ({ value: t, selected: t === 'text' })) };
-    return { stage, title: STAGE_TITLES[stage], rows: [...rows, blank] };
+    const canBeDisabled = STAGES_THAT_CAN_BE_DISABLED.includes(stage as QuestionSetStage);
+    return { stage, title: STAGE_TITLES[stage], rows: [...rows, blank], canBeDisabled, enabled: !(stages.disabledStages ?? []).includes(stage) };
   });
 }

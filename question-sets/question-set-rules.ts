@@ -1,5 +1,5 @@
 // Validation of a question set an admin saves: every problem as a sentence naming where it is.
-import type { QuestionSetStage, QuestionSetStages } from './question-types';
+import { STAGES_THAT_CAN_BE_DISABLED, type QuestionSetStage, type QuestionSetStages } from './question-types';
 
 export const QUESTION_SET_STAGES: QuestionSetStage[] = ['reflection', 'managerPrep', 'followUp', 'feedback'];
 const QUESTION_TYPES = ['text', 'scale', 'yesNo', 'choice', 'actionItems'];
@@ -38,8 +38,19 @@ function questionProblems(stage: string, index: number, question: unknown, seen:
 
 export function questionSetProblems(stages: unknown): string[] {
   if (!isRecord(stages)) return ['a question set is an object with reflection, managerPrep, followUp and feedback lists'];
-  const unknown = Object.keys(stages).filter((key) => !QUESTION_SET_STAGES.includes(key as QuestionSetStage));
+  const unknown = Object.keys(stages).filter((key) => key !== 'disabledStages' && !QUESTION_SET_STAGES.includes(key as QuestionSetStage));
   const problems = unknown.map((key) => `unknown stage "${key}"`);
+  const disabled = stages.disabledStages;
+  if (disabled !== undefined) {
+    if (!Array.isArray(disabled)) problems.push('disabledStages must be a list of stages');
+    else {
+      for (const stage of disabled) {
+        if (!STAGES_THAT_CAN_BE_DISABLED.includes(stage as QuestionSetStage)) {
+          problems.push(`disabledStages: "${String(stage)}" cannot be switched off (only ${STAGES_THAT_CAN_BE_DISABLED.join(', ')})`);
+        }
+      }
+    }
+  }
   for (const stage of QUESTION_SET_STAGES) {
     const list = stages[stage];
     if (!Array.isArray(list)) {
@@ -68,5 +79,7 @@ export function describeQuestionSetChange(before: QuestionSetStages, after: Ques
     const order = (list: { id: string }[]) => list.map((q) => q.id).filter((id) => old.has(id) && now.has(id)).join(',');
     if (order(before[stage]) !== order(after[stage])) changes.push(`${stage}: reordered`);
   }
+  const off = (set: QuestionSetStages) => [...(set.disabledStages ?? [])].sort().join(',');
+  if (off(before) !== off(after)) changes.push(`stages switched off: ${off(after) || 'none'}`);
   return changes.length > 0 ? changes.join('; ') : 'no change';
 }

@@ -19,7 +19,11 @@ export interface Question {
 
 /** Which list of the question set each form shows. Both follow-up forms ask the same questions. */
 export type QuestionSetStage = 'reflection' | 'managerPrep' | 'followUp' | 'feedback';
-export type QuestionSetStages = Record<QuestionSetStage, Question[]>;
+/** One list of questions per form; a stage listed in disabledStages sends no form at all. */
+export type QuestionSetStages = Record<QuestionSetStage, Question[]> & { disabledStages?: QuestionSetStage[] };
+
+/** The report's reflection is what a cycle is built around, so it cannot be switched off. */
+export const STAGES_THAT_CAN_BE_DISABLED: QuestionSetStage[] = ['managerPrep', 'followUp', 'feedback'];
 
 export const STAGE_OF_FORM: Record<FormKind, QuestionSetStage> = {
   reflection: 'reflection',

@@ -230,3 +230,23 @@ it('takes a question suggestion from the report’s form page for an admin to ac
   expect((await api('POST', path, { decision: 'dismissed' })).status).toBe(409);
   await api('POST', `/admin/api/pairs/${pairId}/end`, {});
 });
+
+it('switches a stage off per pair: no form and no reminder for it; the reflection cannot be switched off', async () => {
+  const { json } = await api('POST', '/admin/api/pairs', newPairBody());
+  const pairId = json.pairId as string;
+  const path = `/admin/api/pairs/${pairId}/question-set`;
+  expect((await api('PUT', path, { stages: { ...DEFAULT_QUESTION_SET, disabledStages: ['reflection'] } })).json.problems).toEqual([
+    'disabledStages: "reflection" cannot be switched off (only managerPrep, followUp, feedback)',
+  ]);
+  const saved = await api('PUT', path, { stages: { ...DEFAULT_QUESTION_SET, disabledStages: ['managerPrep'] } });
+  expect(saved.json.change).toBe('stages switched off: managerPrep');
+
+  const status = await waitForStatus(env.client.workflow.getHandle(`pair-${pairId}`) as never, (s) => s.cycle === 1);
+  const at = (stage: string) => Date.parse(status.nextEvents.find((e) => e.stage === stage)!.at);
+  await advanceTo(env, at('reminder') + 1_000);
+  await stack.smtp.waitFor((m) => sameMessageId(m, messageIdOf(pairId, 1, 'reminder-reflection', 'report')));
+  const manager = `maya${people}@example.com`;
+  expect(stack.smtp.messages.filter((m) => m.to.includes(manager))).toHaveLength(0);
+  expect(await stack.db.form.findMany({ where: { pairId } })).toEqual([expect.objectContaining({ kind: 'reflection' })]);
+  await api('POST', `/admin/api/pairs/${pairId}/end`, {});
+});

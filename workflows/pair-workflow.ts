@@ -327,8 +327,10 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
       ),
     );
     for (const [index, kind] of kinds.entries()) {
-      if (!isOpen(cycle.number, kind)) state.openForms.push({ cycle: cycle.number, kind });
       state.questionSetVersion = results[index].questionSetVersion;
+      // A stage the pair's question set switches off sends nothing, so there is no form to open.
+      if (results[index].status === 'disabled') continue;
+      if (!isOpen(cycle.number, kind)) state.openForms.push({ cycle: cycle.number, kind });
     }
   }
 
@@ -342,7 +344,7 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
         // A form that went out after the reminder's time (a late reschedule or resume) is not
         // followed by a reminder: one email is enough.
         if ((cycle.reflectionSentAt ?? 0) > cycle.plan.stageAt.reminder) return;
-        const unanswered = PREPARATION_FORMS.filter((kind) => !cycle.answered.includes(kind));
+        const unanswered = PREPARATION_FORMS.filter((kind) => isOpen(cycle.number, kind) && !cycle.answered.includes(kind));
         await Promise.all(
           unanswered.map((kind) => sideEffects.sendReminder({ pairId, cycle: cycle.number, kind, meetingAt: cycle.plan.meetingAt })),
         );
