@@ -111,6 +111,8 @@ export async function registerAdminRoutes(app: FastifyInstance, options: AdminOp
   app.post('/admin/api/pairs/:pairId/question-set/rollback', async (request: PairRequest, reply) =>
     answer(reply, () => pairs.rollbackQuestionSet(request.params.pairId, body(request).version, admin(request))),
   );
+  app.get('/admin/api/question-sets/org', async (_request, reply) => answer(reply, () => pairs.orgQuestionSet()));
+  app.put('/admin/api/question-sets/org', async (request: PairRequest, reply) => answer(reply, () => pairs.saveOrgQuestionSet(body(request).stages, admin(request))));
   app.get('/admin/api/pairs/:pairId/suggestions', async (request: PairRequest, reply) =>
     answer(reply, async () => ({ suggestions: await pairs.suggestions(request.params.pairId) })),
   );

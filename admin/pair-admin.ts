@@ -3,7 +3,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { InvalidPairError, PairExistsError, pairHandle, pairSettingsFromRow, registerPair, startPairWorkflow, type NewPair } from '../client/pairs';
 import type { RapportPrisma } from '../prisma/database';
-import { currentQuestionSet, savePairQuestionSet, type StoredQuestionSet } from '../question-sets/question-set-repository';
+import { currentQuestionSet, ensureOrgQuestionSet, saveOrgQuestionSet, savePairQuestionSet, type StoredQuestionSet } from '../question-sets/question-set-repository';
 import { describeQuestionSetChange, questionSetProblems } from '../question-sets/question-set-rules';
 import type { QuestionSetStages } from '../question-sets/question-types';
 import {
@@ -166,6 +166,17 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
         (await db.questionSet.findFirst({ where: { scope: 'org', version: version as number } }));
       if (!target) throw new AdminError(422, [`there is no version ${String(version)}`]);
       return saveVersion(pairId, JSON.parse(target.stages) as QuestionSetStages, admin, `rolled back to version ${target.version}`);
+    },
+    async orgQuestionSet() {
+      return questionSetView(await ensureOrgQuestionSet(db));
+    },
+    /** A new version of the organisation default: every pair without questions of its own uses it from its next form. */
+    async saveOrgQuestionSet(stages: unknown, admin: string) {
+      const problems = questionSetProblems(stages);
+      if (problems.length > 0) throw new AdminError(422, problems);
+      const before = await ensureOrgQuestionSet(db);
+      const saved = await saveOrgQuestionSet(db, stages as QuestionSetStages, admin, describeQuestionSetChange(before.stages, stages as QuestionSetStages));
+      return { version: saved.version, change: saved.note };
     },
     async suggestions(pairId: string) {
       await pairRow(pairId);

@@ -60,3 +60,11 @@ export async function savePairQuestionSet(
   });
   return toStored(row);
 }
+
+/** Saves a new version of the organisation default and returns it. */
+export async function saveOrgQuestionSet(db: RapportPrisma, stages: QuestionSetStages, createdBy: string, note: string) {
+  const latest = await ensureOrgQuestionSet(db);
+  return db.questionSet.create({
+    data: { id: randomUUID(), scope: ORG_SCOPE, version: latest.version + 1, stages: JSON.stringify(stages), createdBy, note },
+  });
+}

@@ -80,6 +80,8 @@ it('refuses every admin route without a session, and form tokens grant nothing',
     ['GET', '/admin/api/pairs/x/history'],
     ['GET', '/admin/api/pairs/x/export.json'],
     ['GET', '/admin/api/pairs/x/export.csv'],
+    ['GET', '/admin/api/question-sets/org'],
+    ['PUT', '/admin/api/question-sets/org'],
   ];
   const forged = 'rapport_admin=' + Buffer.from(JSON.stringify({ u: 'admin', exp: Date.now() + 1e9 })).toString('base64url') + '.bad';
   for (const [method, path] of routes) {
@@ -249,4 +251,19 @@ it('switches a stage off per pair: no form and no reminder for it; the reflectio
   expect(stack.smtp.messages.filter((m) => m.to.includes(manager))).toHaveLength(0);
   expect(await stack.db.form.findMany({ where: { pairId } })).toEqual([expect.objectContaining({ kind: 'reflection' })]);
   await api('POST', `/admin/api/pairs/${pairId}/end`, {});
+});
+
+it('edits the organisation default, which pairs without their own questions use from their next form', async () => {
+  const before = await api('GET', '/admin/api/question-sets/org');
+  expect(before.json.scope).toBe('org');
+  expect((await api('PUT', '/admin/api/question-sets/org', { stages: { ...DEFAULT_QUESTION_SET, feedback: [] , extra: [] } })).json.problems).toEqual(['unknown stage "extra"']);
+  const feedback = [...DEFAULT_QUESTION_SET.feedback, { id: 'safety', text: 'Do you feel safe raising problems with me?', type: 'scale', required: false }];
+  const saved = await api('PUT', '/admin/api/question-sets/org', { stages: { ...DEFAULT_QUESTION_SET, feedback } });
+  expect(saved.json).toEqual({ version: before.json.version + 1, change: 'feedback: added safety' });
+
+  const { json } = await api('POST', '/admin/api/pairs', newPairBody());
+  expect((await api('GET', `/admin/api/pairs/${json.pairId}/question-set`)).json).toMatchObject({ scope: 'org', version: before.json.version + 1 });
+  // Put the default back for the tests that follow.
+  await api('PUT', '/admin/api/question-sets/org', { stages: DEFAULT_QUESTION_SET });
+  await api('POST', `/admin/api/pairs/${json.pairId}/end`, {});
 });
