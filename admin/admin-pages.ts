@@ -2,6 +2,7 @@
 // Plain forms posting to the same admin service as the JSON API.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AdminError, type PairAdmin } from './pair-admin';
+import { meetingInstantFromForm, newPairFromForm, scheduleChangeFromForm } from './pair-forms';
 import { editorView, stagesFromEditor, type EditorFields } from './question-set-editor';
 import { lineChartSvg } from './svg-chart';
 
@@ -14,6 +15,8 @@ const DONE_MESSAGES: Record<string, string> = {
   skip: 'The next meeting is skipped.',
   end: 'The pair has ended; its record is kept.',
   'question-set': 'Saved as a new version; the next form sent uses it.',
+  reschedule: 'The meeting is moved; its remaining emails follow the new time.',
+  schedule: 'The schedule is changed.',
 };
 
 export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, adminName: (request: FastifyRequest) => string): void {
@@ -70,6 +73,45 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, admin
     try {
       await pairs.decideSuggestion(pairId, String(body.suggestion ?? ''), action, adminName(request));
       return reply.code(303).header('Location', `/admin/pairs/${pairId}`).send();
+    } catch (error) {
+      if (error instanceof AdminError && error.status !== 404) return render(reply, pairId, { problems: error.problems });
+      return onError(reply, error);
+    }
+  });
+
+  app.post('/admin/pairs', async (request: PageRequest, reply) => {
+    try {
+      const { pairId } = await pairs.createPair(newPairFromForm(request.body ?? {}));
+      return reply.code(303).header('Location', `/admin/pairs/${pairId}`).send();
+    } catch (error) {
+      if (!(error instanceof AdminError)) throw error;
+      return reply.code(error.status).view('admin-pairs.hbs', { title: 'Pairs', pairs: await pairs.listPairs(), problems: error.problems, typed: request.body ?? {} });
+    }
+  });
+
+  app.post('/admin/pairs/import', async (request: PageRequest, reply) => {
+    const csv = request.body?.csv;
+    const report = await pairs.importPairs(typeof csv === 'string' ? csv : '');
+    return reply.code(report.fileProblems.length > 0 ? 422 : 200).view('admin-import.hbs', { title: 'Import', report });
+  });
+
+  app.post('/admin/pairs/:pairId/reschedule', async (request: PageRequest, reply) => {
+    const { pairId } = request.params;
+    try {
+      const { pair } = await pairs.showPair(pairId);
+      await pairs.reschedule(pairId, meetingInstantFromForm(request.body ?? {}, pair.timeZone));
+      return reply.code(303).header('Location', `/admin/pairs/${pairId}?done=reschedule`).send();
+    } catch (error) {
+      if (error instanceof AdminError && error.status !== 404) return render(reply, pairId, { problems: error.problems });
+      return onError(reply, error);
+    }
+  });
+
+  app.post('/admin/pairs/:pairId/schedule', async (request: PageRequest, reply) => {
+    const { pairId } = request.params;
+    try {
+      await pairs.changeSchedule(pairId, scheduleChangeFromForm(request.body ?? {}));
+      return reply.code(303).header('Location', `/admin/pairs/${pairId}?done=schedule`).send();
     } catch (error) {
       if (error instanceof AdminError && error.status !== 404) return render(reply, pairId, { problems: error.problems });
       return onError(reply, error);

@@ -1,6 +1,7 @@
 // The admin API: sign-in, refusal without a session, creating pairs with clear validation, pair
 // actions through the running workflow, and question-set versions picked up by the next form.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DateTime } from 'luxon';
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
@@ -266,4 +267,44 @@ it('edits the organisation default, which pairs without their own questions use 
   // Put the default back for the tests that follow.
   await api('PUT', '/admin/api/question-sets/org', { stages: DEFAULT_QUESTION_SET });
   await api('POST', `/admin/api/pairs/${json.pairId}/end`, {});
+});
+
+it('creates, imports, reschedules and changes a schedule from the admin pages’ forms', async () => {
+  const form = (path: string, fields: Record<string, string>) =>
+    fetch(`${base}${path}`, { method: 'POST', redirect: 'manual', headers: { origin: ORIGIN, cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) });
+  people += 1;
+  const fields = {
+    managerName: 'Maya Manager', managerEmail: `maya${people}@example.com`, reportName: 'Ravi Report', reportEmail: `ravi${people}@example.com`,
+    cadence: 'weekly', everyWeeks: '1', ordinal: '1', weekday: '4', meetingTime: '10:00', timeZone: 'Europe/Berlin', durationMinutes: '30', feedbackEveryCycles: '4', formatNote: '',
+  };
+  const refused = await form('/admin/pairs', { ...fields, timeZone: 'Atlantis/Capital', durationMinutes: 'long' });
+  expect(refused.status).toBe(422);
+  const refusedPage = await refused.text();
+  expect(refusedPage).toContain('timeZone &quot;Atlantis/Capital&quot; is not a known IANA time zone');
+  expect(refusedPage).toContain('durationMinutes must be a whole number from 5 to 480');
+  expect(refusedPage).toContain(`value="maya${people}@example.com"`);
+
+  const created = await form('/admin/pairs', fields);
+  expect(created.status).toBe(303);
+  const pairPath = created.headers.get('location')!;
+  const pairId = pairPath.split('/').pop()!;
+  const status = await waitForStatus(env.client.workflow.getHandle(`pair-${pairId}`) as never, (s) => s.cycle === 1);
+
+  // Thursday 10:00 moves to Friday 15:30, Berlin time.
+  const friday = DateTime.fromISO(status.meetingAt!).setZone('Europe/Berlin').plus({ days: 1 }).set({ hour: 15, minute: 30 });
+  expect((await form(`${pairPath}/reschedule`, { meetingAt: friday.toFormat("yyyy-MM-dd'T'HH:mm") })).status).toBe(303);
+  const moved = await waitForStatus(env.client.workflow.getHandle(`pair-${pairId}`) as never, (s) => s.meetingAt === friday.toUTC().toISO());
+  expect(moved.cycle).toBe(1);
+  const past = await form(`${pairPath}/reschedule`, { meetingAt: '2001-01-01T10:00' });
+  expect(past.status).toBe(422);
+  expect(await past.text()).toContain('a meeting cannot be rescheduled into the past');
+
+  expect((await form(`${pairPath}/schedule`, { cadence: 'monthly', ordinal: 'last', weekday: '5', everyWeeks: '', meetingTime: '09:00', durationMinutes: '45', feedbackEveryCycles: '3' })).status).toBe(303);
+  const changed = (await api('GET', `/admin/api/pairs/${pairId}`)).json.status.settings;
+  expect(changed).toMatchObject({ cadence: { kind: 'monthly', ordinal: -1, weekday: 5 }, meetingTime: '09:00', durationMinutes: 45, feedbackEveryCycles: 3 });
+
+  const imported = await form('/admin/pairs/import', { csv: 'manager_name,manager_email,report_name,report_email,cadence,weekday,meeting_time,time_zone\nAda,ada.page@example.com,Bo,bo.page@example.com,weekly,monday,09:00,Nowhere/Land\n' });
+  expect(imported.status).toBe(200);
+  expect(await imported.text()).toContain('Line 2: time_zone: timeZone &quot;Nowhere/Land&quot; is not a known IANA time zone');
+  await api('POST', `/admin/api/pairs/${pairId}/end`, {});
 });
