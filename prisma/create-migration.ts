@@ -28,8 +28,8 @@ async function withShadowDatabase<T>(provider: Provider, use: (factory: SqlMigra
   }
 }
 
-/** The SQL that takes the database from the last migration to the current schema, or null if none is needed. */
-async function pendingScript(provider: Provider, factory: SqlMigrationAwareDriverAdapterFactory): Promise<string | null> {
+/** The SQL that takes the database from the last migration to the generated schema; '' if none is needed. */
+async function diffFromMigrations(provider: Provider, factory: SqlMigrationAwareDriverAdapterFactory): Promise<string> {
   const schema = readSchema(provider);
   // Diffing from the (possibly empty) migration history, like `prisma migrate dev`, rather than from
   // `empty`: the latter would add a CREATE SCHEMA "public" that migrate dev never writes.
@@ -38,10 +38,22 @@ async function pendingScript(provider: Provider, factory: SqlMigrationAwareDrive
   const { engine, close } = await openSchemaEngine(schema, factory);
   try {
     const result = await engine.diff({ from, to: { tag: 'schemaDatamodel', files: [schema] }, script: true, exitCode: true, filters: NO_FILTERS });
-    return result.exitCode === 2 ? result.stdout : null; // exitCode 2 = non-empty diff
+    if (result.exitCode !== 2) return ''; // exitCode 2 = non-empty diff
+    if (result.stdout === null) throw new Error(`The schema engine found a ${provider} diff but returned no script.`);
+    return result.stdout;
   } finally {
     await close();
   }
+}
+
+/**
+ * The SQL a new migration for provider would contain ('' if the migrations are up to date with
+ * prisma/<provider>/schema.prisma). Replays the history into the given shadow database (left open,
+ * so that callers can reuse one PostgreSQL server), else into one of its own.
+ */
+export async function pendingMigrationSql(provider: Provider, shadow?: SqlMigrationAwareDriverAdapterFactory): Promise<string> {
+  if (shadow) return diffFromMigrations(provider, shadow);
+  return withShadowDatabase(provider, (factory) => diffFromMigrations(provider, factory));
 }
 
 export async function createMigration(name: string, now = new Date()): Promise<string[]> {
@@ -50,8 +62,8 @@ export async function createMigration(name: string, now = new Date()): Promise<s
   const folderName = `${timestamp(now)}_${name}`;
   const written: string[] = [];
   for (const provider of PROVIDERS) {
-    const script = await withShadowDatabase(provider, (factory) => pendingScript(provider, factory));
-    if (script !== null) written.push(writeMigration(provider, folderName, script));
+    const script = await pendingMigrationSql(provider);
+    if (script !== '') written.push(writeMigration(provider, folderName, script));
   }
   return written;
 }

@@ -52,6 +52,23 @@ function charAsTextPool(url: string): Pool {
   return Object.assign(pool, { query: patched });
 }
 
+/**
+ * Ends the pool once its connections have closed: pool.end() resolves as soon as it has asked them
+ * to, and stopping the server under a closing connection makes the pool emit an unhandled error.
+ */
+async function endPool(pool: Pool): Promise<void> {
+  let open = pool.totalCount;
+  const allClosed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on('remove', () => {
+      open -= 1;
+      if (open === 0) resolve();
+    });
+  });
+  await pool.end();
+  await allClosed;
+}
+
 /** A throwaway server whose (empty) database serves as both main and shadow database. */
 async function postgresShadow(): Promise<ShadowDatabase> {
   const server = await startPostgres();
@@ -61,7 +78,7 @@ async function postgresShadow(): Promise<ShadowDatabase> {
   return {
     factory: { provider: 'postgres', adapterName: adapter.adapterName, connect, connectToShadowDb: connect },
     close: async () => {
-      await pool.end();
+      await endPool(pool);
       await server.stop();
     },
   };
