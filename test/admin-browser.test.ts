@@ -54,7 +54,7 @@ it('edits a pair’s reflection questions in the browser; the next email uses th
   await page.getByLabel('User name').fill('admin');
   await page.getByLabel('Password').fill('a long admin password');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Pairs' }).waitFor();
+  await page.getByRole('heading', { name: 'Pairs', exact: true }).waitFor();
   await page.getByRole('link', { name: 'Maya Manager' }).click();
   await page.getByRole('heading', { name: 'Ravi Report and Maya Manager' }).waitFor();
 
