@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Role } from '../workflows/pair-types';
 import type { ActivityDeps, RapportTransaction } from './activity-deps';
 import { PermanentMailError } from './mailer';
+import { isUniqueViolation } from '../prisma/database';
 
 export interface OutboxAddress {
   pairId: string;
@@ -39,9 +40,6 @@ export function messageIdFor(key: string, domain: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@${domain}>`;
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
-}
 
 async function createOutboxRow(deps: ActivityDeps, address: OutboxAddress, key: string, composition: Composition) {
   const { email, alsoWrite } = composition;

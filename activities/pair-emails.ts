@@ -145,13 +145,11 @@ export function createPairEmailActivities(deps: ActivityDeps) {
     const role = FORM_RECIPIENT[kind];
     const formId = formIdFor(pairId, cycle, kind);
     const alreadySent = await deps.db.form.findUnique({ where: { id: formId } });
-    if (!alreadySent) {
-      const current = await currentQuestionSet(deps.db, pairId);
-      if (current.stages.disabledStages?.includes(STAGE_OF_FORM[kind])) return { status: 'disabled', questionSetVersion: current.version };
-    }
+    const current = alreadySent ? null : await currentQuestionSet(deps.db, pairId);
+    if (current?.stages.disabledStages?.includes(STAGE_OF_FORM[kind])) return { status: 'disabled', questionSetVersion: current.version };
     const status = await deliverOnce(deps, { pairId, cycle, stage: kind, role }, async () => {
       const pair = await loadPair(deps, pairId);
-      const questionSet = await currentQuestionSet(deps.db, pairId);
+      const questionSet = current ?? (await currentQuestionSet(deps.db, pairId));
       const questions = questionSet.stages[STAGE_OF_FORM[kind]];
       const formLink = link(formId);
       const pages = pairLinks(pairId, role);

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NewPair } from '../client/pairs';
 import type { RapportPrisma } from '../prisma/database';
+import { isRecord } from '../workflows/message-rules';
 import { registerAdminPages } from './admin-pages';
 import { AdminError, createPairAdmin } from './pair-admin';
 import {
@@ -31,7 +32,6 @@ export interface AdminOptions {
 
 type PairRequest = FastifyRequest<{ Params: { pairId: string }; Body: unknown; Querystring: Record<string, string | undefined> }>;
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export async function registerAdminRoutes(app: FastifyInstance, options: AdminOptions): Promise<void> {
   const { db, temporal } = options;

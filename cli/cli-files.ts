@@ -40,4 +40,4 @@ export async function writeOutputFile(path: string, text: string): Promise<void>
   }
 }
 
-export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+export { isRecord } from '../workflows/message-rules';

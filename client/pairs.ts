@@ -1,7 +1,7 @@
 // Creating a pair and talking to its workflow. Used by the main job, the admin API and the CLI.
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import type { RapportPrisma } from '../prisma/database';
+import { isUniqueViolation, type RapportPrisma } from '../prisma/database';
 import { settingsColumns } from '../activities/pair-records';
 import type { pairWorkflow } from '../workflows/pair-workflow';
 import {
@@ -83,9 +83,6 @@ export function newPairProblems(input: NewPair): string[] {
   return problems;
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
-}
 
 /** Stores a new pair; refuses a second pair for the same manager and report. */
 export async function registerPair(db: RapportPrisma, input: NewPair): Promise<{ pairId: string; settings: PairSettings }> {

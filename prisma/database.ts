@@ -25,6 +25,11 @@ function openPrisma(url: string, provider: Provider): RapportPrisma {
   return new PostgresPrismaClient({ adapter: postgresAdapter(url) }) as unknown as RapportPrisma;
 }
 
+/** A write refused by a unique constraint (Prisma's P2002), whichever provider. */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
+}
+
 export function openDatabase(url: string): Database {
   const provider = providerOf(url);
   const prisma = openPrisma(url, provider);

@@ -1,4 +1,5 @@
 // Validation of a question set an admin saves: every problem as a sentence naming where it is.
+import { isRecord } from '../workflows/message-rules';
 import { STAGES_THAT_CAN_BE_DISABLED, type QuestionSetStage, type QuestionSetStages } from './question-types';
 
 export const QUESTION_SET_STAGES: QuestionSetStage[] = ['reflection', 'managerPrep', 'followUp', 'feedback'];
@@ -7,8 +8,6 @@ const QUESTION_ID = /^[a-z][a-zA-Z0-9_-]{0,39}$/;
 const MAX_QUESTIONS = 30;
 const MAX_TEXT = 300;
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function questionProblems(stage: string, index: number, question: unknown, seen: Set<string>): string[] {
   const at = `${stage} question ${index + 1}`;

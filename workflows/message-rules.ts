@@ -33,7 +33,7 @@ const SETTING_KEYS: (keyof PairSettings)[] = [
 /** An instant with an explicit offset, so that "10:00" is never read in the server's zone. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function answerValueProblem(id: string, value: unknown): string | null {
