@@ -21,7 +21,7 @@ const DONE_MESSAGES: Record<string, string> = {
 
 export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, adminName: (request: FastifyRequest) => string): void {
   async function render(reply: FastifyReply, pairId: string, extra: { notice?: string; problems?: string[]; stages?: ReturnType<typeof stagesFromEditor> } = {}) {
-    const [{ pair, status }, history, questionSet, suggestions] = await Promise.all([
+    const [{ pair, status, search }, history, questionSet, suggestions] = await Promise.all([
       pairs.showPair(pairId),
       pairs.history(pairId),
       pairs.questionSet(pairId),
@@ -32,6 +32,7 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, admin
       title: `${pair.reportName} and ${pair.managerName}`,
       pair,
       status,
+      search,
       history,
       charts,
       heldRate: history.meetingsHeld.rate === null ? 'no meetings yet' : `${Math.round(history.meetingsHeld.rate * 100)}%`,

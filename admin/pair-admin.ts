@@ -2,10 +2,11 @@
 // one set of checks and one set of messages. Failures are AdminErrors carrying an HTTP-like status.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { InvalidPairError, PairExistsError, pairHandle, pairSettingsFromRow, registerPair, startPairWorkflow, type NewPair } from '../client/pairs';
+import { managerKeyOf, managerSearchQuery } from '../client/manager-search';
 import type { RapportPrisma } from '../prisma/database';
 import { currentQuestionSet, ensureOrgQuestionSet, saveOrgQuestionSet, savePairQuestionSet, type StoredQuestionSet } from '../question-sets/question-set-repository';
 import { describeQuestionSetChange, questionSetProblems } from '../question-sets/question-set-rules';
-import type { QuestionSetStages } from '../question-sets/question-types';
+import type { Question, QuestionSetStage, QuestionSetStages } from '../question-sets/question-types';
 import {
   changeScheduleUpdate,
   endPairUpdate,
@@ -77,13 +78,13 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
   async function ensureWorkflow(pairId: string): Promise<void> {
     const row = await pairRow(pairId);
     if (row.status === 'ended') return;
-    await startPairWorkflow(temporal, taskQueue, pairId, pairSettingsFromRow(row)).catch(() => undefined);
+    await startPairWorkflow(temporal, taskQueue, pairId, pairSettingsFromRow(row), await managerKeyOf(db, row.managerEmail)).catch(() => undefined);
   }
 
   async function createPair(input: NewPair): Promise<{ pairId: string }> {
     try {
-      const { pairId, settings } = await registerPair(db, input);
-      await startPairWorkflow(temporal, taskQueue, pairId, settings);
+      const { pairId, settings, managerKey } = await registerPair(db, input);
+      await startPairWorkflow(temporal, taskQueue, pairId, settings, managerKey);
       return { pairId };
     } catch (error) {
       if (error instanceof InvalidPairError) throw new AdminError(422, error.problems);
@@ -96,16 +97,20 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
   }
 
   async function listPairs(filter: PairFilter = {}) {
-    const pairs = await db.pair.findMany({ orderBy: { createdAt: 'asc' } });
-    const manager = filter.manager?.toLowerCase();
-    const matching = manager ? pairs.filter((p) => p.managerName.toLowerCase().includes(manager) || p.managerEmail.includes(manager)) : pairs;
+    const pairs = await db.pair.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    const keyOf = new Map<string, string>();
+    for (const pair of pairs) if (!keyOf.has(pair.managerEmail)) keyOf.set(pair.managerEmail, pair.id);
+    const manager = filter.manager?.trim().toLowerCase();
+    const matches = (pair: (typeof pairs)[number]) =>
+      !manager || pair.managerName.toLowerCase().includes(manager) || pair.managerEmail.includes(manager) || keyOf.get(pair.managerEmail) === manager;
+    const matching = pairs.filter(matches);
     const withStatus = await Promise.all(matching.map(async (pair) => ({ pair, status: pair.status === 'ended' ? null : await statusOf(pair.id) })));
     return withStatus
       .filter(({ status }) => !filter.paused || status?.state === 'paused')
       .filter(({ pair, status }) => !filter.chronicSkips || (status?.consecutiveSkips ?? 0) >= pair.skipNudgeAfter)
       .map(({ pair, status }) => ({
         pairId: pair.id,
-        manager: { name: pair.managerName, email: pair.managerEmail },
+        manager: { name: pair.managerName, email: pair.managerEmail, key: keyOf.get(pair.managerEmail) },
         report: { name: pair.reportName, email: pair.reportEmail },
         state: status?.state ?? pair.status,
         stage: status?.stage ?? null,
@@ -134,7 +139,9 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
     listPairs,
     importPairs: (csv: string): Promise<ImportReport> => importPairs(csv, createPair),
     async showPair(pairId: string) {
-      return { pair: await pairRow(pairId), status: await statusOf(pairId) };
+      const pair = await pairRow(pairId);
+      const managerKey = (await managerKeyOf(db, pair.managerEmail)) ?? pair.id;
+      return { pair, status: await statusOf(pairId), search: { managerKey, temporalQuery: managerSearchQuery(managerKey) } };
     },
     pause: (pairId: string) => tell(pairId, (h) => h.executeUpdate(pauseUpdate)),
     resume: (pairId: string) => tell(pairId, (h) => h.executeUpdate(resumeUpdate)),
@@ -166,6 +173,16 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
         (await db.questionSet.findFirst({ where: { scope: 'org', version: version as number } }));
       if (!target) throw new AdminError(422, [`there is no version ${String(version)}`]);
       return saveVersion(pairId, JSON.parse(target.stages) as QuestionSetStages, admin, `rolled back to version ${target.version}`);
+    },
+    /** Appends one question to a stage as a new version; a question with the same id already there is refused. */
+    async addQuestionToStage(pairId: string, stage: QuestionSetStage, question: Question, admin: string, note: string) {
+      await pairRow(pairId);
+      const { stages } = await currentQuestionSet(db, pairId);
+      if (stages[stage].some((q) => q.id === question.id)) throw new AdminError(409, [`${stage} already has a question with id "${question.id}"`]);
+      const next: QuestionSetStages = { ...stages, [stage]: [...stages[stage], question] };
+      const problems = questionSetProblems(next);
+      if (problems.length > 0) throw new AdminError(422, problems);
+      return saveVersion(pairId, next, admin, note);
     },
     async orgQuestionSet() {
       return questionSetView(await ensureOrgQuestionSet(db));

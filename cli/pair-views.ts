@@ -63,7 +63,7 @@ function statusLists(status: PairStatus): string[] {
   return lines;
 }
 
-export function pairDetails({ pair, status }: PairView): string {
+export function pairDetails({ pair, status, search }: PairView): string {
   const settings = status?.settings ?? pairSettingsFromRow(pair);
   const entries: [string, string][] = [
     ['Pair', pair.id],
@@ -73,6 +73,7 @@ export function pairDetails({ pair, status }: PairView): string {
     ...scheduleFields(settings),
     ...(pair.formatNote ? [['Format note', pair.formatNote] as [string, string]] : []),
     ...(status ? statusFields(status) : []),
+    ['Temporal search', search.temporalQuery],
     ['Created', localTime(pair.createdAt, settings.timeZone)],
     ...(pair.endedAt ? [['Ended', localTime(pair.endedAt, settings.timeZone)] as [string, string]] : []),
   ];

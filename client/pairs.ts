@@ -12,6 +12,7 @@ import {
 } from '../workflows/pair-types';
 import { settingsProblems } from '../workflows/schedule-rules';
 import { ensureOrgQuestionSet } from '../question-sets/question-set-repository';
+import { ensureManagerKeyAttribute, managerKeyOf, managerSearchAttributes } from './manager-search';
 
 export interface Person {
   name: string;
@@ -85,7 +86,14 @@ export function newPairProblems(input: NewPair): string[] {
 
 
 /** Stores a new pair; refuses a second pair for the same manager and report. */
-export async function registerPair(db: RapportPrisma, input: NewPair): Promise<{ pairId: string; settings: PairSettings }> {
+export interface RegisteredPair {
+  pairId: string;
+  settings: PairSettings;
+  /** The manager's search key (see manager-search.ts). */
+  managerKey: string;
+}
+
+export async function registerPair(db: RapportPrisma, input: NewPair): Promise<RegisteredPair> {
   const problems = newPairProblems(input);
   if (problems.length > 0) throw new InvalidPairError(problems);
   const settings = withDefaults(input.settings);
@@ -110,7 +118,7 @@ export async function registerPair(db: RapportPrisma, input: NewPair): Promise<{
     const existing = await db.pair.findUniqueOrThrow({ where: { managerEmail_reportEmail: { managerEmail, reportEmail } } });
     throw new PairExistsError(existing.id);
   }
-  return { pairId, settings };
+  return { pairId, settings, managerKey: (await managerKeyOf(db, managerEmail)) ?? pairId };
 }
 
 /**
@@ -122,13 +130,16 @@ export async function startPairWorkflow(
   taskQueue: string,
   pairId: string,
   settings: PairSettings,
+  managerKey?: string,
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof pairWorkflow>> {
+  const searchable = managerKey !== undefined && (await ensureManagerKeyAttribute(client));
   return client.workflow.start<typeof pairWorkflow>('pairWorkflow', {
     taskQueue,
     workflowId: pairWorkflowId(pairId),
     args: [{ pairId, settings }],
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    ...(searchable ? { typedSearchAttributes: managerSearchAttributes(managerKey) } : {}),
   });
 }
 

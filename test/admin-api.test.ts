@@ -4,6 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
+import { MANAGER_KEY_ATTRIBUTE } from '../client/manager-search';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
 import { buildWebServer } from '../web/web-server';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus } from './support/pair-driver';
@@ -307,4 +308,49 @@ it('creates, imports, reschedules and changes a schedule from the admin pages’
   expect(imported.status).toBe(200);
   expect(await imported.text()).toContain('Line 2: time_zone: timeZone &quot;Nowhere/Land&quot; is not a known IANA time zone');
   await api('POST', `/admin/api/pairs/${pairId}/end`, {});
+});
+
+it('refuses every invalid schedule change with its own clear problem, changing nothing', async () => {
+  const { json } = await api('POST', '/admin/api/pairs', newPairBody());
+  const path = `/admin/api/pairs/${json.pairId}`;
+  await waitForStatus(env.client.workflow.getHandle(`pair-${json.pairId}`) as never, (s) => s.cycle === 1);
+  const refusals: [Record<string, unknown>, string][] = [
+    [{ cadence: { kind: 'daily' } }, 'cadence.kind must be "weekly" or "monthly"'],
+    [{ cadence: { kind: 'weekly', everyWeeks: 0, weekday: 4 } }, 'cadence.everyWeeks must be a whole number from 1 to 52'],
+    [{ cadence: { kind: 'weekly', everyWeeks: 1, weekday: 8 } }, 'cadence.weekday must be 1 (Monday) to 7 (Sunday)'],
+    [{ cadence: { kind: 'monthly', ordinal: 5, weekday: 2 } }, 'cadence.ordinal must be 1, 2, 3, 4 or -1 (last): a 5th weekday does not occur every month'],
+    [{ meetingTime: '25:00' }, 'meetingTime must be HH:MM on a 24-hour clock, e.g. 10:00'],
+    [{ durationMinutes: 2 }, 'durationMinutes must be a whole number from 5 to 480'],
+    [{ timeZone: 'Mars/Olympus' }, 'timeZone "Mars/Olympus" is not a known IANA time zone'],
+    [{ offsets: { reflectionBefore: 60, reminderBefore: 120 } }, 'offsets.reminderBefore must be less than offsets.reflectionBefore: the reminder comes after the form'],
+    [{ offsets: { reminderBefore: 30, agendaBefore: 60 } }, 'offsets.reminderBefore must be more than offsets.agendaBefore: the reminder must come before the agenda and the meeting'],
+    [{ offsets: { followUpAfter: 10 } }, 'offsets.followUpAfter must be at least the meeting length: the follow-up comes after the meeting ends'],
+    [{ offsets: { agendaBefore: -5 } }, 'offsets.agendaBefore must be whole minutes from 0 to 86400'],
+    [{ feedbackEveryCycles: 0 }, 'feedbackEveryCycles must be a whole number from 1 to 52'],
+    [{ skipNudgeAfter: 100 }, 'skipNudgeAfter must be a whole number from 1 to 52'],
+    [{ offsets: { reflectionBefore: 6 * 1440, followUpAfter: 2 * 1440 } }, 'offsets.reflectionBefore plus offsets.followUpAfter must be shorter than the time between two meetings'],
+  ];
+  const before = (await api('GET', path)).json.status.settings;
+  for (const [change, problem] of refusals) {
+    const refused = await api('PATCH', `${path}/schedule`, change);
+    expect({ change, status: refused.status, problems: refused.json.problems }).toEqual({ change, status: 422, problems: expect.arrayContaining([problem]) });
+  }
+  expect((await api('GET', path)).json.status.settings).toEqual(before);
+  expect((await api('PATCH', '/admin/api/pairs/nope/schedule', { meetingTime: '11:00' })).status).toBe(404);
+  await api('POST', `${path}/end`, {});
+});
+
+it('finds a manager’s pairs by their search key, which is what Temporal holds instead of an email', async () => {
+  const manager = { name: 'Kim Keyed', email: `kim.keyed.${people}@example.com` };
+  const first = (await api('POST', '/admin/api/pairs', newPairBody({ manager }))).json.pairId;
+  const second = (await api('POST', '/admin/api/pairs', newPairBody({ manager }))).json.pairId;
+  const shown = await api('GET', `/admin/api/pairs/${second}`);
+  expect(shown.json.search).toEqual({ managerKey: first, temporalQuery: `RapportManagerKey = "${first}"` });
+  const described = await env.client.workflow.getHandle(`pair-${second}`).describe();
+  expect(described.typedSearchAttributes.get(MANAGER_KEY_ATTRIBUTE)).toBe(first);
+
+  const byKey = await api('GET', `/admin/api/pairs?manager=${first}`);
+  expect(byKey.json.pairs.map((p: { pairId: string }) => p.pairId)).toEqual([first, second]);
+  expect(byKey.json.pairs[0].manager).toEqual({ ...manager, key: first });
+  for (const pairId of [first, second]) await api('POST', `/admin/api/pairs/${pairId}/end`, {});
 });

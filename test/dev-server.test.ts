@@ -2,6 +2,7 @@
 // database: idempotent creation, the status query, Updates and their rejections, ending a pair.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { managerKeyOf, managerSearchQuery, MANAGER_KEY_ATTRIBUTE } from '../client/manager-search';
 import { startPairWorkflow, withDefaults } from '../client/pairs';
 import { answerFormUpdate, endPairUpdate, pairStatusQuery, pauseUpdate, resumeUpdate, addTopicUpdate } from '../workflows/pair-messages';
 import { waitForStatus } from './support/pair-driver';
@@ -62,4 +63,30 @@ it('runs a pair on the dev server with PostgreSQL, once, until it is ended', asy
   // An ended pair is never started a second time under the same id.
   await expect(startPairWorkflow(env.client, stack.taskQueue, pairId, withDefaults(SAMPLE_PAIR.settings))).rejects.toThrow();
   expect((await handle.query(pairStatusQuery)).state).toBe('ended');
+});
+
+it('makes pairs searchable by manager in Temporal without putting an email in the search attributes', async () => {
+  const manager = { name: 'Mira Search', email: 'mira.search@example.com' };
+  const first = await stack.createPair({ manager, report: { name: 'One', email: 'one.search@example.com' } });
+  const second = await stack.createPair({ manager, report: { name: 'Two', email: 'two.search@example.com' } });
+  const other = await stack.createPair({ manager: { name: 'Other', email: 'other.search@example.com' }, report: { name: 'Three', email: 'three.search@example.com' } });
+
+  const key = await managerKeyOf(stack.db, manager.email);
+  expect(key).toBe(first.pairId);
+  const described = await Promise.all([first, second, other].map(({ handle }) => handle.describe()));
+  expect(described.map((d) => d.typedSearchAttributes.get(MANAGER_KEY_ATTRIBUTE))).toEqual([key, key, other.pairId]);
+  for (const d of described) expect(JSON.stringify(d.raw.workflowExecutionInfo?.searchAttributes ?? {})).not.toMatch(/@|search@example|Mira/);
+
+  // Visibility is eventually consistent: poll until the dev server has indexed both.
+  const listed = async () => {
+    const ids: string[] = [];
+    for await (const execution of env.client.workflow.list({ query: managerSearchQuery(key!) })) ids.push(execution.workflowId);
+    return ids.sort();
+  };
+  let ids: string[] = [];
+  for (let attempt = 0; attempt < 50 && ids.length < 2; attempt += 1) {
+    ids = await listed();
+    if (ids.length < 2) await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  expect(ids).toEqual([`pair-${first.pairId}`, `pair-${second.pairId}`].sort());
 });

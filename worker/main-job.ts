@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { managerKeyOf } from '../client/manager-search';
 import { pairHandle, pairSettingsFromRow, registerPair, startPairWorkflow } from '../client/pairs';
 import { migrateDatabase } from '../prisma/migrate';
 import { pairStatusQuery } from '../workflows/pair-messages';
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   const pairId = existing?.id ?? (await registerPair(db, SAMPLE)).pairId;
   // Starting an already running pair attaches to it, so a restart never makes a second workflow.
   const row = await db.pair.findUniqueOrThrow({ where: { id: pairId } });
-  if (row.status !== 'ended') await startPairWorkflow(client, config.temporal.taskQueue, pairId, pairSettingsFromRow(row));
+  if (row.status !== 'ended') await startPairWorkflow(client, config.temporal.taskQueue, pairId, pairSettingsFromRow(row), await managerKeyOf(db, row.managerEmail));
   const status = await sampleStatus(pairHandle(client, pairId));
   // The local stack always has an admin: a generated password, kept under the data folder.
   const admin = { ...config.admin, password: config.admin.password ?? localAdminPassword(dataDir) };

@@ -90,8 +90,8 @@ export async function startRapportStack(env: TestWorkflowEnvironment, options: S
     worker,
     async createPair(input = {}) {
       const pair = { ...SAMPLE_PAIR, ...input, settings: { ...SAMPLE_PAIR.settings, ...(input.settings ?? {}) } };
-      const { pairId, settings } = await registerPair(database.prisma, pair);
-      await startPairWorkflow(env.client, taskQueue, pairId, settings);
+      const { pairId, settings, managerKey } = await registerPair(database.prisma, pair);
+      await startPairWorkflow(env.client, taskQueue, pairId, settings, managerKey);
       return { pairId, handle: pairHandle(env.client, pairId) };
     },
     async stop() {
