@@ -1,6 +1,6 @@
 // What an admin can do to pairs and their question sets, for the admin API and the CLI alike:
 // one set of checks and one set of messages. Failures are AdminErrors carrying an HTTP-like status.
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { InvalidPairError, PairExistsError, pairHandle, pairSettingsFromRow, registerPair, startPairWorkflow, type NewPair } from '../client/pairs';
 import { managerKeyOf, managerSearchQuery } from '../client/manager-search';
 import type { RapportPrisma } from '../prisma/database';
@@ -32,6 +32,14 @@ export class AdminError extends Error {
   }
 }
 
+/** The problems a workflow's validator listed (see rejectIf), else its one message. */
+function refusalProblems(error: WorkflowUpdateFailedError): string[] {
+  const cause = error.cause;
+  const [listed] = cause instanceof ApplicationFailure ? cause.details ?? [] : [];
+  if (Array.isArray(listed) && listed.every((problem) => typeof problem === 'string') && listed.length > 0) return listed;
+  return [cause?.message ?? 'refused'];
+}
+
 export interface PairAdminDeps {
   db: RapportPrisma;
   temporal: Client;
@@ -60,7 +68,7 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
     try {
       return await withDeadline(updateTimeoutMs, () => send(pairHandle(temporal, pairId)));
     } catch (error) {
-      if (error instanceof WorkflowUpdateFailedError) throw new AdminError(422, [error.cause?.message ?? 'refused']);
+      if (error instanceof WorkflowUpdateFailedError) throw new AdminError(422, refusalProblems(error));
       if (error instanceof WorkflowNotFoundError) throw new AdminError(409, ['This pair has ended.']);
       throw new AdminError(503, [`The pair's workflow could not be reached: ${(error as Error).message}`]);
     }

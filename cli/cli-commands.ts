@@ -16,9 +16,10 @@ import {
 } from './cli-args';
 import { commandHelp, groupHelp, GROUPS, helpHint, topHelp, type Group } from './cli-help';
 import { PAIR_COMMANDS } from './pair-commands';
+import { PAIR_RECORD_COMMANDS } from './pair-record-commands';
 import { QUESTION_SET_COMMANDS } from './question-set-commands';
 
-export const COMMANDS: CommandSpec[] = [...PAIR_COMMANDS, ...QUESTION_SET_COMMANDS];
+export const COMMANDS: CommandSpec[] = [...PAIR_COMMANDS, ...PAIR_RECORD_COMMANDS, ...QUESTION_SET_COMMANDS];
 
 export interface AdminSession {
   admin: PairAdmin;

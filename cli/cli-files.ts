@@ -1,13 +1,9 @@
-// Input and output files of the CLI. Only JSON is read and written: YAML would need a parser the
-// project does not depend on, so .yaml/.yml files are refused with a message saying so.
+// Input and output files of the CLI: JSON, or YAML for files named .yaml/.yml.
 import { readFile, writeFile } from 'node:fs/promises';
-import { CommandFailed, UsageError } from './cli-args';
+import { parse as parseYaml, stringify as yamlText } from 'yaml';
+import { CommandFailed } from './cli-args';
 
-function refuseYaml(path: string, option: string, helpFor: string): void {
-  if (/\.ya?ml$/i.test(path)) {
-    throw new UsageError([`${option} ${path}: YAML files are not supported, only JSON; save the file as .json`], helpFor);
-  }
-}
+const isYamlFile = (path: string) => /\.ya?ml$/i.test(path);
 
 export async function readInputFile(path: string): Promise<string> {
   try {
@@ -17,19 +13,20 @@ export async function readInputFile(path: string): Promise<string> {
   }
 }
 
-/** The parsed content of a JSON file named by an option (e.g. --file), refusing YAML before reading. */
-export async function readJsonFile(path: string, option: string, helpFor: string): Promise<unknown> {
-  refuseYaml(path, option, helpFor);
+/** The parsed content of a data file named by an option (e.g. --file): YAML by its name, else JSON. */
+export async function readDataFile(path: string): Promise<unknown> {
   const text = await readInputFile(path);
+  const yaml = isYamlFile(path);
   try {
-    return JSON.parse(text) as unknown;
+    return yaml ? (parseYaml(text) as unknown) : (JSON.parse(text) as unknown);
   } catch (error) {
-    throw new CommandFailed([`${path} is not valid JSON: ${(error as Error).message}`]);
+    throw new CommandFailed([`${path} is not valid ${yaml ? 'YAML' : 'JSON'}: ${(error as Error).message.split('\n')[0]}`]);
   }
 }
 
-export function checkJsonOutput(path: string, option: string, helpFor: string): void {
-  refuseYaml(path, option, helpFor);
+/** A value as the file named by path should hold it: YAML by its name, else JSON. */
+export function dataFileText(path: string, value: unknown): string {
+  return isYamlFile(path) ? yamlText(value) : `${JSON.stringify(value, null, 2)}\n`;
 }
 
 export async function writeOutputFile(path: string, text: string): Promise<void> {

@@ -15,7 +15,7 @@ import {
   type OptionSpec,
   type ParsedArgs,
 } from './cli-args';
-import { isRecord, readInputFile, readJsonFile } from './cli-files';
+import { isRecord, readDataFile, readInputFile } from './cli-files';
 import { json, localTime } from './cli-format';
 import { importLines, importSummary, pairDetails, pairTable } from './pair-views';
 
@@ -23,15 +23,20 @@ const JSON_OPTION: OptionSpec = { name: 'json', description: "print JSON (the ad
 
 // ---- pairs create -------------------------------------------------------------------------------
 
+/** How often a pair meets; `pairs schedule` takes the same options. */
+export const CADENCE_OPTIONS: OptionSpec[] = [
+  { name: 'cadence', value: 'weekly|monthly', description: 'how often the pair meets (required unless --file)' },
+  { name: 'every-weeks', value: 'N', description: 'weekly only: meet every N weeks (default 1)' },
+  { name: 'weekday', value: 'DAY', description: 'monday..sunday or 1 (Monday) to 7 (Sunday) (required unless --file)' },
+  { name: 'ordinal', value: '1-4|last', description: 'monthly only: which such weekday of the month (required with monthly)' },
+];
+
 const PAIR_OPTIONS: OptionSpec[] = [
   { name: 'manager-name', value: 'NAME', description: "the manager's name (required unless --file)" },
   { name: 'manager-email', value: 'EMAIL', description: "the manager's email address (required unless --file)" },
   { name: 'report-name', value: 'NAME', description: "the report's name (required unless --file)" },
   { name: 'report-email', value: 'EMAIL', description: "the report's email address (required unless --file)" },
-  { name: 'cadence', value: 'weekly|monthly', description: 'how often the pair meets (required unless --file)' },
-  { name: 'every-weeks', value: 'N', description: 'weekly only: meet every N weeks (default 1)' },
-  { name: 'weekday', value: 'DAY', description: 'monday..sunday or 1 (Monday) to 7 (Sunday) (required unless --file)' },
-  { name: 'ordinal', value: '1-4|last', description: 'monthly only: which such weekday of the month (required with monthly)' },
+  ...CADENCE_OPTIONS,
   { name: 'time', value: 'HH:MM', description: 'local meeting time, 24-hour clock (required unless --file)' },
   { name: 'time-zone', value: 'ZONE', description: 'IANA time zone, e.g. Europe/Berlin (required unless --file)' },
   { name: 'duration', value: 'MINUTES', description: 'meeting length (default 30)' },
@@ -39,7 +44,7 @@ const PAIR_OPTIONS: OptionSpec[] = [
   { name: 'feedback-every', value: 'N', description: 'ask for feedback on the manager every N meetings held (default 4)' },
   { name: 'skip-nudge-after', value: 'N', description: 'nudge the manager after N skips in a row (default 3)' },
 ];
-const FILE_OPTION: OptionSpec = { name: 'file', value: 'PAIR.json', description: 'read the pair from a JSON file instead (NewPair: manager, report, settings, formatNote)' };
+const FILE_OPTION: OptionSpec = { name: 'file', value: 'PAIR.json', description: 'read the pair from a JSON or YAML file instead (NewPair: manager, report, settings, formatNote)' };
 const REQUIRED_PAIR_OPTIONS = ['manager-name', 'manager-email', 'report-name', 'report-email', 'cadence', 'weekday', 'time', 'time-zone'];
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 type Ordinal = Extract<Cadence, { kind: 'monthly' }>['ordinal'];
@@ -55,7 +60,7 @@ function ordinalIn(value: string): Ordinal {
 }
 
 /** Option combinations the service cannot see (it never gets the options themselves). */
-function cadenceUsageProblems(values: Map<string, string>): string[] {
+export function cadenceUsageProblems(values: Map<string, string>): string[] {
   const kind = values.get('cadence')?.trim().toLowerCase();
   const problems: string[] = [];
   if (kind === 'monthly' && !values.has('ordinal')) problems.push('--cadence monthly needs --ordinal 1-4|last');
@@ -64,7 +69,7 @@ function cadenceUsageProblems(values: Map<string, string>): string[] {
   return problems;
 }
 
-function cadenceOf(values: Map<string, string>): Cadence {
+export function cadenceOf(values: Map<string, string>): Cadence {
   const kind = (values.get('cadence') ?? '').trim().toLowerCase();
   const weekday = weekdayIn(values.get('weekday') ?? '');
   if (kind === 'monthly') return { kind, ordinal: ordinalIn(values.get('ordinal') ?? ''), weekday };
@@ -99,8 +104,8 @@ function newPairFromOptions({ values }: ParsedArgs): NewPair {
 async function newPairFromFile({ values }: ParsedArgs, path: string): Promise<NewPair> {
   const alongside = [...values.keys()].filter((name) => name !== 'file');
   if (alongside.length > 0) throw new UsageError([`--file cannot be combined with ${alongside.map((name) => `--${name}`).join(', ')}`], 'pairs create');
-  const content = await readJsonFile(path, '--file', 'pairs create');
-  if (!isRecord(content)) throw new UsageError([`${path} must hold one pair as a JSON object with manager, report and settings`], 'pairs create');
+  const content = await readDataFile(path);
+  if (!isRecord(content)) throw new UsageError([`${path} must hold one pair as an object with manager, report and settings`], 'pairs create');
   // The service checks every field, as it does for the API's request body.
   return content as unknown as NewPair;
 }
@@ -267,7 +272,7 @@ const endCommand: CommandSpec = {
   name: 'end',
   summary: 'end a pair for good: its workflow finishes and no more email goes out',
   arguments: [PAIR_ID],
-  options: [{ name: 'reason', value: 'TEXT', description: "why; sent to the pair's workflow, which does not store it (yet)" }],
+  options: [{ name: 'reason', value: 'TEXT', description: "why; kept in the pair's audit log" }],
   async prepare({ arguments: { PAIR_ID: pairId }, values }) {
     return workflowAction((admin) => admin.end(pairId, values.get('reason')), () => `Ended pair ${pairId}.`);
   },

@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import type { PairAdmin } from '../admin/pair-admin';
 import type { Question, QuestionSetStage, QuestionSetStages } from '../question-sets/question-types';
 import { EXIT_OK, numberIn, PAIR_ID_ARGUMENT as PAIR_ID, type CliIo, type CommandSpec, type OptionSpec } from './cli-args';
-import { checkJsonOutput, isRecord, readJsonFile, writeOutputFile } from './cli-files';
+import { dataFileText, isRecord, readDataFile, writeOutputFile } from './cli-files';
 import { json, table, utcTime } from './cli-format';
 
 const AS_OPTION: OptionSpec = { name: 'as', value: 'NAME', description: 'who the new version is recorded as made by (default: your login name)' };
@@ -75,16 +75,16 @@ const showCommand: CommandSpec = {
 const editCommand: CommandSpec = {
   group: 'question-sets',
   name: 'edit',
-  summary: "save a new version of a pair's question set from a JSON file",
+  summary: "save a new version of a pair's question set from a JSON or YAML file",
   details: [
     'The file holds the stages: { "reflection": [...], "managerPrep": [...], "followUp": [...], "feedback": [...] },',
-    'as question-sets export writes them (show --json output is accepted too). Only JSON: YAML is not supported.',
+    'as question-sets export writes them (show --json output is accepted too). A file named .yaml or .yml is read as YAML.',
     'The set is checked exactly as the admin API checks it; every problem is printed.',
   ],
   arguments: [PAIR_ID],
-  options: [{ name: 'file', value: 'STAGES.json', description: 'the question set to save', required: true }, AS_OPTION],
+  options: [{ name: 'file', value: 'STAGES.json|.yaml', description: 'the question set to save', required: true }, AS_OPTION],
   async prepare({ arguments: { PAIR_ID: pairId }, values }) {
-    const stages = stagesIn(await readJsonFile(values.get('file') ?? '', '--file', 'question-sets edit'));
+    const stages = stagesIn(await readDataFile(values.get('file') ?? ''));
     const by = values.get('as') ?? loginName();
     return async (admin, io) => reportSaved(pairId, await admin.saveQuestionSet(pairId, stages, by), io);
   },
@@ -95,17 +95,16 @@ const exportCommand: CommandSpec = {
   name: 'export',
   summary: "write a pair's current question set as JSON, ready to change and pass to edit",
   arguments: [PAIR_ID],
-  options: [{ name: 'out', value: 'FILE', description: 'write to FILE (replacing it) instead of printing' }],
+  options: [{ name: 'out', value: 'FILE', description: 'write to FILE (replacing it) instead of printing; YAML if it ends in .yaml or .yml' }],
   async prepare({ arguments: { PAIR_ID: pairId }, values }) {
     const out = values.get('out');
-    if (out !== undefined) checkJsonOutput(out, '--out', 'question-sets export');
     return async (admin, io) => {
       const set = await admin.questionSet(pairId);
       if (out === undefined) {
         io.stdout(json(set.stages));
         return EXIT_OK;
       }
-      await writeOutputFile(out, `${json(set.stages)}\n`);
+      await writeOutputFile(out, dataFileText(out, set.stages));
       io.stdout(`Wrote version ${set.version} of the question set of pair ${pairId} to ${out}.`);
       return EXIT_OK;
     };

@@ -88,7 +88,7 @@ describe('help and usage errors, without opening any connection', () => {
       code: 2,
       stdout: '',
       stderr:
-        'error: unknown command "frobnicate" for pairs; its commands are create, import, list, show, pause, resume, skip, reschedule, end\n' +
+        'error: unknown command "frobnicate" for pairs; its commands are create, import, list, show, pause, resume, skip, reschedule, end, schedule, history, export\n' +
         'Run "npm run cli -- pairs --help" for its usage.',
     });
     expect(await usage(['pairs', 'list', '--bogus', '-x', '--json=yes'])).toEqual({
@@ -114,8 +114,10 @@ describe('help and usage errors, without opening any connection', () => {
       [['pairs', 'reschedule', 'p', '--at'], ['error: --at needs a value (ISO8601)', 'error: pairs reschedule needs --at ISO8601']],
       [['pairs', 'skip', 'p', '--reason', 'a', '--reason', 'b'], ['error: --reason is given more than once']],
       [['question-sets', 'rollback', 'p'], ['error: question-sets rollback needs --version N']],
-      [['question-sets', 'edit', 'p', '--file', 'stages.yaml'], ['error: --file stages.yaml: YAML files are not supported, only JSON; save the file as .json']],
-      [['question-sets', 'export', 'p', '--out', 'stages.yml'], ['error: --out stages.yml: YAML files are not supported, only JSON; save the file as .json']],
+      [['pairs', 'schedule', 'p'], ['error: pairs schedule needs at least one option to change']],
+      [['pairs', 'schedule', 'p', '--weekday', 'monday'], ['error: changing the cadence needs --cadence too']],
+      [['pairs', 'schedule', 'p', '--cadence', 'monthly', '--weekday', '2'], ['error: --cadence monthly needs --ordinal 1-4|last']],
+      [['pairs', 'export', 'p', '--format', 'xml'], ['error: --format must be json or csv, not "xml"']],
       [
         ['pairs', 'create', '--manager-name', 'Maya', '--cadence', 'monthly', '--every-weeks', '2'],
         [
@@ -144,6 +146,8 @@ describe('help and usage errors, without opening any connection', () => {
     expect(await usage(['pairs', 'import', missing])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^error: cannot read .*missing\.csv: ENOENT/) });
     const broken = tempFile('broken.json', '{ "reflection": [');
     expect(await usage(['question-sets', 'edit', 'p', '--file', broken])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^error: .*broken\.json is not valid JSON: /) });
+    const brokenYaml = tempFile('broken.yaml', 'reflection:\n  - id: a\n   text: [');
+    expect(await usage(['question-sets', 'edit', 'p', '--file', brokenYaml])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^error: .*broken\.yaml is not valid YAML: /) });
   });
 });
 
@@ -268,8 +272,8 @@ describe('every command against a real stack', () => {
 
     const shown = await run('pairs', 'show', pairId);
     expect(shown.code).toBe(0);
-    expect(shown.stdout).toContain(`Manager         Maya Manager <${email}>`);
-    expect(shown.stdout).toContain('Schedule        weekly on Thursday at 10:00 Europe/Berlin, 30 minutes');
+    expect(shown.stdout).toContain(`Manager          Maya Manager <${email}>`);
+    expect(shown.stdout).toContain('Schedule         weekly on Thursday at 10:00 Europe/Berlin, 30 minutes');
     expect(shown.stdout).toMatch(/^Meeting +Thu \d{4}-\d\d-\d\d 10:00 Europe\/Berlin$/m);
     expect(shown.stdout).toMatch(/^Next events:\n  reflection +Tue \d{4}-\d\d-\d\d 10:00 Europe\/Berlin$/m);
     const shownJson = JSON.parse((await run('pairs', 'show', pairId, '--json')).stdout) as { pair: { id: string }; status: { cycle: number } };
@@ -357,6 +361,57 @@ describe('every command against a real stack', () => {
     });
   });
 
+  it('reads and writes question sets as YAML too', async () => {
+    const pairId = await createPair();
+    const yamlPath = join(tempDir, 'stages.yaml');
+    expect((await run('question-sets', 'export', pairId, '--out', yamlPath)).code).toBe(0);
+    const written = readFileSync(yamlPath, 'utf8');
+    expect(written).toMatch(/^reflection:\n {2}- id: topics\n/);
+    const edited = written.replace('required: true', 'required: false');
+    writeFileSync(yamlPath, edited);
+    expect(await run('question-sets', 'edit', pairId, '--file', yamlPath, '--as', 'cli-test')).toEqual({
+      code: 0,
+      stdout: `Saved version 2 of the question set of pair ${pairId}: reflection: edited topics.`,
+      stderr: '',
+    });
+    const saved = JSON.parse((await run('question-sets', 'show', pairId, '--json')).stdout);
+    expect(saved.stages.reflection[0]).toMatchObject({ id: 'topics', required: false });
+  });
+
+  it('changes a schedule, and shows and exports a pair\'s record', async () => {
+    const pairId = await createPair();
+    expect(await run('pairs', 'schedule', pairId, '--time', '15:30', '--duration', '45', '--agenda-before', '90')).toEqual({
+      code: 0,
+      stdout: `Changed the schedule of pair ${pairId}: weekly on Thursday at 15:30 Europe/Berlin, 45 minutes.`,
+      stderr: '',
+    });
+    const shown = JSON.parse((await run('pairs', 'show', pairId, '--json')).stdout);
+    expect(shown.status.settings).toMatchObject({ meetingTime: '15:30', durationMinutes: 45, offsets: expect.objectContaining({ agendaBefore: 90 }) });
+    expect(await run('pairs', 'schedule', pairId, '--cadence', 'monthly', '--ordinal', '5', '--weekday', 'tuesday', '--time-zone', 'Mars/Olympus')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: [
+        'error: cadence.ordinal must be 1, 2, 3, 4 or -1 (last): a 5th weekday does not occur every month',
+        'error: timeZone "Mars/Olympus" is not a known IANA time zone',
+      ].join('\n'),
+    });
+    expect(await run('pairs', 'schedule', pairId, '--reminder-before', '30')).toMatchObject({
+      code: 1,
+      stderr: 'error: offsets.reminderBefore must be more than offsets.agendaBefore: the reminder must come before the agenda and the meeting',
+    });
+
+    expect(await run('pairs', 'history', pairId)).toEqual({ code: 0, stdout: 'No meetings yet.', stderr: '' });
+    const history = JSON.parse((await run('pairs', 'history', pairId, '--json')).stdout);
+    expect(history).toMatchObject({ pair: { id: pairId }, timeline: [], meetingsHeld: { rate: null } });
+
+    const exported = JSON.parse((await run('pairs', 'export', pairId)).stdout);
+    expect(exported.pair).toMatchObject({ id: pairId });
+    const csvPath = join(tempDir, 'record.csv');
+    expect(await run('pairs', 'export', pairId, '--format', 'csv', '--out', csvPath)).toEqual({ code: 0, stdout: `Wrote the record of pair ${pairId} to ${csvPath}.`, stderr: '' });
+    expect(readFileSync(csvPath, 'utf8').split('\r\n')[0]).toContain('question_id');
+    expect(await run('pairs', 'history', 'no-such-pair')).toEqual({ code: 1, stdout: '', stderr: 'error: There is no pair no-such-pair.' });
+  });
+
   it('imports pairs from CSV with a per-row report, exiting 1 when a row is refused', async () => {
     const csv = tempFile(
       'pairs.csv',
@@ -411,7 +466,7 @@ describe('the real entry', () => {
       code: 2,
       stdout: '',
       stderr:
-        'error: unknown command "frobnicate" for pairs; its commands are create, import, list, show, pause, resume, skip, reschedule, end\n' +
+        'error: unknown command "frobnicate" for pairs; its commands are create, import, list, show, pause, resume, skip, reschedule, end, schedule, history, export\n' +
         'Run "npm run cli -- pairs --help" for its usage.\n',
     });
     // With a command that runs, the configuration is read and its problem reported.

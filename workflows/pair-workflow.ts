@@ -453,8 +453,9 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
   return { pairId, endedAfterCycle: state.nextCycleNumber - 1 };
 }
 
+/** Refuses an Update, listing every problem; callers read them one by one from the details. */
 function rejectIf(problems: string[]): void {
-  if (problems.length > 0) throw new Error(problems.join('; '));
+  if (problems.length > 0) throw wf.ApplicationFailure.create({ message: problems.join('; '), type: 'InvalidRequest', details: [problems], nonRetryable: true });
 }
 
 function rejectIfEnded(state: PairState): void {
