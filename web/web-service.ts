@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import { registerMailViewer } from '../mail-viewer/mail-viewer';
 import type { RapportPrisma } from '../prisma/database';
 import type { RapportConfig } from '../worker/config';
 import { startAnswerRedelivery } from './answer-delivery';
@@ -25,7 +26,12 @@ function adminOptions(config: RapportConfig) {
   };
 }
 
-export async function startWebService(config: RapportConfig, db: RapportPrisma, temporal: Client): Promise<RunningWebService> {
+export interface LocalWebOptions {
+  /** The local SMTP server's mail folder: adds the mail viewer under /mail (main job only). */
+  mailDir?: string;
+}
+
+export async function startWebService(config: RapportConfig, db: RapportPrisma, temporal: Client, local: LocalWebOptions = {}): Promise<RunningWebService> {
   const app = await buildWebServer({
     db,
     temporal,
@@ -34,6 +40,7 @@ export async function startWebService(config: RapportConfig, db: RapportPrisma, 
     logLevel: config.logLevel,
     admin: adminOptions(config),
   });
+  if (local.mailDir) await app.register(registerMailViewer, { mailDir: local.mailDir });
   await app.listen({ host: config.web.host, port: config.web.port });
   const stopRedelivery = startAnswerRedelivery({ db, temporal, updateTimeoutMs: 5_000 }, config.web.answerRedeliverySeconds * 1_000, (error) =>
     app.log.warn({ err: error }, 'answer redelivery pass failed'),

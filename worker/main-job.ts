@@ -67,14 +67,14 @@ async function main(): Promise<void> {
   const status = await sampleStatus(pairHandle(client, pairId));
   // The local stack always has an admin: a generated password, kept under the data folder.
   const admin = { ...config.admin, password: config.admin.password ?? localAdminPassword(dataDir) };
-  const web = await startWebService({ ...config, admin }, db, client);
+  const web = await startWebService({ ...config, admin }, db, client, { mailDir });
 
   console.log(`
 Rapport is running.
   Forms (web)     ${web.url} (links in emails use PUBLIC_BASE_URL=${config.publicBaseUrl})
   Admin           ${web.url}/admin (user ${admin.user}, password ${admin.password})
   Temporal UI     ${devServer.uiUrl}
-  Mail received   ${mailDir} (one .eml file per message)
+  Mail received   ${web.url}/mail
   Database        ${config.databaseUrl}
   Sample pair     ${pairId}: ${SAMPLE.manager.name} and ${SAMPLE.report.name}, cycle ${status.cycle ?? '-'}
   Next events     ${status.nextEvents.map((e) => `${e.stage} ${e.at}`).join(', ') || 'planning'}
