@@ -34,6 +34,10 @@ function nthWeekdayOfMonth(day: DateTime, ordinal: number, weekday: number): Dat
 
 /** The first cadence occurrence strictly after `after` (a local DateTime in the pair's zone). */
 function occurrenceAfter(cadence: Cadence, meetingTime: string, after: DateTime, isFirst: boolean): DateTime {
+  if (cadence.kind === 'demo') {
+    // The first demo meeting is on the next whole minute; the rest follow every N minutes.
+    return isFirst ? after.startOf('minute').plus({ minutes: 1 }) : after.plus({ minutes: cadence.everyMinutes });
+  }
   if (cadence.kind === 'weekly') {
     // After a previous slot the next one is at least everyWeeks weeks on (less the day itself).
     const gapDays = isFirst ? 0 : (cadence.everyWeeks - 1) * 7 + 1;

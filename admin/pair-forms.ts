@@ -2,7 +2,7 @@
 // (numbers as numbers, NaN when not a number) so that the service's validation words every problem.
 import { DateTime } from 'luxon';
 import type { NewPair } from '../client/pairs';
-import type { Cadence, ScheduleChange } from '../workflows/pair-types';
+import type { Cadence, ScheduleChange, Weekday } from '../workflows/pair-types';
 import type { EditorFields } from './question-set-editor';
 
 const text = (fields: EditorFields, name: string): string => {
@@ -13,7 +13,7 @@ const number = (fields: EditorFields, name: string): number => Number(text(field
 const optionalNumber = (fields: EditorFields, name: string): number | undefined => (text(fields, name) === '' ? undefined : number(fields, name));
 
 function cadenceOf(fields: EditorFields): Cadence {
-  const weekday = number(fields, 'weekday') as Cadence['weekday'];
+  const weekday = number(fields, 'weekday') as Weekday;
   if (text(fields, 'cadence') === 'monthly') {
     const ordinal = text(fields, 'ordinal') === 'last' ? -1 : number(fields, 'ordinal');
     return { kind: 'monthly', ordinal: ordinal as 1, weekday };

@@ -39,6 +39,7 @@ const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', '
 const ORDINALS: Record<number, string> = { 1: 'first', 2: 'second', 3: 'third', 4: 'fourth', [-1]: 'last' };
 
 export function describeCadence(cadence: Cadence): string {
+  if (cadence.kind === 'demo') return `demo: every ${cadence.everyMinutes} minutes`;
   const weekday = WEEKDAY_NAMES[cadence.weekday - 1] ?? `weekday ${cadence.weekday}`;
   if (cadence.kind === 'monthly') return `monthly on the ${ORDINALS[cadence.ordinal] ?? cadence.ordinal} ${weekday}`;
   return cadence.everyWeeks === 1 ? `weekly on ${weekday}` : `every ${cadence.everyWeeks} weeks on ${weekday}`;

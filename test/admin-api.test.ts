@@ -84,6 +84,11 @@ it('refuses every admin route without a session, and form tokens grant nothing',
     ['GET', '/admin/api/pairs/x/export.csv'],
     ['GET', '/admin/api/question-sets/org'],
     ['PUT', '/admin/api/question-sets/org'],
+    ['GET', '/admin/api/question-bank'],
+    ['POST', '/admin/api/question-bank'],
+    ['PUT', '/admin/api/question-bank/x'],
+    ['DELETE', '/admin/api/question-bank/x'],
+    ['POST', '/admin/api/pairs/x/question-set/from-bank'],
   ];
   const forged = 'rapport_admin=' + Buffer.from(JSON.stringify({ u: 'admin', exp: Date.now() + 1e9 })).toString('base64url') + '.bad';
   for (const [method, path] of routes) {
@@ -315,7 +320,7 @@ it('refuses every invalid schedule change with its own clear problem, changing n
   const path = `/admin/api/pairs/${json.pairId}`;
   await waitForStatus(env.client.workflow.getHandle(`pair-${json.pairId}`) as never, (s) => s.cycle === 1);
   const refusals: [Record<string, unknown>, string][] = [
-    [{ cadence: { kind: 'daily' } }, 'cadence.kind must be "weekly" or "monthly"'],
+    [{ cadence: { kind: 'daily' } }, 'cadence.kind must be "weekly" or "monthly" (or "demo", a meeting every few minutes for trying Rapport out)'],
     [{ cadence: { kind: 'weekly', everyWeeks: 0, weekday: 4 } }, 'cadence.everyWeeks must be a whole number from 1 to 52'],
     [{ cadence: { kind: 'weekly', everyWeeks: 1, weekday: 8 } }, 'cadence.weekday must be 1 (Monday) to 7 (Sunday)'],
     [{ cadence: { kind: 'monthly', ordinal: 5, weekday: 2 } }, 'cadence.ordinal must be 1, 2, 3, 4 or -1 (last): a 5th weekday does not occur every month'],

@@ -254,7 +254,7 @@ describe('every command against a real stack', () => {
         'error: timeZone "Mars/Olympus" is not a known IANA time zone',
       ].join('\n'),
     });
-    expect((await run('pairs', 'create', ...pairOptions({ cadence: 'fortnightly' }))).stderr).toBe('error: cadence.kind must be "weekly" or "monthly"');
+    expect((await run('pairs', 'create', ...pairOptions({ cadence: 'fortnightly' }))).stderr).toBe('error: cadence.kind must be "weekly" or "monthly" (or "demo", a meeting every few minutes for trying Rapport out)');
   });
 
   it('lists and shows pairs as text and as JSON', async () => {

@@ -129,7 +129,7 @@ describe('settings validation', () => {
   it.each([
     [{ cadence: { kind: 'monthly', ordinal: 5, weekday: 1 } }, 'a 5th weekday does not occur every month'],
     [{ cadence: { kind: 'weekly', everyWeeks: 0, weekday: 1 } }, 'cadence.everyWeeks must be a whole number from 1 to 52'],
-    [{ cadence: { kind: 'daily' } }, 'cadence.kind must be "weekly" or "monthly"'],
+    [{ cadence: { kind: 'daily' } }, 'cadence.kind must be "weekly" or "monthly" (or "demo", a meeting every few minutes for trying Rapport out)'],
     [{ cadence: { kind: 'weekly', everyWeeks: 1, weekday: 8 } }, 'cadence.weekday must be 1 (Monday) to 7 (Sunday)'],
     [{ timeZone: 'Mars/Olympus' }, 'timeZone "Mars/Olympus" is not a known IANA time zone'],
     [{ meetingTime: '25:00' }, 'meetingTime must be HH:MM'],
@@ -138,8 +138,39 @@ describe('settings validation', () => {
     [{ offsets: { ...DEFAULT_OFFSETS, followUpAfter: 10 } }, 'the follow-up comes after the meeting ends'],
     [{ offsets: { ...DEFAULT_OFFSETS, reflectionBefore: 6 * 24 * 60 } }, 'must be shorter than the time between two meetings'],
     [{ feedbackEveryCycles: 0 }, 'feedbackEveryCycles must be a whole number from 1 to 52'],
+    [{ cadence: { kind: 'demo', everyMinutes: 2 } }, 'cadence.everyMinutes must be a whole number from 3 to 1440'],
+    [{ durationMinutes: 1 }, 'durationMinutes must be a whole number from 5 to 480'],
   ])('rejects %j', (change, message) => {
     const problems = settingsProblems({ ...valid, ...(change as object) } as typeof valid);
     expect(problems.join(' | ')).toContain(message);
+  });
+});
+
+describe('the demo cadence', () => {
+  const demo: PairSchedule = {
+    cadence: { kind: 'demo', everyMinutes: 5 },
+    meetingTime: '00:00',
+    durationMinutes: 1,
+    timeZone: 'Europe/Berlin',
+    offsets: { reflectionBefore: 3, reminderBefore: 2, agendaBefore: 1, followUpAfter: 1 },
+  };
+
+  it('is valid with one-minute meetings, and refuses offsets that overrun the next meeting', () => {
+    expect(settingsProblems({ ...demo, feedbackEveryCycles: 1, skipNudgeAfter: 3 })).toEqual([]);
+    expect(settingsProblems({ ...demo, offsets: { ...demo.offsets, followUpAfter: 2 }, feedbackEveryCycles: 1, skipNudgeAfter: 3 })).toEqual([
+      'offsets.reflectionBefore plus offsets.followUpAfter must be shorter than the time between two meetings',
+    ]);
+  });
+
+  it('sends the first reflection within a minute and then meets every N minutes', () => {
+    const first = planNextCycle({ schedule: demo, afterSlot: null, now: at('2026-11-21T10:00:20', 'Europe/Berlin') });
+    expect(local(first.stageAt.reflection, 'Europe/Berlin')).toBe('Sat 2026-11-21 10:01');
+    expect(local(first.meetingAt, 'Europe/Berlin')).toBe('Sat 2026-11-21 10:04');
+    expect(local(first.stageAt.followUp, 'Europe/Berlin')).toBe('Sat 2026-11-21 10:05');
+    expect(slots(demo, '2026-11-21T10:00:20', 3).map((m) => local(m, 'Europe/Berlin'))).toEqual([
+      'Sat 2026-11-21 10:04',
+      'Sat 2026-11-21 10:09',
+      'Sat 2026-11-21 10:14',
+    ]);
   });
 });

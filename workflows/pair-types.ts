@@ -7,7 +7,12 @@ export type Weekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
 export type Cadence =
   | { kind: 'weekly'; everyWeeks: number; weekday: Weekday }
   /** ordinal 1–4 is the Nth such weekday of the month, -1 the last one. */
-  | { kind: 'monthly'; ordinal: 1 | 2 | 3 | 4 | -1; weekday: Weekday };
+  | { kind: 'monthly'; ordinal: 1 | 2 | 3 | 4 | -1; weekday: Weekday }
+  /**
+   * A compressed cadence for trying Rapport out and for real-time tests: a meeting every N minutes
+   * from the next whole minute, so every stage's email arrives within minutes. meetingTime is unused.
+   */
+  | { kind: 'demo'; everyMinutes: number };
 
 /** Minutes relative to the meeting, counted on the wall clock of the pair's time zone. */
 export interface StageOffsets {

@@ -23,9 +23,14 @@ export function isKnownTimeZone(timeZone: unknown): boolean {
   }
 }
 
+function isRecordWithKind(value: unknown, kind: string): boolean {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === kind;
+}
+
 /** The shortest possible gap between two occurrences of the cadence, in minutes. */
 export function shortestCadenceGap(cadence: Cadence): number {
   if (cadence.kind === 'weekly') return cadence.everyWeeks * 7 * MINUTES_PER_DAY;
+  if (cadence.kind === 'demo') return cadence.everyMinutes;
   return 28 * MINUTES_PER_DAY;
 }
 
@@ -46,7 +51,10 @@ export function cadenceProblems(cadence: unknown): string[] {
     if (!isWeekday(c.weekday)) problems.push('cadence.weekday must be 1 (Monday) to 7 (Sunday)');
     return problems;
   }
-  return ['cadence.kind must be "weekly" or "monthly"'];
+  if (c.kind === 'demo') {
+    return isWholeNumber(c.everyMinutes, 3, MINUTES_PER_DAY) ? [] : ['cadence.everyMinutes must be a whole number from 3 to 1440'];
+  }
+  return ['cadence.kind must be "weekly" or "monthly" (or "demo", a meeting every few minutes for trying Rapport out)'];
 }
 
 export function offsetProblems(offsets: unknown, durationMinutes: number): string[] {
@@ -76,7 +84,9 @@ export function settingsProblems(settings: PairSettings): string[] {
   if (typeof settings.meetingTime !== 'string' || !MEETING_TIME.test(settings.meetingTime)) {
     problems.push('meetingTime must be HH:MM on a 24-hour clock, e.g. 10:00');
   }
-  if (!isWholeNumber(settings.durationMinutes, 5, 480)) problems.push('durationMinutes must be a whole number from 5 to 480');
+  // A demo meeting may last a minute, so that a whole cycle fits in a few minutes.
+  const shortest = isRecordWithKind(settings.cadence, 'demo') ? 1 : 5;
+  if (!isWholeNumber(settings.durationMinutes, shortest, 480)) problems.push(`durationMinutes must be a whole number from ${shortest} to 480`);
   if (!isKnownTimeZone(settings.timeZone)) problems.push(`timeZone "${String(settings.timeZone)}" is not a known IANA time zone`);
   problems.push(...offsetProblems(settings.offsets, settings.durationMinutes));
   if (!isWholeNumber(settings.feedbackEveryCycles, 1, 52)) problems.push('feedbackEveryCycles must be a whole number from 1 to 52');
