@@ -1,5 +1,6 @@
 import type { RapportPrisma } from '../prisma/database';
 import type { EmailTemplates } from '../templates/email-templates';
+import type { FormKind } from '../workflows/pair-types';
 import type { Mailer } from './mailer';
 
 /** Everything the activities need from the outside world, handed in by the worker (or a test). */
@@ -14,6 +15,8 @@ export interface ActivityDeps {
   formLinkTtlDays: number;
   /** Called after each email the outbox sends or fails; the worker counts them for metrics. */
   onEmail?: (stage: string, outcome: 'sent' | 'failed') => void;
+  /** Called after each answer the workflow acknowledged is stored; counted for metrics. */
+  onAnswer?: (kind: FormKind) => void;
 }
 
 /** The client handed to a Prisma interactive transaction. */

@@ -103,6 +103,7 @@ export function createPairRecordActivities(deps: ActivityDeps) {
         await tx.cycle.updateMany({ where: { pairId, number: answer.cycle, status: 'not-held' }, data: { status: 'held' } });
       }
     });
+    deps.onAnswer?.(answer.kind);
   }
 
   async function recordTopic({ pairId, topic, forCycle }: RecordTopicRequest): Promise<void> {

@@ -5,7 +5,8 @@ import { Client, Connection } from '@temporalio/client';
 import { createPairAdmin } from '../admin/pair-admin';
 import { providerOf, redactUrl, sqlitePath } from '../prisma/adapters';
 import { openDatabase } from '../prisma/database';
-import { loadConfig } from '../worker/config';
+import { loadConfig, type TemporalSettings } from '../worker/config';
+import { connectionOptions } from '../worker/temporal-connection';
 import { CommandFailed } from './cli-args';
 import { runCli, type AdminSession } from './cli-commands';
 
@@ -17,18 +18,18 @@ function checkDatabaseExists(databaseUrl: string): void {
   ]);
 }
 
-async function connectTemporal(address: string): Promise<Connection> {
+async function connectTemporal(temporal: TemporalSettings): Promise<Connection> {
   try {
-    return await Connection.connect({ address });
+    return await Connection.connect(connectionOptions(temporal));
   } catch (error) {
-    throw new CommandFailed([`Temporal at ${address} could not be reached: ${(error as Error).message}`]);
+    throw new CommandFailed([`Temporal at ${temporal.address} could not be reached: ${(error as Error).message}`]);
   }
 }
 
 async function openAdmin(): Promise<AdminSession> {
   const config = loadConfig();
   checkDatabaseExists(config.databaseUrl);
-  const connection = await connectTemporal(config.temporal.address);
+  const connection = await connectTemporal(config.temporal);
   const database = openDatabase(config.databaseUrl);
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   return {

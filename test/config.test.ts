@@ -1,4 +1,26 @@
-import { ConfigError, loadConfig } from '../worker/config';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, type ConfigFor } from '../worker/config';
+
+/** The problems loadConfig reports for env, or [] when it accepts it. */
+function problemsOf(env: Record<string, string>, configFor: ConfigFor = 'local'): string[] {
+  try {
+    loadConfig(env, configFor);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+const PRODUCTION_WORKER = {
+  DATABASE_URL: 'postgresql://rapport:secret@db:5432/rapport',
+  SMTP_URL: 'smtp://mail.example.com:587',
+  MAIL_FROM: 'Rapport <rapport@example.com>',
+  PUBLIC_BASE_URL: 'https://rapport.example.com',
+};
 
 describe('configuration', () => {
   it('has safe defaults for a local run', () => {
@@ -10,8 +32,20 @@ describe('configuration', () => {
       mailFrom: 'Rapport <rapport@localhost>',
       messageIdDomain: 'localhost',
       formLinkTtlDays: 30,
-      logLevel: 'info',
+      logLevel: 'warn',
+      logFormat: 'text',
+      ops: { host: '127.0.0.1', metricsPort: 9464, healthPort: 9465 },
+      worker: { maxCachedWorkflows: 1000, maxConcurrentWorkflowTaskExecutions: 40, maxConcurrentActivityTaskExecutions: 100, shutdownGraceSeconds: 30 },
+      migrateOnStart: false,
+      demoMode: true,
     });
+    expect(loadConfig({ RAPPORT_DATA_DIR: '/var/lib/rapport/' }).databaseUrl).toBe('file:/var/lib/rapport/rapport.db');
+  });
+
+  it('defaults production entries to JSON logs and metrics on every interface', () => {
+    const config = loadConfig(PRODUCTION_WORKER, 'worker');
+    expect(config).toMatchObject({ logLevel: 'info', logFormat: 'json', ops: { host: '0.0.0.0', metricsPort: 9464, healthPort: 9465 } });
+    expect(config.temporal.tls).toBeUndefined();
   });
 
   it('reads every variable', () => {
@@ -49,5 +83,102 @@ describe('configuration', () => {
     expect(problems.join('\n')).toMatch(/SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/);
     expect(problems.join('\n')).toMatch(/FORM_LINK_TTL_DAYS/);
     expect(problems.join('\n')).toMatch(/LOG_LEVEL/);
+  });
+
+  it.each<[string, string, RegExp]>([
+    ['TEMPORAL_ADDRESS', 'temporal', /must be host:port/],
+    ['TEMPORAL_NAMESPACE', 'people prod', /must be letters, digits/],
+    ['TEMPORAL_TASK_QUEUE', 'rapport/eu', /must be letters, digits/],
+    ['DATABASE_URL', 'mysql://db/rapport', /must start with file: \(SQLite\) or postgres:\/\//],
+    ['SMTP_URL', 'http://mail', /must be an smtp:\/\/ or smtps:\/\/ URL/],
+    ['SMTP_MAX_CONNECTIONS', '0', /must be a whole number from 1 to 100/],
+    ['MAIL_FROM', 'nobody', /must be an address/],
+    ['PUBLIC_BASE_URL', 'rapport.example.com', /must be an http:\/\/ or https:\/\/ URL/],
+    ['FORM_LINK_TTL_DAYS', '400', /must be a whole number from 1 to 365/],
+    ['WEB_PORT', 'eighty', /must be a whole number from 0 to 65535/],
+    ['RATE_LIMIT_PER_MINUTE', '-5', /must be a whole number from 1 to 100000/],
+    ['ANSWER_REDELIVERY_SECONDS', '1.5', /must be a whole number from 1 to 3600/],
+    ['ADMIN_PASSWORD', 'short', /must be at least 12 characters/],
+    ['SESSION_SECRET', 'too-short', /must be at least 32 characters/],
+    ['LOG_LEVEL', 'loud', /must be one of trace, debug, info, warn, error/],
+    ['LOG_FORMAT', 'xml', /must be one of json, text/],
+    ['TEMPORAL_TLS', 'maybe', /must be true or false/],
+    ['WORKER_MAX_CACHED_WORKFLOWS', 'lots', /must be a whole number from 0 to 100000/],
+    ['WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', '1', /must be a whole number from 2 to 1000/],
+    ['WORKER_MAX_CONCURRENT_ACTIVITIES', '0', /must be a whole number from 1 to 10000/],
+    ['WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', '0', /must be a whole number from 1 to 10000/],
+    ['WORKER_SHUTDOWN_GRACE_SECONDS', '-1', /must be a whole number from 0 to 3600/],
+    ['METRICS_PORT', '70000', /must be a port from 1 to 65535, or off/],
+    ['HEALTH_PORT', 'on', /must be a port from 1 to 65535, or off/],
+    ['MIGRATE_ON_START', 'sometimes', /must be true or false/],
+    ['DEMO_MODE', '2', /must be true or false/],
+    ['TEMPORAL_UI_PORT', '0', /must be a whole number from 1 to 65535/],
+    ['TEMPORAL_TLS_CA_PATH', '/no/such/ca.pem', /TEMPORAL_TLS_CA_PATH: cannot read \/no\/such\/ca\.pem \(ENOENT\)/],
+  ])('refuses a wrong %s with its own message', (name, value, message) => {
+    const problems = problemsOf({ ...PRODUCTION_WORKER, [name]: value }, 'worker');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${name}`));
+    expect(problems[0]).toMatch(message);
+  });
+
+  it('names every setting a production entry needs and has no safe default for', () => {
+    expect(problemsOf({}, 'worker')).toEqual([
+      'DATABASE_URL: must be set for the worker (e.g. postgresql://rapport:…@db:5432/rapport)',
+      'SMTP_URL: must be set for the worker (e.g. smtp://user:pass@mail.example.com:587)',
+      'MAIL_FROM: must be set for the worker (e.g. Rapport <rapport@example.com>)',
+      'PUBLIC_BASE_URL: must be set for the worker (the address people open the form links at, e.g. https://rapport.example.com)',
+    ]);
+    expect(problemsOf({ DATABASE_URL: PRODUCTION_WORKER.DATABASE_URL, PUBLIC_BASE_URL: 'https://rapport.example.com', ADMIN_PASSWORD: 'correct horse battery' }, 'web')).toEqual([
+      'SESSION_SECRET: must be set when ADMIN_PASSWORD is, so that admin sessions survive restarts and work across instances',
+    ]);
+    expect(problemsOf({}, 'local')).toEqual([]);
+  });
+
+  it('reads TLS client certificates and an API key for Temporal Cloud', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rapport-tls-'));
+    const [cert, key, ca] = ['client.pem', 'client.key', 'ca.pem'].map((name) => {
+      writeFileSync(join(dir, name), `-----BEGIN ${name}-----`);
+      return join(dir, name);
+    });
+    const mtls = loadConfig({ ...PRODUCTION_WORKER, TEMPORAL_TLS_CERT_PATH: cert, TEMPORAL_TLS_KEY_PATH: key, TEMPORAL_TLS_CA_PATH: ca, TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' }, 'worker');
+    expect(mtls.temporal.tls?.clientCertPair?.crt.toString()).toBe('-----BEGIN client.pem-----');
+    expect(mtls.temporal.tls?.serverRootCACertificate?.toString()).toBe('-----BEGIN ca.pem-----');
+    expect(mtls.temporal.tls?.serverNameOverride).toBe('temporal.internal');
+    const cloud = loadConfig({ ...PRODUCTION_WORKER, TEMPORAL_ADDRESS: 'people.a1b2c.tmprl.cloud:7233', TEMPORAL_API_KEY: 'key-123' }, 'worker');
+    expect(cloud.temporal).toMatchObject({ apiKey: 'key-123', tls: {} });
+    expect(problemsOf({ ...PRODUCTION_WORKER, TEMPORAL_TLS_CERT_PATH: cert }, 'worker')).toEqual([
+      'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together: set both for mTLS, or neither',
+    ]);
+  });
+});
+
+describe('the production entries with a wrong configuration', () => {
+  const run = (entry: string, env: Record<string, string>) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: join(__dirname, '..'), env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('exit', (code) => resolve({ code, stderr }));
+    });
+
+  it('the worker exits with 1, listing every problem and connecting to nothing', async () => {
+    const { code, stderr } = await run('worker/run-worker.ts', { ...PRODUCTION_WORKER, SMTP_URL: 'http://mail', METRICS_PORT: 'x', MAIL_FROM: '' });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([
+      'Invalid configuration:',
+      '  - MAIL_FROM: must be set for the worker (e.g. Rapport <rapport@example.com>)',
+      '  - SMTP_URL: must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587',
+      '  - METRICS_PORT: must be a port from 1 to 65535, or off',
+    ]);
+  });
+
+  it('the web service exits with 1 too', async () => {
+    const { code, stderr } = await run('web/main.ts', { PUBLIC_BASE_URL: 'https://rapport.example.com', WEB_PORT: '99999' });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([
+      'Invalid configuration:',
+      '  - DATABASE_URL: must be set for the web service (e.g. postgresql://rapport:…@db:5432/rapport)',
+      '  - WEB_PORT: must be a whole number from 0 to 65535',
+    ]);
   });
 });

@@ -1,24 +1,30 @@
-// Production entry of the web service: configured only by environment variables (see README).
-// Stops on SIGTERM/SIGINT after finishing the requests in flight.
-import { Client, Connection } from '@temporalio/client';
+// Production entry of the web service, configured only by environment variables (see README).
+// Logs JSON lines; stops on SIGTERM/SIGINT after finishing the requests in flight.
+import { migrateDatabase } from '../prisma/migrate';
 import { openDatabase } from '../prisma/database';
 import { ConfigError, loadConfig } from '../worker/config';
+import { connectClient } from '../worker/temporal-connection';
 import { startWebService } from './web-service';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, 'web');
+  if (config.migrateOnStart) await migrateDatabase(config.databaseUrl, (line) => console.log(JSON.stringify({ level: 'info', message: line })));
   const database = openDatabase(config.databaseUrl);
-  const connection = await Connection.connect({ address: config.temporal.address });
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const temporal = await connectClient(config.temporal);
   const service = await startWebService(config, database.prisma, temporal);
-  const stop = async () => {
+  service.app.log.info({ url: service.url, publicBaseUrl: config.publicBaseUrl, admin: config.admin.password ? 'on' : 'off' }, 'rapport web service started');
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    service.app.log.info({ signal }, 'rapport web service stopping');
     await service.stop();
-    await connection.close();
+    await temporal.connection.close();
     await database.close();
     process.exit(0);
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 main().catch((error) => {

@@ -114,6 +114,15 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   }
 
   app.get('/healthz', async () => ({ ok: true }));
+  // Ready only while the database answers: without it no answer can be saved.
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await deps.db.$queryRawUnsafe('SELECT 1');
+      return { ready: true };
+    } catch (error) {
+      return reply.code(503).send({ ready: false, problems: [`database: ${(error as Error).message.split('\n')[0]}`] });
+    }
+  });
   app.get('/assets/rapport.css', async (_request, reply) =>
     reply.header('Cache-Control', 'public, max-age=3600').type('text/css; charset=utf-8').send(stylesheet),
   );

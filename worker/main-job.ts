@@ -8,20 +8,44 @@ import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { managerKeyOf } from '../client/manager-search';
-import { pairHandle, pairSettingsFromRow, registerPair, startPairWorkflow } from '../client/pairs';
+import { pairHandle, pairSettingsFromRow, registerPair, startPairWorkflow, type NewPair } from '../client/pairs';
+import type { RapportPrisma } from '../prisma/database';
 import { migrateDatabase } from '../prisma/migrate';
 import { pairStatusQuery } from '../workflows/pair-messages';
 import type { PairStatus } from '../workflows/pair-types';
 import { loadConfig } from './config';
 import { startDevServer, startLocalMailServer } from './local-stack';
-import { createRapportWorker, installRuntime, openActivityRuntime } from './rapport-worker';
+import { createRapportWorker, openActivityRuntime } from './rapport-worker';
+import { createRapportMetrics, installRuntime } from './telemetry';
+import { workflowCodeFor } from './workflow-bundle';
 import { startWebService } from '../web/web-service';
 
-const SAMPLE = {
-  manager: { name: 'Maya Manager', email: 'maya.manager@example.com' },
+const MANAGER = { name: 'Maya Manager', email: 'maya.manager@example.com' };
+
+/** The weekly sample pair, as a real pair would run. */
+const SAMPLE: NewPair = {
+  manager: MANAGER,
   report: { name: 'Ravi Report', email: 'ravi.report@example.com' },
-  settings: { cadence: { kind: 'weekly' as const, everyWeeks: 1, weekday: 4 as const }, meetingTime: '10:00', timeZone: 'Europe/Berlin' },
+  settings: { cadence: { kind: 'weekly', everyWeeks: 1, weekday: 4 }, meetingTime: '10:00', timeZone: 'Europe/Berlin' },
   formatNote: 'a walk around the block',
+};
+
+/**
+ * The demo pair: a meeting every five minutes, so the reflection, reminder, agenda, follow-up and
+ * feedback emails all arrive within about ten minutes of starting.
+ */
+const DEMO: NewPair = {
+  manager: MANAGER,
+  report: { name: 'Dana Demo', email: 'dana.demo@example.com' },
+  settings: {
+    cadence: { kind: 'demo', everyMinutes: 5 },
+    meetingTime: '00:00',
+    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+    durationMinutes: 1,
+    offsets: { reflectionBefore: 3, reminderBefore: 2, agendaBefore: 1, followUpAfter: 1 },
+    feedbackEveryCycles: 1,
+  },
+  formatNote: 'a demo: a meeting every five minutes',
 };
 
 function localAdminPassword(dataDir: string): string {
@@ -41,6 +65,15 @@ async function sampleStatus(handle: ReturnType<typeof pairHandle>): Promise<Pair
   }
 }
 
+/** Makes sure the pair exists and its workflow runs; a restart attaches to the running one. */
+async function ensurePair(client: Client, db: RapportPrisma, taskQueue: string, pair: NewPair): Promise<{ pairId: string; pair: NewPair }> {
+  const existing = await db.pair.findFirst({ where: { managerEmail: pair.manager.email, reportEmail: pair.report.email } });
+  const pairId = existing?.id ?? (await registerPair(db, pair)).pairId;
+  const row = await db.pair.findUniqueOrThrow({ where: { id: pairId } });
+  if (row.status !== 'ended') await startPairWorkflow(client, taskQueue, pairId, pairSettingsFromRow(row), await managerKeyOf(db, row.managerEmail));
+  return { pairId, pair };
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   installRuntime(config);
@@ -51,32 +84,38 @@ async function main(): Promise<void> {
 
   const mailDir = join(dataDir, 'mail');
   const mail = await startLocalMailServer(mailDir, Number(new URL(config.smtpUrl).port || 2525), (file) => console.log(`mail received: ${file}`));
-  const devServer = await startDevServer(dataDir);
-  const runtime = openActivityRuntime({ ...config, smtpUrl: mail.url, temporal: { ...config.temporal, address: devServer.address } });
+  // The dev server listens where TEMPORAL_ADDRESS points (localhost:7233 unless set).
+  const devServer = await startDevServer(dataDir, Number(config.temporal.address.split(':')[1]), config.temporalUiPort);
+  const metrics = config.ops.metricsPort === null ? undefined : createRapportMetrics();
+  const runtime = openActivityRuntime({ ...config, smtpUrl: mail.url }, metrics ? { onEmail: metrics.onEmail, onAnswer: metrics.onAnswer } : {});
   const connection = await NativeConnection.connect({ address: devServer.address });
-  const worker = await createRapportWorker({ connection, namespace: 'default', taskQueue: config.temporal.taskQueue, deps: runtime.deps });
+  const worker = await createRapportWorker({
+    connection,
+    namespace: 'default',
+    taskQueue: config.temporal.taskQueue,
+    deps: runtime.deps,
+    tuning: await workflowCodeFor(config.worker.workflowBundlePath, () => {}),
+  });
   const running = worker.run();
 
   const client = new Client({ connection: await Connection.connect({ address: devServer.address }) });
   const db = runtime.database.prisma;
-  const existing = await db.pair.findFirst({ where: { managerEmail: SAMPLE.manager.email, reportEmail: SAMPLE.report.email } });
-  const pairId = existing?.id ?? (await registerPair(db, SAMPLE)).pairId;
-  // Starting an already running pair attaches to it, so a restart never makes a second workflow.
-  const row = await db.pair.findUniqueOrThrow({ where: { id: pairId } });
-  if (row.status !== 'ended') await startPairWorkflow(client, config.temporal.taskQueue, pairId, pairSettingsFromRow(row), await managerKeyOf(db, row.managerEmail));
-  const status = await sampleStatus(pairHandle(client, pairId));
+  const sample = await ensurePair(client, db, config.temporal.taskQueue, config.demoMode ? DEMO : SAMPLE);
+  const status = await sampleStatus(pairHandle(client, sample.pairId));
   // The local stack always has an admin: a generated password, kept under the data folder.
   const admin = { ...config.admin, password: config.admin.password ?? localAdminPassword(dataDir) };
   const web = await startWebService({ ...config, admin }, db, client, { mailDir });
+  const metricsUrl = config.ops.metricsPort === null ? 'off' : `http://${config.ops.host}:${config.ops.metricsPort}/metrics`;
 
   console.log(`
 Rapport is running.
-  Forms (web)     ${web.url} (links in emails use PUBLIC_BASE_URL=${config.publicBaseUrl})
   Admin           ${web.url}/admin (user ${admin.user}, password ${admin.password})
+  Mail received   ${web.url}/mail (every email; open one to answer its form)
+  Forms (web)     ${web.url} (links in emails use PUBLIC_BASE_URL=${config.publicBaseUrl})
   Temporal UI     ${devServer.uiUrl}
-  Mail received   ${web.url}/mail
+  Metrics         ${metricsUrl}
   Database        ${config.databaseUrl}
-  Sample pair     ${pairId}: ${SAMPLE.manager.name} and ${SAMPLE.report.name}, cycle ${status.cycle ?? '-'}
+  ${config.demoMode ? 'Demo pair ' : 'Sample pair'}     ${sample.pairId}: ${sample.pair.manager.name} and ${sample.pair.report.name}, cycle ${status.cycle ?? '-'}${config.demoMode ? ' (a meeting every 5 minutes; DEMO_MODE=false for a weekly pair)' : ''}
   Next events     ${status.nextEvents.map((e) => `${e.stage} ${e.at}`).join(', ') || 'planning'}
 Press Ctrl-C to stop; starting again continues where it left off.`);
 

@@ -1,17 +1,14 @@
 // Wires a Temporal worker: the pair workflow plus activities built from real dependencies.
-import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createMailer } from '../activities/mailer';
 import { openDatabase, type Database } from '../prisma/database';
 import { loadEmailTemplates } from '../templates/email-templates';
-import type { RapportConfig } from './config';
+import type { RapportConfig, WorkerTuning } from './config';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
-/** Installs the SDK runtime once per process with the configured log level. */
-export function installRuntime(config: RapportConfig): void {
-  Runtime.install({ logger: new DefaultLogger(config.logLevel.toUpperCase() as LogLevel) });
-}
+export { installRuntime } from './telemetry';
 
 export interface ActivityRuntime {
   deps: ActivityDeps;
@@ -39,6 +36,19 @@ export function openActivityRuntime(config: RapportConfig, extra: Partial<Activi
       mailer.close();
       await database.close();
     },
+  };
+}
+
+/** The worker options the configuration sets: cache, concurrency and the shutdown grace time. */
+export function workerTuningOptions(tuning: WorkerTuning): Partial<WorkerOptions> {
+  return {
+    maxCachedWorkflows: tuning.maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTaskExecutions,
+    maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivityTaskExecutions,
+    maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivityExecutions,
+    // In-flight activities get this long to finish on shutdown; then they are cancelled and
+    // Temporal retries them on another worker. Sends are idempotent (see activities/outbox.ts).
+    shutdownGraceTime: `${tuning.shutdownGraceSeconds}s`,
   };
 }
 

@@ -1,31 +1,81 @@
-// Production worker entry: configured only by environment variables (see README), connects to
-// the Temporal cluster and runs until SIGTERM/SIGINT, when it finishes in-flight work and exits.
-import { NativeConnection } from '@temporalio/worker';
+// Production worker entry, configured only by environment variables (see README): connects to the
+// Temporal cluster, serves metrics and health checks, and runs until SIGTERM/SIGINT, when it stops
+// polling and gives in-flight activities WORKER_SHUTDOWN_GRACE_SECONDS to finish.
+import type { Logger } from '@temporalio/common';
+import { Runtime } from '@temporalio/worker';
+import { migrateDatabase } from '../prisma/migrate';
+import type { RapportPrisma } from '../prisma/database';
 import { ConfigError, loadConfig } from './config';
-import { createRapportWorker, installRuntime, openActivityRuntime } from './rapport-worker';
+import { startHealthServer, type HealthServer } from './health-server';
+import { createRapportWorker, openActivityRuntime, workerTuningOptions } from './rapport-worker';
+import { connectWorker } from './temporal-connection';
+import { createRapportMetrics, installRuntime, type RapportMetrics } from './telemetry';
+import { StaleWorkflowBundle, workflowCodeFor } from './workflow-bundle';
+
+const ACTIVE_PAIRS_EVERY_MS = 30_000;
+
+/** Keeps the pairs-active gauge current; returns a function that stops it. */
+function trackActivePairs(db: RapportPrisma, metrics: RapportMetrics, logger: Logger): () => void {
+  const update = () =>
+    db.pair.count({ where: { status: { not: 'ended' } } }).then(metrics.setActivePairs, (error: Error) => logger.warn('could not count active pairs', { error: error.message }));
+  void update();
+  const timer = setInterval(update, ACTIVE_PAIRS_EVERY_MS);
+  return () => clearInterval(timer);
+}
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  installRuntime(config);
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const runtime = openActivityRuntime(config);
+  const config = loadConfig(process.env, 'worker');
+  const logger = installRuntime(config);
+  if (config.migrateOnStart) {
+    const { applied } = await migrateDatabase(config.databaseUrl, (line) => logger.info(line));
+    if (applied.length > 0) logger.info('database migrated', { applied });
+  }
+  const source = await workflowCodeFor(config.worker.workflowBundlePath, (message) => logger.warn(message));
+  const connection = await connectWorker(config.temporal);
+  const metrics = config.ops.metricsPort === null ? undefined : createRapportMetrics();
+  const runtime = openActivityRuntime(config, metrics ? { onEmail: metrics.onEmail, onAnswer: metrics.onAnswer } : {});
+  let health: HealthServer | undefined;
+  let stopTracking = () => {};
   try {
     const worker = await createRapportWorker({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       deps: runtime.deps,
+      tuning: { ...workerTuningOptions(config.worker), ...source },
     });
-    console.log(`rapport worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`);
+    if (metrics) stopTracking = trackActivePairs(runtime.database.prisma, metrics, logger);
+    if (config.ops.healthPort !== null) {
+      health = await startHealthServer(config.ops.host, config.ops.healthPort, [
+        { name: 'worker', check: async () => { if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`); } },
+        { name: 'database', check: async () => { await runtime.database.prisma.$queryRawUnsafe('SELECT 1'); } },
+      ]);
+    }
+    logger.info('rapport worker started', {
+      taskQueue: config.temporal.taskQueue,
+      namespace: config.temporal.namespace,
+      address: config.temporal.address,
+      metrics: config.ops.metricsPort === null ? 'off' : `http://${config.ops.host}:${config.ops.metricsPort}/metrics`,
+      health: health ? `http://${config.ops.host}:${health.port}/readyz` : 'off',
+      prebuiltBundle: source.workflowBundle !== undefined && 'codePath' in source.workflowBundle,
+    });
     // The SDK's runtime shuts the worker down on SIGINT and SIGTERM; run() returns once it has.
     await worker.run();
+    logger.info('rapport worker stopped');
   } finally {
+    stopTracking();
+    await health?.stop();
     await runtime.close();
     await connection.close();
   }
 }
 
-main().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
-});
+main().then(
+  // The runtime keeps a metrics server and native threads; exit once everything is closed.
+  () => Runtime.instance().shutdown().finally(() => process.exit(0)),
+  (error: unknown) => {
+    const known = error instanceof ConfigError || error instanceof StaleWorkflowBundle;
+    console.error(known ? (error as Error).message : error);
+    process.exit(1);
+  },
+);
