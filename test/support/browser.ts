@@ -1,7 +1,6 @@
 // Debian's Chromium driven by playwright-core (never a browser download), and a free port for a
 // web service whose address must be known before the emails that link to it are sent.
 import { existsSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
@@ -19,13 +18,4 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './free-port';

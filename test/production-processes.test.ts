@@ -1,0 +1,171 @@
+// The worker and the web service as separate processes, configured only by environment variables,
+// against a Temporal dev server persisting to a file, PostgreSQL and a real SMTP server. A demo
+// pair runs a whole cycle in about four minutes of real time; the worker is stopped with SIGTERM
+// after the first emails, a form is answered while it is down, and after a restart the cycle
+// completes with every email sent exactly once.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { messageIdFor, outboxKey } from '../activities/outbox';
+import type { Role } from '../workflows/pair-types';
+import { startDevServer, type DevServer } from '../worker/local-stack';
+import { freePort } from './support/free-port';
+import { startPostgres, type TestPostgres } from './support/postgres';
+import { REPO, startEntry, waitForHttp, type RapportProcess } from './support/rapport-process';
+import { startSmtpSink, type ReceivedEmail, type SmtpSink } from './support/smtp-sink';
+import { linksIn } from './support/web-client';
+
+jest.setTimeout(10 * 60_000);
+
+const ADMIN = { user: 'ops', password: 'correct horse battery staple' };
+let dir: string;
+let devServer: DevServer;
+let postgres: TestPostgres;
+let smtp: SmtpSink;
+let web: RapportProcess | undefined;
+const workers: RapportProcess[] = [];
+let env: Record<string, string>;
+let webUrl: string;
+let workerPorts: { metrics: number; health: number };
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'rapport-processes-'));
+  const bundlePath = join(dir, 'workflow-bundle.js');
+  // The prebuilt bundle, as a deployment builds it once.
+  execFileSync(process.execPath, ['--import', 'tsx', 'worker/build-workflow-bundle.ts', bundlePath], { cwd: REPO, stdio: 'pipe' });
+  const [temporalPort, uiPort, webPort, metrics, health] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  [devServer, postgres, smtp] = await Promise.all([startDevServer(dir, temporalPort, uiPort), startPostgres(), startSmtpSink()]);
+  webUrl = `http://127.0.0.1:${webPort}`;
+  workerPorts = { metrics, health };
+  env = {
+    TEMPORAL_ADDRESS: devServer.address,
+    TEMPORAL_TASK_QUEUE: 'rapport-processes',
+    DATABASE_URL: postgres.url,
+    SMTP_URL: smtp.url,
+    MAIL_FROM: 'Rapport <rapport@example.com>',
+    PUBLIC_BASE_URL: webUrl,
+    WORKFLOW_BUNDLE_PATH: bundlePath,
+    LOG_FORMAT: 'json',
+  };
+});
+
+afterAll(async () => {
+  await Promise.all([...workers, ...(web ? [web] : [])].map((process) => process.stop('SIGKILL')));
+  await Promise.all([devServer?.stop(), postgres?.stop(), smtp?.stop()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function startWorker(): RapportProcess {
+  const worker = startEntry('worker/run-worker.ts', {
+    ...env,
+    MIGRATE_ON_START: 'true',
+    METRICS_HOST: '127.0.0.1',
+    METRICS_PORT: String(workerPorts.metrics),
+    HEALTH_PORT: String(workerPorts.health),
+    WORKER_SHUTDOWN_GRACE_SECONDS: '5',
+  });
+  workers.push(worker);
+  return worker;
+}
+
+const idOf = (pairId: string, stage: string, role: Role) => messageIdFor(outboxKey({ pairId, cycle: 1, stage, role }), 'example.com');
+const withId = (id: string) => (email: ReceivedEmail) => email.messageId === id;
+
+async function signIn(): Promise<string> {
+  const response = await fetch(`${webUrl}/admin/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: webUrl, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(ADMIN),
+  });
+  expect(response.status).toBe(303);
+  return (response.headers.get('set-cookie') ?? '').split(';')[0];
+}
+
+it('runs a pair across separate worker and web processes; a SIGTERM mid-cycle loses and repeats nothing', async () => {
+  let worker = startWorker();
+  await waitForHttp(`http://127.0.0.1:${workerPorts.health}/readyz`, worker);
+  web = startEntry('web/main.ts', {
+    ...env,
+    WEB_PORT: new URL(webUrl).port,
+    ADMIN_USER: ADMIN.user,
+    ADMIN_PASSWORD: ADMIN.password,
+    SESSION_SECRET: 'a-session-secret-of-at-least-32-characters',
+    ANSWER_REDELIVERY_SECONDS: '2',
+  });
+  await waitForHttp(`${webUrl}/readyz`, web);
+
+  // A demo pair: reflection within a minute, reminder a minute later, agenda and meeting a minute
+  // after that, follow-up and feedback a minute after the meeting.
+  const cookie = await signIn();
+  const created = await fetch(`${webUrl}/admin/api/pairs`, {
+    method: 'POST',
+    headers: { origin: webUrl, cookie, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      manager: { name: 'Maya Manager', email: 'maya@example.com' },
+      report: { name: 'Ravi Report', email: 'ravi@example.com' },
+      settings: {
+        cadence: { kind: 'demo', everyMinutes: 4 },
+        meetingTime: '00:00',
+        timeZone: 'UTC',
+        durationMinutes: 1,
+        offsets: { reflectionBefore: 2, reminderBefore: 1, agendaBefore: 0, followUpAfter: 1 },
+        feedbackEveryCycles: 1,
+      },
+    }),
+  });
+  expect(created.status).toBe(201);
+  const { pairId } = (await created.json()) as { pairId: string };
+
+  const [reflection] = await smtp.waitFor(withId(idOf(pairId, 'reflection', 'report')), 1, 120_000);
+  await smtp.waitFor(withId(idOf(pairId, 'managerPrep', 'manager')), 1, 30_000);
+  const metrics = await (await fetch(`http://127.0.0.1:${workerPorts.metrics}/metrics`)).text();
+  expect(metrics).toMatch(/^rapport_emails_total\{[^}]*outcome="sent"[^}]*stage="reflection"[^}]*\} 1$/m);
+  expect(metrics).toMatch(/^rapport_pairs_active(_pairs)? 1$/m);
+  expect(metrics).toMatch(/^temporal_worker_task_slots_available/m);
+
+  // Mid-cycle: the worker stops on SIGTERM, cleanly, and its health check goes with it.
+  expect(await worker.stop('SIGTERM')).toBe(0);
+  expect(worker.output()).toContain('rapport worker stopped');
+  await expect(fetch(`http://127.0.0.1:${workerPorts.health}/healthz`)).rejects.toThrow();
+
+  // The report answers while no worker runs: the answer is saved at once and delivered later.
+  const formLink = linksIn(reflection.text, webUrl).find((link) => link.includes('/forms/'));
+  expect(formLink).toBeDefined();
+  const saved = await fetch(formLink as string, {
+    method: 'POST',
+    headers: { origin: webUrl, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ 'q.topics': 'Moving to the platform team', 'q.energy': '4' }),
+  });
+  // 202: stored, and handed to the pair's workflow as soon as a worker runs again.
+  expect(saved.status).toBe(202);
+  expect(await saved.text()).toMatch(/saved/i);
+
+  worker = startWorker();
+  await waitForHttp(`http://127.0.0.1:${workerPorts.health}/readyz`, worker);
+  await smtp.waitFor(withId(idOf(pairId, 'feedback', 'report')), 1, 240_000);
+
+  const expected = [
+    idOf(pairId, 'reflection', 'report'),
+    idOf(pairId, 'managerPrep', 'manager'),
+    // The report answered before the reminder, so only the manager is reminded.
+    idOf(pairId, 'reminder-managerPrep', 'manager'),
+    idOf(pairId, 'agenda', 'report'),
+    idOf(pairId, 'agenda', 'manager'),
+    idOf(pairId, 'followUpReport', 'report'),
+    idOf(pairId, 'followUpManager', 'manager'),
+    idOf(pairId, 'feedback', 'report'),
+  ];
+  await smtp.waitFor((email) => expected.includes(email.messageId), expected.length, 60_000);
+  const ids = smtp.messages.map((email) => email.messageId);
+  expect([...ids].sort()).toEqual([...expected].sort());
+
+  const [agenda] = smtp.messages.filter(withId(idOf(pairId, 'agenda', 'manager')));
+  expect(agenda.text).toContain('Moving to the platform team');
+
+  // Every line the worker logged is one JSON object.
+  for (const line of worker.output().trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+  expect(await worker.stop('SIGTERM')).toBe(0);
+  expect(await web.stop('SIGTERM')).toBe(0);
+});
