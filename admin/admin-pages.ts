@@ -3,6 +3,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AdminError, type PairAdmin } from './pair-admin';
 import { meetingInstantFromForm, newPairFromForm, scheduleChangeFromForm } from './pair-forms';
+import type { QuestionBankAdmin } from './question-bank-admin';
+import { bankChoicesForPair } from './question-bank-pages';
 import { editorView, stagesFromEditor, type EditorFields } from './question-set-editor';
 import { lineChartSvg } from './svg-chart';
 
@@ -15,17 +17,19 @@ const DONE_MESSAGES: Record<string, string> = {
   skip: 'The next meeting is skipped.',
   end: 'The pair has ended; its record is kept.',
   'question-set': 'Saved as a new version; the next form sent uses it.',
+  'from-bank': 'Added from the question bank as a new version; the next form sent uses it.',
   reschedule: 'The meeting is moved; its remaining emails follow the new time.',
   schedule: 'The schedule is changed.',
 };
 
-export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, adminName: (request: FastifyRequest) => string): void {
+export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank: QuestionBankAdmin, adminName: (request: FastifyRequest) => string): void {
   async function render(reply: FastifyReply, pairId: string, extra: { notice?: string; problems?: string[]; stages?: ReturnType<typeof stagesFromEditor> } = {}) {
-    const [{ pair, status, search }, history, questionSet, suggestions] = await Promise.all([
+    const [{ pair, status, search }, history, questionSet, suggestions, bankQuestions] = await Promise.all([
       pairs.showPair(pairId),
       pairs.history(pairId),
       pairs.questionSet(pairId),
       pairs.suggestions(pairId),
+      bank.list(),
     ]);
     const charts = history.scaleSeries.map((series) => ({ label: series.label, svg: lineChartSvg({ label: series.label, points: series.points }) }));
     return reply.code(extra.problems ? 422 : 200).view('admin-pair.hbs', {
@@ -40,6 +44,7 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, admin
       questionSetVersion: questionSet.version,
       openSuggestions: suggestions.filter((x) => x.status === 'open'),
       editor: editorView(extra.stages ?? questionSet.stages),
+      bankChoices: bankChoicesForPair(bankQuestions, questionSet.stages),
       actions: ACTIONS,
       notice: extra.notice,
       problems: extra.problems,
@@ -128,6 +133,19 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, admin
     } catch (error) {
       if (error instanceof AdminError && error.status === 422) return render(reply, pairId, { problems: error.problems, stages });
       return onError(reply, error);
+    }
+  });
+
+  app.post('/admin/pairs/:pairId/question-set/from-bank', async (request: PageRequest, reply) => {
+    const { pairId } = request.params;
+    const body = request.body ?? {};
+    try {
+      await bank.addToPair(pairId, body.stage, body.bankQuestionId, adminName(request));
+      return reply.code(303).header('Location', `/admin/pairs/${pairId}?done=from-bank`).send();
+    } catch (error) {
+      if (!(error instanceof AdminError)) throw error;
+      // An unknown bank question is shown on the pair's page; an unknown pair fails the render too.
+      return render(reply, pairId, { problems: error.problems }).catch((e) => onError(reply, e));
     }
   });
 }

@@ -7,6 +7,8 @@ import type { RapportPrisma } from '../prisma/database';
 import { isRecord } from '../workflows/message-rules';
 import { registerAdminPages } from './admin-pages';
 import { AdminError, createPairAdmin } from './pair-admin';
+import { createQuestionBankAdmin } from './question-bank-admin';
+import { registerQuestionBankPages } from './question-bank-pages';
 import {
   clearedSessionCookie,
   cookieValue,
@@ -31,6 +33,7 @@ export interface AdminOptions {
 }
 
 type PairRequest = FastifyRequest<{ Params: { pairId: string }; Body: unknown; Querystring: Record<string, string | undefined> }>;
+type BankRequest = FastifyRequest<{ Params: { bankQuestionId: string }; Body: unknown; Querystring: { stage?: string } }>;
 
 
 export async function registerAdminRoutes(app: FastifyInstance, options: AdminOptions): Promise<void> {
@@ -66,6 +69,7 @@ export async function registerAdminRoutes(app: FastifyInstance, options: AdminOp
   );
 
   const pairs = createPairAdmin({ db, temporal, taskQueue: options.taskQueue, updateTimeoutMs: options.updateTimeoutMs });
+  const bank = createQuestionBankAdmin({ db, pairs });
   const body = (request: PairRequest) => (isRecord(request.body) ? request.body : {});
   const admin = (request: FastifyRequest) => adminOf(request) ?? 'admin';
   /** Runs an admin action and answers with its result, or with the AdminError's status and problems. */
@@ -77,7 +81,8 @@ export async function registerAdminRoutes(app: FastifyInstance, options: AdminOp
       throw error;
     }
   };
-  registerAdminPages(app, pairs, admin);
+  registerAdminPages(app, pairs, bank, admin);
+  registerQuestionBankPages(app, bank, admin);
   const filterOf = (query: Record<string, string | undefined>) => ({ manager: query.manager, paused: query.paused === 'true', chronicSkips: query.chronicSkips === 'true' });
 
   app.get('/admin', async (request: PairRequest, reply) => reply.view('admin-pairs.hbs', { title: 'Pairs', pairs: await pairs.listPairs(filterOf(request.query)) }));
@@ -113,6 +118,13 @@ export async function registerAdminRoutes(app: FastifyInstance, options: AdminOp
   );
   app.get('/admin/api/question-sets/org', async (_request, reply) => answer(reply, () => pairs.orgQuestionSet()));
   app.put('/admin/api/question-sets/org', async (request: PairRequest, reply) => answer(reply, () => pairs.saveOrgQuestionSet(body(request).stages, admin(request))));
+  app.get('/admin/api/question-bank', async (request: BankRequest, reply) => answer(reply, async () => ({ questions: await bank.list(request.query.stage || undefined) })));
+  app.post('/admin/api/question-bank', async (request: BankRequest, reply) => answer(reply, () => bank.add(request.body, admin(request)), 201));
+  app.put('/admin/api/question-bank/:bankQuestionId', async (request: BankRequest, reply) => answer(reply, () => bank.edit(request.params.bankQuestionId, request.body)));
+  app.delete('/admin/api/question-bank/:bankQuestionId', async (request: BankRequest, reply) => answer(reply, () => bank.archive(request.params.bankQuestionId)));
+  app.post('/admin/api/pairs/:pairId/question-set/from-bank', async (request: PairRequest, reply) =>
+    answer(reply, () => bank.addToPair(request.params.pairId, body(request).stage, body(request).bankQuestionId, admin(request))),
+  );
   app.get('/admin/api/pairs/:pairId/suggestions', async (request: PairRequest, reply) =>
     answer(reply, async () => ({ suggestions: await pairs.suggestions(request.params.pairId) })),
   );

@@ -5,20 +5,21 @@ import { QUESTION_SET_STAGES } from '../question-sets/question-set-rules';
 
 export type EditorFields = Record<string, string | string[] | undefined>;
 
-const STAGE_TITLES: Record<string, string> = {
+export const STAGE_TITLES: Record<string, string> = {
   reflection: 'Reflection (to the report)',
   managerPrep: 'Preparation (to the manager)',
   followUp: 'Follow-up (to both)',
   feedback: 'Feedback on the manager (to the report)',
 };
-const TYPES: QuestionType[] = ['text', 'scale', 'yesNo', 'choice', 'actionItems'];
+export const QUESTION_TYPE_CHOICES: QuestionType[] = ['text', 'scale', 'yesNo', 'choice', 'actionItems'];
 
-const field = (fields: EditorFields, name: string): string => {
+export const field = (fields: EditorFields, name: string): string => {
   const value = fields[name];
   return (Array.isArray(value) ? value[0] : value ?? '').trim();
 };
 
-function slug(text: string, taken: Set<string>): string {
+/** A question id made from its text, not one of `taken`. */
+export function slug(text: string, taken: Set<string>): string {
   const base = ('q-' + text.toLowerCase().replace(/[^a-z0-9]+/g, '-')).replace(/-+$/, '').slice(0, 30) || 'q';
   let id = base;
   for (let n = 2; taken.has(id); n += 1) id = `${base}-${n}`;
@@ -61,9 +62,9 @@ export function editorView(stages: QuestionSetStages) {
       required: q.required,
       options: (q.options ?? []).join('\n'),
       isNew: false,
-      types: TYPES.map((t) => ({ value: t, selected: t === q.type })),
+      types: QUESTION_TYPE_CHOICES.map((t) => ({ value: t, selected: t === q.type })),
     }));
-    const blank = { stage, index: rows.length, order: rows.length + 1, id: '', text: '', required: false, options: '', isNew: true, types: TYPES.map((t) => ({ value: t, selected: t === 'text' })) };
+    const blank = { stage, index: rows.length, order: rows.length + 1, id: '', text: '', required: false, options: '', isNew: true, types: QUESTION_TYPE_CHOICES.map((t) => ({ value: t, selected: t === 'text' })) };
     const canBeDisabled = STAGES_THAT_CAN_BE_DISABLED.includes(stage as QuestionSetStage);
     return { stage, title: STAGE_TITLES[stage], rows: [...rows, blank], canBeDisabled, enabled: !(stages.disabledStages ?? []).includes(stage) };
   });

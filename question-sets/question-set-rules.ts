@@ -9,8 +9,11 @@ const MAX_QUESTIONS = 30;
 const MAX_TEXT = 300;
 
 
-function questionProblems(stage: string, index: number, question: unknown, seen: Set<string>): string[] {
-  const at = `${stage} question ${index + 1}`;
+/**
+ * Every problem with one question, each starting with `at` ("reflection question 2"). The stage it
+ * goes on decides whether action items are allowed; ids already in `seen` are refused as duplicates.
+ */
+export function questionProblems(at: string, stage: string | null, question: unknown, seen = new Set<string>()): string[] {
   if (!isRecord(question)) return [`${at} must be an object`];
   const problems: string[] = [];
   const id = question.id;
@@ -58,7 +61,7 @@ export function questionSetProblems(stages: unknown): string[] {
     }
     if (list.length > MAX_QUESTIONS) problems.push(`${stage} has more than ${MAX_QUESTIONS} questions`);
     const seen = new Set<string>();
-    list.forEach((question, index) => problems.push(...questionProblems(stage, index, question, seen)));
+    list.forEach((question, index) => problems.push(...questionProblems(`${stage} question ${index + 1}`, stage, question, seen)));
   }
   return problems;
 }
