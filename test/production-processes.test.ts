@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
 import { messageIdFor, outboxKey } from '../activities/outbox';
 import type { Role } from '../workflows/pair-types';
 import { startDevServer, type DevServer } from '../worker/local-stack';
@@ -28,13 +29,15 @@ const workers: RapportProcess[] = [];
 let env: Record<string, string>;
 let webUrl: string;
 let workerPorts: { metrics: number; health: number };
+let secondWorkerPorts: { metrics: number; health: number };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rapport-processes-'));
   const bundlePath = join(dir, 'workflow-bundle.js');
   // The prebuilt bundle, as a deployment builds it once.
   execFileSync(process.execPath, ['--import', 'tsx', 'worker/build-workflow-bundle.ts', bundlePath], { cwd: REPO, stdio: 'pipe' });
-  const [temporalPort, uiPort, webPort, metrics, health] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [temporalPort, uiPort, webPort, metrics, health, metrics2, health2] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+  secondWorkerPorts = { metrics: metrics2, health: health2 };
   [devServer, postgres, smtp] = await Promise.all([startDevServer(dir, temporalPort, uiPort), startPostgres(), startSmtpSink()]);
   webUrl = `http://127.0.0.1:${webPort}`;
   workerPorts = { metrics, health };
@@ -56,13 +59,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function startWorker(): RapportProcess {
+function startWorker(ports = workerPorts): RapportProcess {
   const worker = startEntry('worker/run-worker.ts', {
     ...env,
     MIGRATE_ON_START: 'true',
     METRICS_HOST: '127.0.0.1',
-    METRICS_PORT: String(workerPorts.metrics),
-    HEALTH_PORT: String(workerPorts.health),
+    METRICS_PORT: String(ports.metrics),
+    HEALTH_PORT: String(ports.health),
     WORKER_SHUTDOWN_GRACE_SECONDS: '5',
   });
   workers.push(worker);
@@ -71,6 +74,22 @@ function startWorker(): RapportProcess {
 
 const idOf = (pairId: string, stage: string, role: Role) => messageIdFor(outboxKey({ pairId, cycle: 1, stage, role }), 'example.com');
 const withId = (id: string) => (email: ReceivedEmail) => email.messageId === id;
+
+/** The total of rapport_emails_total{outcome="sent"} a worker exports. */
+async function emailsSent(metricsPort: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  return [...text.matchAll(/^rapport_emails_total\{[^}]*outcome="sent"[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+}
+
+async function describeActivityQueue() {
+  const connection = await Connection.connect({ address: devServer.address });
+  try {
+    // TASK_QUEUE_TYPE_ACTIVITY
+    return await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: env.TEMPORAL_TASK_QUEUE }, taskQueueType: 2 });
+  } finally {
+    await connection.close();
+  }
+}
 
 async function signIn(): Promise<string> {
   const response = await fetch(`${webUrl}/admin/login`, {
@@ -142,8 +161,13 @@ it('runs a pair across separate worker and web processes; a SIGTERM mid-cycle lo
   expect(saved.status).toBe(202);
   expect(await saved.text()).toMatch(/saved/i);
 
+  // Two workers on the task queue from now on: they share the work, and still nothing is sent twice.
   worker = startWorker();
+  const second = startWorker(secondWorkerPorts);
   await waitForHttp(`http://127.0.0.1:${workerPorts.health}/readyz`, worker);
+  await waitForHttp(`http://127.0.0.1:${secondWorkerPorts.health}/readyz`, second);
+  const { pollers } = await describeActivityQueue();
+  expect(new Set(pollers?.map((poller) => poller.identity)).size).toBeGreaterThanOrEqual(2);
   await smtp.waitFor(withId(idOf(pairId, 'feedback', 'report')), 1, 240_000);
 
   const expected = [
@@ -164,8 +188,13 @@ it('runs a pair across separate worker and web processes; a SIGTERM mid-cycle lo
   const [agenda] = smtp.messages.filter(withId(idOf(pairId, 'agenda', 'manager')));
   expect(agenda.text).toContain('Moving to the platform team');
 
-  // Every line the worker logged is one JSON object.
-  for (const line of worker.output().trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+  // The six emails after the restart were sent by the two workers together, each once.
+  const sentAfterRestart = await Promise.all([workerPorts, secondWorkerPorts].map((ports) => emailsSent(ports.metrics)));
+  expect(sentAfterRestart[0] + sentAfterRestart[1]).toBe(6);
+
+  // Every line the workers logged is one JSON object.
+  for (const line of [worker, second].flatMap((w) => w.output().trim().split('\n'))) expect(() => JSON.parse(line)).not.toThrow();
   expect(await worker.stop('SIGTERM')).toBe(0);
+  expect(await second.stop('SIGTERM')).toBe(0);
   expect(await web.stop('SIGTERM')).toBe(0);
 });

@@ -1,0 +1,123 @@
+// The README's main-job command, `npm start`, as a newcomer runs it: it starts everything on
+// embedded defaults, serves its pages, stops cleanly on Ctrl-C (SIGINT to the whole process group,
+// as a terminal sends it) and, started again, continues the same demo pair.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './support/free-port';
+import { REPO, waitForHttp, watch, type RapportProcess } from './support/rapport-process';
+
+jest.setTimeout(6 * 60_000);
+
+let dataDir: string;
+let ports: { web: number; smtp: number; temporal: number; ui: number; metrics: number };
+const running: RapportProcess[] = [];
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'rapport-main-job-'));
+  const [web, smtp, temporal, ui, metrics] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  ports = { web, smtp, temporal, ui, metrics };
+});
+
+afterAll(async () => {
+  for (const job of running) {
+    try {
+      process.kill(-(job.child.pid as number), 'SIGKILL');
+    } catch {
+      // The group has already exited, as it should have.
+    }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function npmStart(): RapportProcess {
+  const child = spawn('npm', ['start'], {
+    cwd: REPO,
+    // Its own process group, so that Ctrl-C can be sent to all of it at once.
+    detached: true,
+    env: {
+      ...process.env,
+      RAPPORT_DATA_DIR: dataDir,
+      WEB_PORT: String(ports.web),
+      PUBLIC_BASE_URL: `http://127.0.0.1:${ports.web}`,
+      SMTP_URL: `smtp://127.0.0.1:${ports.smtp}`,
+      TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
+      TEMPORAL_UI_PORT: String(ports.ui),
+      METRICS_PORT: String(ports.metrics),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const job = watch(child);
+  running.push(job);
+  return job;
+}
+
+async function banner(job: RapportProcess): Promise<string> {
+  const deadline = Date.now() + 180_000;
+  while (!job.output().includes('Press Ctrl-C to stop')) {
+    if (job.child.exitCode !== null || Date.now() > deadline) throw new Error(`npm start did not come up:\n${job.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return job.output();
+}
+
+/** Ctrl-C: SIGINT to the process group, then the exit of npm itself. */
+async function pressCtrlC(job: RapportProcess): Promise<number | string> {
+  process.kill(-(job.child.pid as number), 'SIGINT');
+  return job.exited;
+}
+
+const isListening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => socket.destroy() && resolve(true));
+    socket.once('error', () => resolve(false));
+  });
+
+it('starts everything, serves its pages, stops on Ctrl-C and continues the same pair when started again', async () => {
+  const job = npmStart();
+  const printed = await banner(job);
+  const web = `http://127.0.0.1:${ports.web}`;
+  expect(printed).toContain(`Admin           ${web}/admin (user admin, password `);
+  expect(printed).toContain(`Mail received   ${web}/mail`);
+  expect(printed).toContain(`Temporal UI     http://127.0.0.1:${ports.ui}`);
+  const password = /password (\S+)\)/.exec(printed)?.[1] as string;
+  const pairId = /Demo pair +([0-9a-f-]{36}):/.exec(printed)?.[1];
+  expect(pairId).toBeDefined();
+
+  const signIn = await fetch(`${web}/admin/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: web, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ user: 'admin', password }),
+  });
+  expect(signIn.status).toBe(303);
+  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0];
+  const admin = await fetch(`${web}/admin`, { headers: { cookie } });
+  expect(await admin.text()).toContain('Dana Demo');
+  await waitForHttp(`http://127.0.0.1:${ports.ui}/`, job);
+  expect(await (await fetch(`http://127.0.0.1:${ports.metrics}/metrics`)).text()).toContain('temporal_');
+
+  // The demo pair's first emails arrive within a minute or so and can be read on the mail page.
+  const deadline = Date.now() + 150_000;
+  let mail = '';
+  while (!mail.includes('a few minutes to reflect') && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    mail = await (await fetch(`${web}/mail`)).text();
+  }
+  expect(mail).toContain('a few minutes to reflect');
+
+  await pressCtrlC(job);
+  for (const port of [ports.web, ports.smtp, ports.temporal, ports.ui, ports.metrics]) expect(await isListening(port)).toBe(false);
+  expect(job.output()).not.toMatch(/Error|error:/);
+
+  const again = npmStart();
+  const second = await banner(again);
+  expect(/Demo pair +([0-9a-f-]{36}):/.exec(second)?.[1]).toBe(pairId);
+  // The admin password was kept under the data folder.
+  expect(second).toContain(`password ${password})`);
+  await pressCtrlC(again);
+  expect(await isListening(ports.web)).toBe(false);
+});
