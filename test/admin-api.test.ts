@@ -2,55 +2,34 @@
 // actions through the running workflow, and question-set versions picked up by the next form.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
-import type { FastifyInstance } from 'fastify';
-import type { AddressInfo } from 'node:net';
 import { MANAGER_KEY_ATTRIBUTE } from '../client/manager-search';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
-import { buildWebServer } from '../web/web-server';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus } from './support/pair-driver';
-import { PUBLIC_BASE_URL, startRapportStack, type RapportStack } from './support/rapport-stack';
+import { ADMIN_ORIGIN, startAdminServer, type AdminServer } from './support/admin-server';
+import { startRapportStack, type RapportStack } from './support/rapport-stack';
 import { createTimeSkippingEnv } from './support/temporal-env';
 
-const ORIGIN = new URL(PUBLIC_BASE_URL).origin;
+const ORIGIN = ADMIN_ORIGIN;
 let env: TestWorkflowEnvironment;
 let stack: RapportStack;
-let app: FastifyInstance;
+let admin: AdminServer;
 let base: string;
 let cookie: string;
 
 beforeAll(async () => {
   env = await createTimeSkippingEnv();
   stack = await startRapportStack(env);
-  app = await buildWebServer({
-    db: stack.db,
-    temporal: env.client,
-    publicBaseUrl: PUBLIC_BASE_URL,
-    rateLimitPerMinute: 1_000,
-    admin: { taskQueue: stack.taskQueue, credentials: { user: 'admin', password: 'correct horse' }, sessionSecret: 'test-secret', secureCookies: false },
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const login = await fetch(`${base}/admin/login`, { method: 'POST', redirect: 'manual', headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: 'user=admin&password=correct+horse' });
-  expect(login.status).toBe(303);
-  cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+  admin = await startAdminServer(env, stack);
+  ({ base, cookie } = admin);
 });
 
 afterAll(async () => {
-  await app?.close();
+  await admin?.close();
   await stack?.stop();
   await env?.teardown();
 });
 
-async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = { origin: ORIGIN, cookie }) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    redirect: 'manual',
-    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text.startsWith('{') ? JSON.parse(text) : text };
-}
+const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => admin.api(method, path, body, headers);
 
 let people = 0;
 function newPairBody(overrides: Record<string, unknown> = {}) {
