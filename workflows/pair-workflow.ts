@@ -46,6 +46,17 @@ const planning = wf.proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 5 },
 });
+/**
+ * Answers are stored by a local activity: the person waiting on the form page gets the
+ * acknowledgement without two extra round trips through the server. Retried without limit, as
+ * the regular activities are; the web service has already saved the answer and redelivers it.
+ */
+const recordingLocally = wf.proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+/** Patch: answers recorded by a local activity instead of a regular one (changes the commands). */
+export const RECORD_ANSWER_LOCALLY = 'record-answer-locally';
 
 export function initialPairState(input: PairWorkflowInput): PairState {
   return {
@@ -101,7 +112,8 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
           }))
         : [];
       const completed = isFollowUp ? (answer.completedActionItemIds ?? []) : [];
-      await sideEffects.recordAnswer({ pairId, answer, newActionItems: newItems, completedActionItemIds: completed });
+      const record = wf.patched(RECORD_ANSWER_LOCALLY) ? recordingLocally.recordAnswer : sideEffects.recordAnswer;
+      await record({ pairId, answer, newActionItems: newItems, completedActionItemIds: completed });
       const cycle = state.cycle;
       if (cycle?.number === answer.cycle && !cycle.answered.includes(answer.kind)) cycle.answered.push(answer.kind);
       if (isFollowUp) {
