@@ -39,6 +39,31 @@ function responseCodeOf(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+const PLAIN_HEADER_TEXT = /^[\x20-\x7e]*$/;
+/** 45 bytes are 60 base64 characters: with "=?UTF-8?B?" and "?=" a word stays within a 76-character line. */
+const ENCODED_WORD_BYTES = 45;
+
+/**
+ * A subject as RFC 2047 encoded words of whole characters, unless it is plain ASCII. nodemailer's
+ * own encoding sends control characters and text that looks like an encoded word ("=?utf-8?q?…?=")
+ * as they are, and can split a character outside the BMP (an emoji, 𠮷) between two words, which
+ * mail clients then show as "��".
+ */
+export function headerSafeSubject(subject: string): string {
+  if (PLAIN_HEADER_TEXT.test(subject) && !subject.includes('=?')) return subject;
+  const words: string[] = [];
+  let word = '';
+  for (const character of subject) {
+    if (Buffer.byteLength(word + character) > ENCODED_WORD_BYTES) {
+      words.push(word);
+      word = '';
+    }
+    word += character;
+  }
+  words.push(word);
+  return words.map((text) => `=?UTF-8?B?${Buffer.from(text, 'utf8').toString('base64')}?=`).join(' ');
+}
+
 function pooledUrl(smtpUrl: string, maxConnections: number): string {
   const url = new URL(smtpUrl);
   url.searchParams.set('pool', 'true');
@@ -54,7 +79,7 @@ export function createMailer({ smtpUrl, from, maxConnections = 5 }: MailerOption
         await transport.sendMail({
           from,
           to: email.to,
-          subject: email.subject,
+          subject: headerSafeSubject(email.subject),
           html: email.html,
           text: email.text,
           messageId: email.messageId,

@@ -91,7 +91,9 @@ export async function registerAdminRoutes(app: FastifyInstance, options: AdminOp
   app.post('/admin/api/pairs/import', { bodyLimit: 2 * 1024 * 1024 + 1024 }, async (request, reply) => {
     if (typeof request.body !== 'string') return reply.code(415).send({ problems: ['Send the CSV file as text/csv.'] });
     const report = await pairs.importPairs(request.body);
-    return reply.code(report.fileProblems.length > 0 ? 422 : 200).send(report);
+    // A file that cannot be imported is refused like any other request: with its problems.
+    if (report.fileProblems.length > 0) return reply.code(422).send({ ...report, problems: report.fileProblems });
+    return reply.send(report);
   });
   app.get('/admin/api/pairs/:pairId', async (request: PairRequest, reply) => answer(reply, () => pairs.showPair(request.params.pairId)));
   app.post('/admin/api/pairs/:pairId/pause', async (request: PairRequest, reply) => answer(reply, () => pairs.pause(request.params.pairId)));

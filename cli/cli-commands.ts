@@ -14,6 +14,7 @@ import {
   type CommandAction,
   type CommandSpec,
 } from './cli-args';
+import { errorLine } from './cli-format';
 import { commandHelp, groupHelp, GROUPS, helpHint, topHelp, type Group } from './cli-help';
 import { PAIR_COMMANDS } from './pair-commands';
 import { PAIR_RECORD_COMMANDS } from './pair-record-commands';
@@ -78,7 +79,7 @@ function failureOf(error: unknown): { code: number; problems: string[]; hint?: s
 
 function reportFailure(error: unknown, io: CliIo): number {
   const { code, problems, hint } = failureOf(error);
-  for (const problem of problems) io.stderr(`error: ${problem}`);
+  for (const problem of problems) io.stderr(errorLine(problem));
   if (hint) io.stderr(hint);
   return code;
 }

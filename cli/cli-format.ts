@@ -51,3 +51,15 @@ export const minutesText = (minutes: number) => (minutes >= 60 && minutes % 60 =
 export const person = (name: string, email: string) => `${name} <${email}>`;
 
 export const json = (value: unknown) => JSON.stringify(value, null, 2);
+
+const VISIBLE_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r' };
+
+/**
+ * Control characters (line breaks, escape sequences) in text quoted from the input, made visible:
+ * a problem stays on its own "error:" line, and a file cannot drive the terminal.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => VISIBLE_ESCAPES[c] ?? `\\u{${c.charCodeAt(0).toString(16)}}`);
+}
+
+export const errorLine = (problem: string) => `error: ${printable(problem)}`;

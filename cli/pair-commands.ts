@@ -16,7 +16,7 @@ import {
   type ParsedArgs,
 } from './cli-args';
 import { isRecord, readDataFile, readInputFile } from './cli-files';
-import { json, localTime } from './cli-format';
+import { errorLine, json, localTime } from './cli-format';
 import { importLines, importSummary, pairDetails, pairTable } from './pair-views';
 
 const JSON_OPTION: OptionSpec = { name: 'json', description: "print JSON (the admin API's shape) instead of text" };
@@ -154,9 +154,9 @@ const importCommand: CommandSpec = {
     const csv = await readInputFile(args.arguments.FILE);
     return async (admin, io) => {
       const report = await admin.importPairs(csv);
-      for (const problem of report.fileProblems) io.stderr(`error: ${problem}`);
+      for (const problem of report.fileProblems) io.stderr(errorLine(problem));
       for (const line of importLines(report)) {
-        if (line.refused) io.stderr(`error: ${line.text}`);
+        if (line.refused) io.stderr(errorLine(line.text));
         else io.stdout(line.text);
       }
       io.stdout(importSummary(report));

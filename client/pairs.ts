@@ -10,6 +10,7 @@ import {
   DEFAULT_SKIP_NUDGE_AFTER,
   type PairSettings,
 } from '../workflows/pair-types';
+import { quoted } from '../workflows/quoted';
 import { settingsProblems } from '../workflows/schedule-rules';
 import { ensureOrgQuestionSet } from '../question-sets/question-set-repository';
 import { ensureManagerKeyAttribute, managerKeyOf, managerSearchAttributes } from './manager-search';
@@ -42,6 +43,8 @@ export class PairExistsError extends Error {
 
 const EMAIL = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
 const MAX_NAME = 200;
+/** Besides line breaks: names go into email subjects and terminal output, where these do harm. */
+const CONTROL_CHARACTER = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/;
 
 export function pairWorkflowId(pairId: string): string {
   return `pair-${pairId}`;
@@ -63,9 +66,11 @@ function personProblems(role: string, person: Person | undefined): string[] {
   const name = typeof person.name === 'string' ? person.name.trim() : '';
   if (name.length === 0 || name.length > MAX_NAME || /[\r\n]/.test(name)) {
     problems.push(`${role}.name must be 1 to ${MAX_NAME} characters on one line`);
+  } else if (CONTROL_CHARACTER.test(name)) {
+    problems.push(`${role}.name must not contain control characters`);
   }
   if (typeof person.email !== 'string' || !EMAIL.test(person.email) || person.email.length > 254) {
-    problems.push(`${role}.email "${String(person.email)}" is not an email address`);
+    problems.push(`${role}.email "${quoted(person.email)}" is not an email address`);
   }
   return problems;
 }

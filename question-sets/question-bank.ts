@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RapportPrisma } from '../prisma/database';
 import { isRecord } from '../workflows/message-rules';
+import { quoted } from '../workflows/quoted';
 import { QUESTION_SET_STAGES, questionProblems } from './question-set-rules';
 import type { Question, QuestionSetStage } from './question-types';
 
@@ -31,7 +32,7 @@ const WHERE = 'bank question';
 export const isQuestionSetStage = (value: unknown): value is QuestionSetStage => QUESTION_SET_STAGES.includes(value as QuestionSetStage);
 
 export function stageProblems(stage: unknown): string[] {
-  return isQuestionSetStage(stage) ? [] : [`unknown stage "${String(stage)}" (${QUESTION_SET_STAGES.join(', ')})`];
+  return isQuestionSetStage(stage) ? [] : [`unknown stage "${quoted(stage)}" (${QUESTION_SET_STAGES.join(', ')})`];
 }
 
 /** The question as stored: trimmed text, and only the optional fields its type uses. */

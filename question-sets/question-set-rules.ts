@@ -1,5 +1,6 @@
 // Validation of a question set an admin saves: every problem as a sentence naming where it is.
 import { isRecord } from '../workflows/message-rules';
+import { quoted } from '../workflows/quoted';
 import { STAGES_THAT_CAN_BE_DISABLED, type QuestionSetStage, type QuestionSetStages } from './question-types';
 
 export const QUESTION_SET_STAGES: QuestionSetStage[] = ['reflection', 'managerPrep', 'followUp', 'feedback'];
@@ -7,7 +8,26 @@ const QUESTION_TYPES = ['text', 'scale', 'yesNo', 'choice', 'actionItems'];
 const QUESTION_ID = /^[a-z][a-zA-Z0-9_-]{0,39}$/;
 const MAX_QUESTIONS = 30;
 const MAX_TEXT = 300;
+const MAX_SCALE_LABEL = 100;
 
+
+const isScaleLabel = (label: unknown) => typeof label === 'string' && label.trim() !== '' && label.length <= MAX_SCALE_LABEL;
+
+/**
+ * Options and scale labels belong to one type each, and the pages and the CLI show them as text:
+ * anything else stored would break every page that shows the question.
+ */
+function optionalFieldProblems(at: string, question: Record<string, unknown>): string[] {
+  if (!QUESTION_TYPES.includes(question.type as string)) return [];
+  const problems: string[] = [];
+  if (question.options !== undefined && question.type !== 'choice') problems.push(`${at}: only a choice question has options`);
+  if (question.scaleLabels === undefined) return problems;
+  if (question.type !== 'scale') problems.push(`${at}: only a scale question has scaleLabels`);
+  else if (!isRecord(question.scaleLabels) || !isScaleLabel(question.scaleLabels.low) || !isScaleLabel(question.scaleLabels.high)) {
+    problems.push(`${at}: scaleLabels must be { "low": text, "high": text } of 1 to ${MAX_SCALE_LABEL} characters each`);
+  }
+  return problems;
+}
 
 /**
  * Every problem with one question, each starting with `at` ("reflection question 2"). The stage it
@@ -23,7 +43,7 @@ export function questionProblems(at: string, stage: string | null, question: unk
   const text = typeof question.text === 'string' ? question.text.trim() : '';
   if (text === '') problems.push(`${at}: question text is empty`);
   if (text.length > MAX_TEXT) problems.push(`${at}: question text is longer than ${MAX_TEXT} characters`);
-  if (!QUESTION_TYPES.includes(question.type as string)) problems.push(`${at}: unknown type "${String(question.type)}" (text, scale, yesNo, choice or actionItems)`);
+  if (!QUESTION_TYPES.includes(question.type as string)) problems.push(`${at}: unknown type "${quoted(question.type)}" (text, scale, yesNo, choice or actionItems)`);
   if (typeof question.required !== 'boolean') problems.push(`${at}: required must be true or false`);
   if (question.type === 'choice') {
     const options = question.options;
@@ -31,6 +51,7 @@ export function questionProblems(at: string, stage: string | null, question: unk
     else if (options.some((o) => typeof o !== 'string' || o.trim() === '')) problems.push(`${at}: choice options must be non-empty text`);
     else if (new Set(options).size !== options.length) problems.push(`${at}: choice options must differ`);
   }
+  problems.push(...optionalFieldProblems(at, question));
   if (question.type === 'actionItems' && stage !== 'followUp') problems.push(`${at}: action items belong on the follow-up form`);
   if (question.maxLength !== undefined && (!Number.isInteger(question.maxLength) || (question.maxLength as number) < 1 || (question.maxLength as number) > 10_000)) {
     problems.push(`${at}: maxLength must be a whole number from 1 to 10000`);
@@ -48,7 +69,7 @@ export function questionSetProblems(stages: unknown): string[] {
     else {
       for (const stage of disabled) {
         if (!STAGES_THAT_CAN_BE_DISABLED.includes(stage as QuestionSetStage)) {
-          problems.push(`disabledStages: "${String(stage)}" cannot be switched off (only ${STAGES_THAT_CAN_BE_DISABLED.join(', ')})`);
+          problems.push(`disabledStages: "${quoted(stage)}" cannot be switched off (only ${STAGES_THAT_CAN_BE_DISABLED.join(', ')})`);
         }
       }
     }

@@ -23,6 +23,15 @@ export interface SubmissionCheck {
   typed: { values: Record<string, string>; privateIds: string[]; actionItems: ActionItemRow[]; completedIds: string[] };
 }
 
+const isFieldValue = (value: unknown) => typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
+
+/** The fields of a posted form, or null when the body is not names with text values (e.g. JSON with nested values). */
+export function formFieldsOf(body: unknown): FormFields | null {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) return null;
+  return Object.values(body).every(isFieldValue) ? (body as FormFields) : null;
+}
+
 const single = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? undefined : value);
 const many = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 

@@ -16,16 +16,23 @@ import type { RapportPrisma } from '../prisma/database';
 import { addTopicUpdate } from '../workflows/pair-messages';
 import { FOLLOW_UP_FORMS, MAX_TOPIC_LENGTH } from '../workflows/pair-types';
 import { saveAndDeliver } from './answer-delivery';
-import { checkSubmission, type FormFields } from './answer-validation';
+import { checkSubmission, formFieldsOf } from './answer-validation';
 import { formPage, typedFromStored } from './form-page';
 import { openFormLink, openPairLink, type OpenedForm } from './links';
 import { pairRecord } from './pair-record';
+import {
+  invalidLinkPage as invalidLink,
+  messagePage as message,
+  pageNotFound,
+  refuseRequest,
+  SECURITY_HEADERS,
+  unreadableFormPage,
+  unroutableUrl,
+} from './request-refusals';
 
 export const PAGES_DIR = join(__dirname, '..', 'templates', 'pages');
 const BODY_LIMIT = 64 * 1024;
 export const MAX_SUGGESTION_LENGTH = 1_000;
-const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 export interface WebDeps {
   db: RapportPrisma;
@@ -34,23 +41,18 @@ export interface WebDeps {
   rateLimitPerMinute: number;
   updateTimeoutMs?: number;
   logLevel?: string;
+  /** Where the request log goes (standard output when left out). */
+  logStream?: { write(line: string): void };
   /** The admin UI and API; left out, no /admin route exists. */
   admin?: Omit<AdminOptions, 'db' | 'temporal' | 'fromOwnPage'>;
 }
 
-type TokenRequest = FastifyRequest<{ Params: { token: string }; Body: FormFields | undefined }>;
+type TokenRequest = FastifyRequest<{ Params: { token: string }; Body: unknown }>;
 
 /** Request URLs with their tokens blanked out, for logs. */
 export function redactTokens(url: string): string {
   return url.replace(/\/(forms|pairs)\/[^/?#]+/g, '/$1/[token]');
 }
-
-function message(reply: FastifyReply, status: number, title: string, ...paragraphs: string[]) {
-  return reply.code(status).view('message.hbs', { title, paragraphs });
-}
-
-const invalidLink = (reply: FastifyReply) =>
-  message(reply, 404, 'This link does not work', 'It may have expired or been replaced by a newer email. The latest email about your 1:1 has a fresh link.');
 
 const closedForm = (reply: FastifyReply, status: number) =>
   message(reply, status, 'This form is closed', 'Its part of the 1:1 has passed, so answers are no longer taken. Nothing was saved.');
@@ -60,8 +62,13 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   const delivery = { db: deps.db, temporal: deps.temporal, updateTimeoutMs: deps.updateTimeoutMs ?? 5_000 };
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
+    frameworkErrors: (_error, request, reply) => void unroutableUrl(app, request, reply),
     logger: deps.logLevel
-      ? { level: deps.logLevel, serializers: { req: (req) => ({ method: req.method, url: redactTokens(req.url) }) } }
+      ? {
+          level: deps.logLevel,
+          ...(deps.logStream ? { stream: deps.logStream } : {}),
+          serializers: { req: (req) => ({ method: req.method, url: redactTokens(req.url) }) },
+        }
       : false,
   });
   await app.register(formbody);
@@ -76,22 +83,12 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   const stylesheet = readFileSync(join(PAGES_DIR, 'rapport.css'));
 
   app.addHook('onSend', async (_request, reply) => {
-    reply.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-    reply.header('Referrer-Policy', 'same-origin');
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('X-Frame-Options', 'DENY');
+    reply.headers(SECURITY_HEADERS);
     if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-store');
   });
 
-  app.setErrorHandler((error: { statusCode?: number }, request, reply) => {
-    const status = error.statusCode ?? 500;
-    if (status === 413) return message(reply, 413, 'Too much text', 'The form was larger than this service accepts. Please shorten your answers.');
-    if (status === 429) return message(reply, 429, 'Too many requests', 'Please wait a minute and try again.');
-    if (status >= 400 && status < 500) return message(reply, status, 'Something was wrong with that request', 'Please go back and try again.');
-    request.log.error({ err: error }, 'request failed');
-    return message(reply, 503, 'Not saved: please try again', 'Something went wrong on our side. Nothing was half-saved; please try again in a moment.');
-  });
-  app.setNotFoundHandler((_request, reply) => message(reply, 404, 'Page not found', 'Check the link in your email.'));
+  app.setErrorHandler(refuseRequest);
+  app.setNotFoundHandler(pageNotFound);
 
   /** Cross-site POSTs (and buttons pressed by tools that are not the page) are refused. */
   const fromOwnPage = (request: FastifyRequest): boolean => {
@@ -141,13 +138,15 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
     const opened = await openFormLink(deps.db, request.params.token);
     if (!opened) return invalidLink(reply);
     if (opened.form.closedAt) return closedForm(reply, 409);
+    const fields = formFieldsOf(request.body);
+    if (!fields) return unreadableFormPage(reply);
     const openItems = await openActionItems(opened);
     const check = checkSubmission({
       cycle: opened.form.cycleNumber,
       kind: opened.form.kind,
       questions: opened.questions,
       openActionItemIds: openItems.map((item) => item.id),
-      fields: request.body ?? {},
+      fields,
     });
     if (check.formErrors.length > 0 || Object.keys(check.errors).length > 0) {
       return reply.code(422).view('form.hbs', formPage(opened, `/forms/${request.params.token}`, check.typed, openItems, check));
@@ -164,7 +163,8 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
     if (!fromOwnPage(request)) return refuseCrossSite(reply);
     const opened = await openFormLink(deps.db, request.params.token);
     if (!opened || opened.form.recipientRole !== 'report') return invalidLink(reply);
-    const fields = request.body ?? {};
+    const fields = formFieldsOf(request.body);
+    if (!fields) return unreadableFormPage(reply);
     const text = typeof fields.suggestion === 'string' ? fields.suggestion.trim() : '';
     if (Object.keys(fields).some((name) => name !== 'suggestion') || text === '' || text.length > MAX_SUGGESTION_LENGTH) {
       return message(reply, 422, 'Suggestion not sent', `Please write your suggestion in at most ${MAX_SUGGESTION_LENGTH} characters, then send it again.`);
@@ -185,7 +185,8 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
     if (!fromOwnPage(request)) return refuseCrossSite(reply);
     const link = await openPairLink(deps.db, request.params.token);
     if (!link) return invalidLink(reply);
-    const fields = request.body ?? {};
+    const fields = formFieldsOf(request.body);
+    if (!fields) return unreadableFormPage(reply);
     const text = typeof fields.text === 'string' ? fields.text.trim() : '';
     const unknown = Object.keys(fields).filter((name) => name !== 'text');
     const error =

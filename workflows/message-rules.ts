@@ -15,6 +15,7 @@ import {
   type SkipRequest,
   type TopicRequest,
 } from './pair-types';
+import { quoted } from './quoted';
 import { mergeSettings, settingsProblems } from './schedule-rules';
 
 export const MAX_ANSWER_TEXT_LENGTH = 10_000;
@@ -59,7 +60,7 @@ function actionItemProblems(answer: FormAnswer, openActionItems: ActionItemState
   const completed: unknown = answer.completedActionItemIds ?? [];
   if (!Array.isArray(completed)) return [...problems, 'completedActionItemIds must be a list'];
   for (const id of completed) {
-    if (!openActionItems.some((item) => item.id === id)) problems.push(`unknown or already completed action item "${String(id)}"`);
+    if (!openActionItems.some((item) => item.id === id)) problems.push(`unknown or already completed action item "${quoted(id)}"`);
   }
   return problems;
 }
@@ -68,7 +69,7 @@ export function answerProblems(answer: FormAnswer, openActionItems: ActionItemSt
   if (!isRecord(answer)) return ['an answer is required'];
   const problems: string[] = [];
   if (!Number.isInteger(answer.cycle) || answer.cycle < 1) problems.push('cycle must be a whole number of at least 1');
-  if (!Object.keys(FORM_RECIPIENT).includes(answer.kind)) problems.push(`unknown form kind "${String(answer.kind)}"`);
+  if (!Object.keys(FORM_RECIPIENT).includes(answer.kind)) problems.push(`unknown form kind "${quoted(answer.kind)}"`);
   if (!isRecord(answer.answers)) return [...problems, 'answers must be an object of question id to answer'];
   const entries = Object.entries(answer.answers);
   if (entries.length > MAX_ANSWERS) problems.push(`at most ${MAX_ANSWERS} answers per form`);

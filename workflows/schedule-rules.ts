@@ -1,6 +1,7 @@
 // Validation of a pair's settings. Pure and deterministic, so that the workflow's Update
 // validators, the client and the admin API all give the same clear messages.
 import type { Cadence, PairSettings, StageOffsets } from './pair-types';
+import { quoted } from './quoted';
 
 const MINUTES_PER_DAY = 24 * 60;
 const MEETING_TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
@@ -57,7 +58,7 @@ export function cadenceProblems(cadence: unknown): string[] {
   return ['cadence.kind must be "weekly" or "monthly" (or "demo", a meeting every few minutes for trying Rapport out)'];
 }
 
-export function offsetProblems(offsets: unknown, durationMinutes: number): string[] {
+export function offsetProblems(offsets: unknown, durationMinutes: unknown): string[] {
   if (typeof offsets !== 'object' || offsets === null) return ['offsets are required'];
   const o = offsets as Partial<Record<keyof StageOffsets, unknown>>;
   const problems: string[] = [];
@@ -72,7 +73,8 @@ export function offsetProblems(offsets: unknown, durationMinutes: number): strin
   if (valid.reminderBefore <= valid.agendaBefore) {
     problems.push('offsets.reminderBefore must be more than offsets.agendaBefore: the reminder must come before the agenda and the meeting');
   }
-  if (valid.followUpAfter < durationMinutes) {
+  // A duration that is not a number has its own problem; comparing with it could even throw ({"toString": 1}).
+  if (typeof durationMinutes === 'number' && valid.followUpAfter < durationMinutes) {
     problems.push('offsets.followUpAfter must be at least the meeting length: the follow-up comes after the meeting ends');
   }
   return problems;
@@ -87,7 +89,7 @@ export function settingsProblems(settings: PairSettings): string[] {
   // A demo meeting may last a minute, so that a whole cycle fits in a few minutes.
   const shortest = isRecordWithKind(settings.cadence, 'demo') ? 1 : 5;
   if (!isWholeNumber(settings.durationMinutes, shortest, 480)) problems.push(`durationMinutes must be a whole number from ${shortest} to 480`);
-  if (!isKnownTimeZone(settings.timeZone)) problems.push(`timeZone "${String(settings.timeZone)}" is not a known IANA time zone`);
+  if (!isKnownTimeZone(settings.timeZone)) problems.push(`timeZone "${quoted(settings.timeZone)}" is not a known IANA time zone`);
   problems.push(...offsetProblems(settings.offsets, settings.durationMinutes));
   if (!isWholeNumber(settings.feedbackEveryCycles, 1, 52)) problems.push('feedbackEveryCycles must be a whole number from 1 to 52');
   if (!isWholeNumber(settings.skipNudgeAfter, 1, 52)) problems.push('skipNudgeAfter must be a whole number from 1 to 52');

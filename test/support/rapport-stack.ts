@@ -37,6 +37,8 @@ export interface RapportStack {
 
 export interface StackOptions {
   databaseUrl?: string;
+  /** The sender of every email; defaults to "Rapport <rapport@rapport.test>". */
+  mailFrom?: string;
   /** Base of the links in emails; defaults to PUBLIC_BASE_URL. */
   publicBaseUrl?: string;
   /** Replace or wrap activities, e.g. to inject a fault. */
@@ -57,7 +59,7 @@ export async function startRapportStack(env: TestWorkflowEnvironment, options: S
   await migrateDatabase(databaseUrl);
   const database = openDatabase(databaseUrl);
   const smtp = await startSmtpSink();
-  const mailer = createMailer({ smtpUrl: smtp.url, from: 'Rapport <rapport@rapport.test>' });
+  const mailer = createMailer({ smtpUrl: smtp.url, from: options.mailFrom ?? 'Rapport <rapport@rapport.test>' });
   const deps: ActivityDeps = {
     db: database.prisma,
     mailer,

@@ -12,6 +12,8 @@ export interface ReceivedEmail {
   html: string;
   text: string;
   headers: Record<string, string>;
+  /** The message as the relay received it, headers and all. */
+  raw: string;
   receivedAt: Date;
 }
 
@@ -65,6 +67,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
             html: parsed.html ?? '',
             text: parsed.text ?? '',
             headers,
+            raw: raw.toString('utf8'),
             receivedAt: new Date(),
           });
           callback();

@@ -1,0 +1,92 @@
+// How the web service answers a request it cannot take: a page that says what was wrong, or on the
+// admin API the { problems } every admin answer uses. Fastify's own errors (a body it cannot read,
+// too large or of a type it does not parse, a malformed URL) come here too, so none gets Fastify's
+// bare JSON, which would echo the URL with its token and skip the security headers.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/** Sent with every answer (by the onSend hook, or directly where Fastify runs no hooks). */
+export const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'Referrer-Policy': 'same-origin',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+};
+
+interface Wording {
+  title: string;
+  paragraph: string;
+}
+
+const PAGE_WORDING: Record<number, Wording> = {
+  400: { title: 'This request could not be read', paragraph: 'It was not sent the way the page sends it. Open the link in your email and send the form from there.' },
+  413: { title: 'Too much text', paragraph: 'The form was larger than this service accepts. Please shorten your answers.' },
+  415: { title: 'This form must be sent as a web form', paragraph: 'It came in a format this service does not read. Open the link in your email and send the form from there.' },
+  429: { title: 'Too many requests', paragraph: 'Please wait a minute and try again.' },
+};
+const OTHER_REFUSAL: Wording = { title: 'Something was wrong with that request', paragraph: 'Please go back and try again.' };
+
+const API_LEAD: Record<number, string> = {
+  400: 'The request could not be read',
+  413: 'The request body is larger than this service accepts',
+  415: 'The request body is of a type this route does not take',
+  429: 'Too many requests; wait a minute',
+};
+
+const isAdminApi = (request: FastifyRequest) => request.url.startsWith('/admin/api/');
+const isLinkPath = (request: FastifyRequest) => /^\/(forms|pairs)\//.test(request.url);
+
+export function messagePage(reply: FastifyReply, status: number, title: string, ...paragraphs: string[]) {
+  return reply.code(status).view('message.hbs', { title, paragraphs });
+}
+
+const INVALID_LINK: Wording = {
+  title: 'This link does not work',
+  paragraph: 'It may have expired or been replaced by a newer email. The latest email about your 1:1 has a fresh link.',
+};
+const NOT_FOUND: Wording = { title: 'Page not found', paragraph: 'Check the link in your email.' };
+
+export const invalidLinkPage = (reply: FastifyReply) => messagePage(reply, 404, INVALID_LINK.title, INVALID_LINK.paragraph);
+
+export const unreadableFormPage = (reply: FastifyReply) =>
+  messagePage(reply, 400, 'This form could not be read', 'It was not sent the way its page sends it. Open the link in your email and send the form from there.');
+
+/** A request Fastify refused (4xx) or a failure of ours (5xx, logged; nothing is half-saved). */
+export function refuseRequest(error: { statusCode?: number; message?: string }, request: FastifyRequest, reply: FastifyReply) {
+  const status = error.statusCode ?? 500;
+  if (status < 400 || status >= 500) {
+    request.log.error({ err: error }, 'request failed');
+    if (isAdminApi(request)) return reply.code(503).send({ problems: ['Something went wrong on our side; please try again in a moment.'] });
+    return messagePage(reply, 503, 'Not saved: please try again', 'Something went wrong on our side. Nothing was half-saved; please try again in a moment.');
+  }
+  if (isAdminApi(request)) {
+    const lead = API_LEAD[status] ?? 'The request was refused';
+    return reply.code(status).send({ problems: [error.message ? `${lead}: ${error.message}` : `${lead}.`] });
+  }
+  const wording = PAGE_WORDING[status] ?? OTHER_REFUSAL;
+  return messagePage(reply, status, wording.title, wording.paragraph);
+}
+
+const noSuchApiRoute = (request: FastifyRequest) => ({ problems: [`There is no ${request.method} ${request.url.split('?')[0]} in the admin API.`] });
+
+export function pageNotFound(request: FastifyRequest, reply: FastifyReply) {
+  if (isAdminApi(request)) return reply.code(404).send(noSuchApiRoute(request));
+  return messagePage(reply, 404, NOT_FOUND.title, NOT_FOUND.paragraph);
+}
+
+/**
+ * A URL the router cannot take (malformed escapes, a path segment too long): on a link, the page
+ * every bad link gets. Fastify hands these a bare reply, without the view decorator or hooks.
+ */
+export async function unroutableUrl(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  reply.code(404).headers({ ...SECURITY_HEADERS, 'Cache-Control': 'no-store' });
+  if (isAdminApi(request)) {
+    reply.send(noSuchApiRoute(request));
+    return;
+  }
+  const { title, paragraph } = isLinkPath(request) ? INVALID_LINK : NOT_FOUND;
+  const page = await app.view('message.hbs', { title, paragraphs: [paragraph] }).catch(() => `${title}. ${paragraph}`);
+  reply.type('text/html; charset=utf-8').send(page);
+}
