@@ -16,8 +16,8 @@ export interface RapportProcess {
 }
 
 /** Starts a TypeScript entry with node and tsx, with env on top of a minimal environment. */
-export function startEntry(entry: string, env: Record<string, string>): RapportProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+export function startEntry(entry: string, env: Record<string, string>, nodeArgs: string[] = []): RapportProcess {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
     cwd: REPO,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,131 @@
+// Everything the benchmark runs, each real and on this machine: the Temporal dev server, the
+// database (SQLite or PostgreSQL), the SMTP counter, the worker and the web service, the last three
+// as separate processes.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Client, Connection } from '@temporalio/client';
+import { migrateDatabase } from '../prisma/migrate';
+import { openDatabase, type Database } from '../prisma/database';
+import { startDevServer, type DevServer } from '../worker/local-stack';
+import { freePort } from '../test/support/free-port';
+import { startPostgres, type TestPostgres } from '../test/support/postgres';
+import { REPO, startEntry, waitForHttp, watch, type RapportProcess } from '../test/support/rapport-process';
+import type { AcceptedMessage } from './smtp-counter';
+
+export type BenchDatabase = 'sqlite' | 'postgres';
+
+export interface SmtpCounter {
+  url: string;
+  accepted: AcceptedMessage[];
+  /** Resolves once `count` accepted messages match; rejects after timeoutMs. */
+  waitFor(predicate: (message: AcceptedMessage) => boolean, count: number, timeoutMs: number): Promise<AcceptedMessage[]>;
+  process: RapportProcess;
+}
+
+export interface BenchStack {
+  dir: string;
+  env: Record<string, string>;
+  client: Client;
+  database: Database;
+  smtp: SmtpCounter;
+  worker: RapportProcess;
+  web: RapportProcess;
+  webUrl: string;
+  stop(): Promise<void>;
+}
+
+async function startCounter(): Promise<SmtpCounter> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/smtp-counter.ts', String(port)], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const accepted: AcceptedMessage[] = [];
+  const started = new Promise<void>((resolve) => child.stderr.once('data', () => resolve()));
+  createInterface({ input: child.stdout }).on('line', (line) => accepted.push(JSON.parse(line) as AcceptedMessage));
+  const counter = watch(child);
+  await started;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    accepted,
+    process: counter,
+    async waitFor(predicate, count, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = accepted.filter(predicate);
+        if (found.length >= count) return found;
+        if (Date.now() > deadline) throw new Error(`only ${found.length} of ${count} messages arrived in time`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+  };
+}
+
+/** Peak resident memory of a process so far (VmHWM), in MiB; null where /proc is not there. */
+export function peakRssMiB(pid: number | undefined): number | null {
+  try {
+    const status = execFileSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' });
+    const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
+    return Number.isFinite(kib) ? Math.round(kib / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function startBenchStack(db: BenchDatabase): Promise<BenchStack> {
+  const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-'));
+  const bundlePath = join(dir, 'workflow-bundle.js');
+  execFileSync(process.execPath, ['--import', 'tsx', 'worker/build-workflow-bundle.ts', bundlePath], { cwd: REPO, stdio: 'pipe' });
+  const [temporalPort, uiPort, webPort, healthPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  let postgres: TestPostgres | undefined;
+  let devServer: DevServer | undefined;
+  [devServer, postgres] = await Promise.all([startDevServer(dir, temporalPort, uiPort), db === 'postgres' ? startPostgres() : Promise.resolve(undefined)]);
+  const databaseUrl = postgres?.url ?? `file:${join(dir, 'rapport.db')}`;
+  await migrateDatabase(databaseUrl);
+  const smtp = await startCounter();
+  const webUrl = `http://127.0.0.1:${webPort}`;
+  const env = {
+    TEMPORAL_ADDRESS: devServer.address,
+    TEMPORAL_TASK_QUEUE: 'rapport-bench',
+    DATABASE_URL: databaseUrl,
+    SMTP_URL: smtp.url,
+    MAIL_FROM: 'Rapport <rapport@example.com>',
+    PUBLIC_BASE_URL: webUrl,
+    WORKFLOW_BUNDLE_PATH: bundlePath,
+    LOG_LEVEL: 'warn',
+  };
+  // WORKER_* tuning variables set for the benchmark reach its worker, to compare settings.
+  const tuning = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('WORKER_') && entry[1] !== undefined));
+  // BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the worker.
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const worker = startEntry('worker/run-worker.ts', { ...env, ...tuning, METRICS_PORT: 'off', HEALTH_PORT: String(healthPort), METRICS_HOST: '127.0.0.1' }, nodeArgs);
+  const web = startEntry('web/main.ts', { ...env, WEB_PORT: String(webPort), RATE_LIMIT_PER_MINUTE: '100000' });
+  try {
+    await Promise.all([waitForHttp(`http://127.0.0.1:${healthPort}/readyz`, worker), waitForHttp(`${webUrl}/readyz`, web)]);
+  } catch (error) {
+    // Nothing is left running when the stack cannot start.
+    await Promise.all([worker.stop('SIGKILL'), web.stop('SIGKILL'), smtp.process.stop('SIGKILL'), devServer.stop(), postgres?.stop()]);
+    throw error;
+  }
+  const connection = await Connection.connect({ address: devServer.address });
+  const client = new Client({ connection });
+  const database = openDatabase(databaseUrl);
+  return {
+    dir,
+    env,
+    client,
+    database,
+    smtp,
+    worker,
+    web,
+    webUrl,
+    async stop() {
+      await Promise.all([worker.stop('SIGTERM'), web.stop('SIGTERM'), smtp.process.stop('SIGTERM')]);
+      await connection.close();
+      await database.close();
+      await devServer?.stop();
+      await postgres?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,140 @@
+// 1. The burst: N pairs whose reflection stage falls due in the same minute, measured from that
+// instant until the SMTP server has accepted every reflection and prep email; and the baseline:
+// the same emails rendered from the same templates and sent straight through nodemailer's pooled
+// transport to the same SMTP server, with no Temporal and no database.
+import { randomUUID } from 'node:crypto';
+import { createMailer } from '../activities/mailer';
+import { messageIdFor, outboxKey } from '../activities/outbox';
+import { formatLocal } from '../activities/schedule';
+import { registerPair, startPairWorkflow, type NewPair } from '../client/pairs';
+import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
+import { loadEmailTemplates } from '../templates/email-templates';
+import type { Weekday } from '../workflows/pair-types';
+import type { BenchStack } from './bench-stack';
+
+const REPORTS_PER_MANAGER = 6;
+const CREATE_CONCURRENCY = 16;
+const MINUTE = 60_000;
+
+export interface BurstResult {
+  pairs: number;
+  pairIds: string[];
+  dueAt: number;
+  emails: number;
+  seconds: number;
+  duplicates: number;
+  lost: number;
+  createSeconds: number;
+}
+
+export interface BaselineResult {
+  emails: number;
+  seconds: number;
+}
+
+/** Runs tasks with at most `limit` in flight. */
+async function inBatches<T>(items: T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      await task(items[index], index);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+/** A pair meeting weekly, 60 minutes after `dueAt`, so its reflection falls due at `dueAt`. */
+function benchPair(index: number, dueAt: number, run: string): NewPair {
+  const meeting = new Date(dueAt + 60 * MINUTE);
+  const manager = Math.floor(index / REPORTS_PER_MANAGER);
+  return {
+    manager: { name: `Manager ${manager}`, email: `manager-${manager}.${run}@bench.example.com` },
+    report: { name: `Report ${index}`, email: `report-${index}.${run}@bench.example.com` },
+    settings: {
+      cadence: { kind: 'weekly', everyWeeks: 1, weekday: (meeting.getUTCDay() === 0 ? 7 : meeting.getUTCDay()) as Weekday },
+      meetingTime: meeting.toISOString().slice(11, 16),
+      timeZone: 'UTC',
+      durationMinutes: 30,
+      offsets: { reflectionBefore: 60, reminderBefore: 30, agendaBefore: 10, followUpAfter: 60 },
+    },
+  };
+}
+
+/** The whole minute by which N pairs can surely be created (at most about 25 ms each here, plus a margin). */
+export function burstInstant(pairs: number, now = Date.now()): number {
+  const ready = now + 60_000 + pairs * 25;
+  return Math.ceil(ready / MINUTE) * MINUTE;
+}
+
+export async function runBurst(stack: BenchStack, pairs: number, log: (line: string) => void): Promise<BurstResult> {
+  const dueAt = burstInstant(pairs);
+  const run = randomUUID().slice(0, 8);
+  const pairIds: string[] = new Array(pairs);
+  const started = Date.now();
+  log(`creating ${pairs} pairs; reflection due at ${new Date(dueAt).toISOString()}`);
+  await inBatches(
+    Array.from({ length: pairs }, (_, index) => index),
+    CREATE_CONCURRENCY,
+    async (index) => {
+      const registered = await registerPair(stack.database.prisma, benchPair(index, dueAt, run));
+      await startPairWorkflow(stack.client, stack.env.TEMPORAL_TASK_QUEUE, registered.pairId, registered.settings, registered.managerKey);
+      pairIds[index] = registered.pairId;
+    },
+  );
+  const createSeconds = (Date.now() - started) / 1000;
+  log(`created in ${createSeconds.toFixed(1)} s`);
+  if (Date.now() > dueAt - 5_000) throw new Error('creating the pairs took longer than planned; the burst instant has passed: run again');
+
+  const expected = new Set(pairIds.flatMap((pairId) => [key(pairId, 'reflection', 'report'), key(pairId, 'managerPrep', 'manager')]));
+  const timeout = Math.max(10 * MINUTE, pairs * 200);
+  const arrived = await stack.smtp.waitFor((message) => expected.has(message.messageId), expected.size, dueAt - Date.now() + timeout);
+  const ids = arrived.map((message) => message.messageId);
+  const distinct = new Set(ids);
+  const last = Math.max(...arrived.map((message) => message.at));
+  return {
+    pairs,
+    pairIds,
+    dueAt,
+    emails: expected.size,
+    seconds: (last - dueAt) / 1000,
+    duplicates: ids.length - distinct.size,
+    lost: expected.size - distinct.size,
+    createSeconds,
+  };
+}
+
+const key = (pairId: string, stage: string, role: 'report' | 'manager') => messageIdFor(outboxKey({ pairId, cycle: 1, stage, role }), 'example.com');
+
+/** The same 2N emails, rendered and sent with no Temporal and no database. */
+export async function runBaseline(stack: BenchStack, pairs: number): Promise<BaselineResult> {
+  const templates = loadEmailTemplates();
+  const mailer = createMailer({ smtpUrl: stack.smtp.url, from: stack.env.MAIL_FROM });
+  const meetingAt = Date.now() + 60 * MINUTE;
+  const baseline = `baseline-${randomUUID().slice(0, 8)}`;
+  const started = Date.now();
+  const sends: Promise<void>[] = [];
+  for (let index = 0; index < pairs; index += 1) {
+    const common = {
+      managerName: `Manager ${Math.floor(index / REPORTS_PER_MANAGER)}`,
+      reportName: `Report ${index}`,
+      meetingWhen: formatLocal(meetingAt, 'UTC'),
+      agendaWhen: formatLocal(meetingAt - 10 * MINUTE, 'UTC'),
+      durationMinutes: 30,
+      formatNote: '',
+      topicUrl: `${stack.webUrl}/pairs/${'t'.repeat(43)}/topic`,
+      recordUrl: `${stack.webUrl}/pairs/${'t'.repeat(43)}/record`,
+      formUrl: `${stack.webUrl}/forms/${'f'.repeat(43)}`,
+      openActionItems: [],
+    };
+    const reflection = templates.render('reflection', { ...common, recipientName: common.reportName, questions: DEFAULT_QUESTION_SET.reflection });
+    const prep = templates.render('manager-prep', { ...common, recipientName: common.managerName, questions: DEFAULT_QUESTION_SET.managerPrep });
+    sends.push(mailer.send({ to: `report-${index}@baseline.example.com`, ...reflection, messageId: `<${baseline}-${index}-r@example.com>` }));
+    sends.push(mailer.send({ to: `manager-${index}@baseline.example.com`, ...prep, messageId: `<${baseline}-${index}-m@example.com>` }));
+  }
+  await Promise.all(sends);
+  mailer.close();
+  const arrived = await stack.smtp.waitFor((message) => message.messageId.startsWith(`<${baseline}-`), pairs * 2, 10 * MINUTE);
+  const last = Math.max(...arrived.map((message) => message.at));
+  return { emails: pairs * 2, seconds: (last - started) / 1000 };
+}
