@@ -2,7 +2,7 @@
 // one set of checks and one set of messages. Failures are AdminErrors carrying an HTTP-like status.
 import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { InvalidPairError, PairExistsError, pairHandle, pairSettingsFromRow, registerPair, startPairWorkflow, type NewPair } from '../client/pairs';
-import { managerKeyOf, managerSearchQuery } from '../client/manager-search';
+import { MANAGER_KEY_ORDER, managerKeyOf, managerKeysOf, managerSearchQuery } from '../client/manager-search';
 import type { RapportPrisma } from '../prisma/database';
 import { currentQuestionSet, ensureOrgQuestionSet, saveOrgQuestionSet, savePairQuestionSet, type StoredQuestionSet } from '../question-sets/question-set-repository';
 import { describeQuestionSetChange, questionSetProblems } from '../question-sets/question-set-rules';
@@ -105,9 +105,8 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
   }
 
   async function listPairs(filter: PairFilter = {}) {
-    const pairs = await db.pair.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-    const keyOf = new Map<string, string>();
-    for (const pair of pairs) if (!keyOf.has(pair.managerEmail)) keyOf.set(pair.managerEmail, pair.id);
+    const pairs = await db.pair.findMany({ orderBy: MANAGER_KEY_ORDER });
+    const keyOf = managerKeysOf(pairs);
     const manager = filter.manager?.trim().toLowerCase();
     const matches = (pair: (typeof pairs)[number]) =>
       !manager || pair.managerName.toLowerCase().includes(manager) || pair.managerEmail.includes(manager) || keyOf.get(pair.managerEmail) === manager;

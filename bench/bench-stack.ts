@@ -2,7 +2,7 @@
 // database (SQLite or PostgreSQL), the SMTP counter, the worker and the web service, the last three
 // as separate processes.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -64,7 +64,7 @@ async function startCounter(): Promise<SmtpCounter> {
 /** Peak resident memory of a process so far (VmHWM), in MiB; null where /proc is not there. */
 export function peakRssMiB(pid: number | undefined): number | null {
   try {
-    const status = execFileSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' });
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
     return Number.isFinite(kib) ? Math.round(kib / 1024) : null;
   } catch {

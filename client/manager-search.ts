@@ -10,14 +10,19 @@ export const MANAGER_KEY_ATTRIBUTE = defineSearchAttributeKey('RapportManagerKey
 /** The proto enum value of IndexedValueType.KEYWORD, as the operator service expects it. */
 const INDEXED_VALUE_TYPE_KEYWORD = 2;
 
-/** The manager's key: the id of their earliest pair (ties broken by id), so every caller agrees. */
+/** Pairs in the order that decides managers' keys: a manager's key is the id of their first pair. */
+export const MANAGER_KEY_ORDER = [{ createdAt: 'asc' as const }, { id: 'asc' as const }];
+
 export async function managerKeyOf(db: RapportPrisma, managerEmail: string): Promise<string | undefined> {
-  const first = await db.pair.findFirst({
-    where: { managerEmail: managerEmail.trim().toLowerCase() },
-    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    select: { id: true },
-  });
+  const first = await db.pair.findFirst({ where: { managerEmail: managerEmail.trim().toLowerCase() }, orderBy: MANAGER_KEY_ORDER, select: { id: true } });
   return first?.id;
+}
+
+/** Every manager's key, from pairs listed in MANAGER_KEY_ORDER. */
+export function managerKeysOf(pairs: { id: string; managerEmail: string }[]): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const pair of pairs) if (!keys.has(pair.managerEmail)) keys.set(pair.managerEmail, pair.id);
+  return keys;
 }
 
 export function managerSearchAttributes(managerKey: string): TypedSearchAttributes {

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type ConfigFor } from '../worker/config';
+import { startEntry } from './support/rapport-process';
 
 /** The problems loadConfig reports for env, or [] when it accepts it. */
 function problemsOf(env: Record<string, string>, configFor: ConfigFor = 'local'): string[] {
@@ -153,13 +153,10 @@ describe('configuration', () => {
 });
 
 describe('the production entries with a wrong configuration', () => {
-  const run = (entry: string, env: Record<string, string>) =>
-    new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: join(__dirname, '..'), env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('exit', (code) => resolve({ code, stderr }));
-    });
+  const run = async (entry: string, env: Record<string, string>) => {
+    const process = startEntry(entry, env);
+    return { code: await process.exited, stderr: process.output() };
+  };
 
   it('the worker exits with 1, listing every problem and connecting to nothing', async () => {
     const { code, stderr } = await run('worker/run-worker.ts', { ...PRODUCTION_WORKER, SMTP_URL: 'http://mail', METRICS_PORT: 'x', MAIL_FROM: '' });

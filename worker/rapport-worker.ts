@@ -8,8 +8,6 @@ import type { RapportConfig, WorkerTuning } from './config';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
-export { installRuntime } from './telemetry';
-
 export interface ActivityRuntime {
   deps: ActivityDeps;
   database: Database;

@@ -39,16 +39,21 @@ export function chooseWorkflowBundle(bundlePath: string, sourcesDir = WORKFLOWS_
 
 const QUIET = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
+/** Bundles the workflow code in memory, quietly: webpack's report is no use in a worker's log. */
+export function bundleWorkflowsQuietly(): ReturnType<typeof bundleWorkflowCode> {
+  return bundleWorkflowCode({ workflowsPath: require.resolve(WORKFLOWS_DIR), logger: QUIET });
+}
+
 export class StaleWorkflowBundle extends Error {}
 
 /**
- * The workflow code for a worker: the prebuilt bundle when there is a current one, else bundled now
- * (quietly: webpack's report is no use in a worker's log). A bundle built from other code is refused.
+ * The workflow code for a worker: the prebuilt bundle when there is a current one, else bundled now.
+ * A bundle built from other code is refused.
  */
 export async function workflowCodeFor(bundlePath: string, warn: (message: string) => void): Promise<Pick<WorkerOptions, 'workflowBundle'>> {
   const choice = chooseWorkflowBundle(bundlePath);
   if (choice.kind === 'stale') throw new StaleWorkflowBundle(choice.problem);
   if (choice.kind === 'prebuilt') return { workflowBundle: { codePath: choice.codePath } };
   warn(`${choice.reason}; bundling the workflow code at start instead`);
-  return { workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve(WORKFLOWS_DIR), logger: QUIET }) };
+  return { workflowBundle: await bundleWorkflowsQuietly() };
 }

@@ -4,14 +4,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { createMailer } from '../../activities/mailer';
 import { pairHandle, registerPair, startPairWorkflow, type NewPair } from '../../client/pairs';
 import { migrateDatabase } from '../../prisma/migrate';
 import { openDatabase, type Database } from '../../prisma/database';
 import { loadEmailTemplates } from '../../templates/email-templates';
-import { createRapportWorker, WORKFLOWS_PATH } from '../../worker/rapport-worker';
+import { createRapportWorker } from '../../worker/rapport-worker';
+import { bundleWorkflowsQuietly } from '../../worker/workflow-bundle';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
 
 export const PUBLIC_BASE_URL = 'http://rapport.test';
@@ -19,7 +20,7 @@ export const PUBLIC_BASE_URL = 'http://rapport.test';
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** The workflow bundle, built once per test file. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+  bundle ??= bundleWorkflowsQuietly();
   return bundle;
 }
 
