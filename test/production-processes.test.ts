@@ -75,6 +75,16 @@ function startWorker(ports = workerPorts): RapportProcess {
 const idOf = (pairId: string, stage: string, role: Role) => messageIdFor(outboxKey({ pairId, cycle: 1, stage, role }), 'example.com');
 const withId = (id: string) => (email: ReceivedEmail) => email.messageId === id;
 
+/** A worker's metrics once they match pattern, or as they are after timeoutMs. */
+async function metricsShowing(metricsPort: number, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    if (pattern.test(text) || Date.now() > deadline) return text;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** The total of rapport_emails_total{outcome="sent"} a worker exports. */
 async function emailsSent(metricsPort: number): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
@@ -139,7 +149,9 @@ it('runs a pair across separate worker and web processes; a SIGTERM mid-cycle lo
 
   const [reflection] = await smtp.waitFor(withId(idOf(pairId, 'reflection', 'report')), 1, 120_000);
   await smtp.waitFor(withId(idOf(pairId, 'managerPrep', 'manager')), 1, 30_000);
-  const metrics = await (await fetch(`http://127.0.0.1:${workerPorts.metrics}/metrics`)).text();
+  // The worker counts an email once the outbox has marked it sent, a moment after the SMTP server
+  // accepted it, so the metrics are read until they show it (or for ten seconds).
+  const metrics = await metricsShowing(workerPorts.metrics, /^rapport_emails_total\{[^}]*outcome="sent"[^}]*stage="reflection"[^}]*\} 1$/m);
   expect(metrics).toMatch(/^rapport_emails_total\{[^}]*outcome="sent"[^}]*stage="reflection"[^}]*\} 1$/m);
   expect(metrics).toMatch(/^temporal_worker_task_slots_available/m);
 
@@ -190,8 +202,13 @@ it('runs a pair across separate worker and web processes; a SIGTERM mid-cycle lo
   // Counted from the database when a worker starts (and every 30 s): the restarted workers saw the pair.
   expect(await (await fetch(`http://127.0.0.1:${workerPorts.metrics}/metrics`)).text()).toMatch(/^rapport_pairs_active 1$/m);
   // The six emails after the restart were sent by the two workers together, each once.
-  const sentAfterRestart = await Promise.all([workerPorts, secondWorkerPorts].map((ports) => emailsSent(ports.metrics)));
-  expect(sentAfterRestart[0] + sentAfterRestart[1]).toBe(6);
+  // (Counted just after each acceptance, so read until the last one is counted, or for ten seconds.)
+  const sentByBoth = async () => (await Promise.all([workerPorts, secondWorkerPorts].map((ports) => emailsSent(ports.metrics)))).reduce((a, b) => a + b, 0);
+  let sentAfterRestart = await sentByBoth();
+  for (const deadline = Date.now() + 10_000; sentAfterRestart < 6 && Date.now() < deadline; sentAfterRestart = await sentByBoth()) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  expect(sentAfterRestart).toBe(6);
 
   // Every line the workers logged is one JSON object.
   for (const line of [worker, second].flatMap((w) => w.output().trim().split('\n'))) expect(() => JSON.parse(line)).not.toThrow();
