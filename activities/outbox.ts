@@ -41,63 +41,99 @@ export function messageIdFor(key: string, domain: string): string {
 }
 
 
-async function createOutboxRow(deps: ActivityDeps, address: OutboxAddress, key: string, composition: Composition) {
-  const { email, alsoWrite } = composition;
+type OutboxRow = Awaited<ReturnType<ActivityDeps['db']['outboxEmail']['findUniqueOrThrow']>>;
+
+/** The emails for the addresses that have no outbox row yet, in their order, and what goes with them. */
+export interface BatchComposition {
+  emails: ComposedEmail[];
+  /** Records written in the same transaction as the outbox rows (forms, their links). */
+  alsoWrite?: (tx: RapportTransaction) => Promise<unknown>;
+}
+
+async function createOutboxRows(deps: ActivityDeps, addresses: OutboxAddress[], composition: BatchComposition): Promise<OutboxRow[]> {
+  const keys = addresses.map(outboxKey);
   try {
     return await deps.db.$transaction(async (tx) => {
-      const row = await tx.outboxEmail.create({
-        data: {
-          id: key,
-          pairId: address.pairId,
-          cycleNumber: address.cycle,
-          stage: address.stage,
-          recipientRole: address.role,
-          toAddress: email.to,
-          messageId: messageIdFor(key, deps.messageIdDomain),
-          subject: email.subject,
-          html: email.html,
-          text: email.text,
-          status: 'pending',
-        },
-      });
-      if (alsoWrite) await alsoWrite(tx);
-      return row;
+      const rows: OutboxRow[] = [];
+      for (const [index, address] of addresses.entries()) {
+        const email = composition.emails[index];
+        rows.push(
+          await tx.outboxEmail.create({
+            data: {
+              id: keys[index],
+              pairId: address.pairId,
+              cycleNumber: address.cycle,
+              stage: address.stage,
+              recipientRole: address.role,
+              toAddress: email.to,
+              messageId: messageIdFor(keys[index], deps.messageIdDomain),
+              subject: email.subject,
+              html: email.html,
+              text: email.text,
+              status: 'pending',
+            },
+          }),
+        );
+      }
+      if (composition.alsoWrite) await composition.alsoWrite(tx);
+      return rows;
     });
   } catch (error) {
-    // A concurrent attempt of the same activity wrote the row first: use its message.
+    // A concurrent attempt of the same activity wrote the rows first: use its messages.
     if (!isUniqueViolation(error)) throw error;
-    return deps.db.outboxEmail.findUniqueOrThrow({ where: { id: key } });
+    return deps.db.outboxEmail.findMany({ where: { id: { in: keys } } });
   }
 }
 
-/**
- * Sends the email for `address` exactly once. `compose` runs only when no row exists yet.
- * Passing failures (4xx, connection) are thrown so that the activity retries; a permanent one
- * (5xx) is recorded on the row and reported as 'failed'.
- */
-export async function deliverOnce(
-  deps: ActivityDeps,
-  address: OutboxAddress,
-  compose: () => Promise<Composition>,
-): Promise<DeliveryStatus> {
-  const key = outboxKey(address);
-  const existing = await deps.db.outboxEmail.findUnique({ where: { id: key } });
-  const row = existing ?? (await createOutboxRow(deps, address, key, await compose()));
+/** Sends a row still pending and records the outcome; a passing failure is thrown for a retry. */
+async function sendRow(deps: ActivityDeps, stage: string, row: OutboxRow): Promise<DeliveryStatus> {
   if (row.status === 'sent' || row.status === 'failed') return row.status;
-
   try {
     await deps.mailer.send({ messageId: row.messageId, to: row.toAddress, subject: row.subject, html: row.html, text: row.text });
   } catch (error) {
     const permanent = error instanceof PermanentMailError;
     await deps.db.outboxEmail.update({
-      where: { id: key },
+      where: { id: row.id },
       data: { attempts: { increment: 1 }, lastError: String((error as Error).message ?? error).slice(0, 1000), status: permanent ? 'failed' : 'pending' },
     });
     if (!permanent) throw error;
-    deps.onEmail?.(address.stage, 'failed');
+    deps.onEmail?.(stage, 'failed');
     return 'failed';
   }
-  await deps.db.outboxEmail.update({ where: { id: key }, data: { status: 'sent', sentAt: new Date(), attempts: { increment: 1 } } });
-  deps.onEmail?.(address.stage, 'sent');
+  await deps.db.outboxEmail.update({ where: { id: row.id }, data: { status: 'sent', sentAt: new Date(), attempts: { increment: 1 } } });
+  deps.onEmail?.(stage, 'sent');
   return 'sent';
+}
+
+/**
+ * Sends the email for each address exactly once, in one transaction for all rows still missing.
+ * `compose` runs only for addresses with no row yet. Passing failures (4xx, connection) are thrown
+ * after every other email had its chance, so that the activity retries only what is left; a
+ * permanent one (5xx) is recorded on its row and reported as 'failed'.
+ */
+export async function deliverAllOnce(
+  deps: ActivityDeps,
+  addresses: OutboxAddress[],
+  compose: (missing: OutboxAddress[]) => Promise<BatchComposition>,
+): Promise<DeliveryStatus[]> {
+  const keys = addresses.map(outboxKey);
+  const existing = await deps.db.outboxEmail.findMany({ where: { id: { in: keys } } });
+  const rowOf = new Map(existing.map((row) => [row.id, row]));
+  const missing = addresses.filter((_, index) => !rowOf.has(keys[index]));
+  if (missing.length > 0) {
+    for (const row of await createOutboxRows(deps, missing, await compose(missing))) rowOf.set(row.id, row);
+  }
+  const outcomes = await Promise.allSettled(addresses.map((address, index) => sendRow(deps, address.stage, rowOf.get(keys[index]) as OutboxRow)));
+  const passingFailure = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (passingFailure) throw passingFailure.reason;
+  return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<DeliveryStatus>).value);
+}
+
+/** deliverAllOnce for a single email. */
+export async function deliverOnce(deps: ActivityDeps, address: OutboxAddress, compose: () => Promise<Composition>): Promise<DeliveryStatus> {
+  const [status] = await deliverAllOnce(deps, [address], async () => {
+    const { email, alsoWrite } = await compose();
+    return { emails: [email], alsoWrite };
+  });
+  return status;
 }

@@ -1,9 +1,10 @@
 // The activities that email a pair: forms, the one reminder, the agenda and the skip nudge.
 import { ApplicationFailure } from '@temporalio/activity';
-import { currentQuestionSet, questionSetById } from '../question-sets/question-set-repository';
+import { currentQuestionSet, questionSetById, type StoredQuestionSet } from '../question-sets/question-set-repository';
 import { STAGE_OF_FORM, type Question } from '../question-sets/question-types';
 import type { EmailName } from '../templates/email-templates';
 import {
+  FOLLOW_UP_FORMS,
   FORM_RECIPIENT,
   type ActionItemState,
   type AnswerValue,
@@ -12,15 +13,24 @@ import {
   type Role,
   type TopicState,
 } from '../workflows/pair-types';
-import type { ActivityDeps } from './activity-deps';
+import type { ActivityDeps, RapportTransaction } from './activity-deps';
 import { formUrl, issueFormLink, issuePairLink, pairPageUrls } from './form-links';
-import { deliverOnce, type DeliveryStatus } from './outbox';
+import { deliverAllOnce, deliverOnce, type DeliveryStatus } from './outbox';
 import { formatLocal, shiftWallClock } from './schedule';
 
 export interface SendFormRequest {
   pairId: string;
   cycle: number;
   kind: FormKind;
+  meetingAt: number;
+  /** Follow-up forms list the items still open. */
+  openActionItems?: ActionItemState[];
+}
+
+export interface SendFormsRequest {
+  pairId: string;
+  cycle: number;
+  kinds: FormKind[];
   meetingAt: number;
   /** Follow-up forms list the items still open. */
   openActionItems?: ActionItemState[];
@@ -140,48 +150,75 @@ export function createPairEmailActivities(deps: ActivityDeps) {
     return { urls: pairPageUrls(deps.publicBaseUrl, issued.token), write: issued.write };
   };
 
-  async function sendForm(request: SendFormRequest): Promise<SendFormResult> {
-    const { pairId, cycle, kind, meetingAt } = request;
+  /** The email of one form, rendered for its recipient, with the records written alongside it. */
+  function composeForm(pair: PairRow, questionSet: StoredQuestionSet, request: SendFormsRequest, kind: FormKind) {
+    const { pairId, cycle, meetingAt } = request;
     const role = FORM_RECIPIENT[kind];
     const formId = formIdFor(pairId, cycle, kind);
-    const alreadySent = await deps.db.form.findUnique({ where: { id: formId } });
-    const current = alreadySent ? null : await currentQuestionSet(deps.db, pairId);
-    if (current?.stages.disabledStages?.includes(STAGE_OF_FORM[kind])) return { status: 'disabled', questionSetVersion: current.version };
-    const status = await deliverOnce(deps, { pairId, cycle, stage: kind, role }, async () => {
-      const pair = await loadPair(deps, pairId);
-      const questionSet = current ?? (await currentQuestionSet(deps.db, pairId));
-      const questions = questionSet.stages[STAGE_OF_FORM[kind]];
-      const formLink = link(formId);
-      const pages = pairLinks(pairId, role);
-      const agendaAt = shiftWallClock(meetingAt, -JSON.parse(pair.stageOffsets).agendaBefore, pair.timeZone);
-      const { to, ...names } = people(pair, role);
-      const email = deps.emails.render(TEMPLATE_OF_FORM[kind], {
-        ...names,
-        ...meetingContext(pair, meetingAt),
-        ...pages.urls,
-        agendaWhen: formatLocal(agendaAt, pair.timeZone),
-        formUrl: formLink.url,
-        questions,
-        openActionItems: (request.openActionItems ?? []).map((item) => ({ ...item, ownerName: ownerName(pair, item.owner) })),
+    const formLink = link(formId);
+    const pages = pairLinks(pairId, role);
+    const agendaAt = shiftWallClock(meetingAt, -JSON.parse(pair.stageOffsets).agendaBefore, pair.timeZone);
+    const { to, ...names } = people(pair, role);
+    const openActionItems = FOLLOW_UP_FORMS.includes(kind) ? (request.openActionItems ?? []) : [];
+    const email = deps.emails.render(TEMPLATE_OF_FORM[kind], {
+      ...names,
+      ...meetingContext(pair, meetingAt),
+      ...pages.urls,
+      agendaWhen: formatLocal(agendaAt, pair.timeZone),
+      formUrl: formLink.url,
+      questions: questionSet.stages[STAGE_OF_FORM[kind]],
+      openActionItems: openActionItems.map((item) => ({ ...item, ownerName: ownerName(pair, item.owner) })),
+    });
+    const write = async (tx: RapportTransaction) => {
+      await tx.form.create({
+        data: { id: formId, pairId, cycleNumber: cycle, kind, recipientRole: role, questionSetId: questionSet.id, questionSetVersion: questionSet.version },
       });
+      await formLink.write(tx);
+      await pages.write(tx);
+    };
+    return { email: { to, ...email }, write };
+  }
+
+  /**
+   * Sends the forms of one stage (reflection and prep, or the follow-ups) together: one read of the
+   * pair and its question set, and one transaction for all their outbox rows, forms and links.
+   */
+  async function sendForms(request: SendFormsRequest): Promise<SendFormResult[]> {
+    const { pairId, cycle, meetingAt } = request;
+    const formIds = request.kinds.map((kind) => formIdFor(pairId, cycle, kind));
+    const sentForms = await deps.db.form.findMany({ where: { id: { in: formIds } } });
+    const versionOf = new Map(sentForms.map((form) => [form.kind, form.questionSetVersion]));
+    const unsent = request.kinds.filter((kind) => !versionOf.has(kind));
+    const current = unsent.length > 0 ? await currentQuestionSet(deps.db, pairId) : null;
+    const isDisabled = (kind: FormKind) => !versionOf.has(kind) && (current?.stages.disabledStages?.includes(STAGE_OF_FORM[kind]) ?? false);
+    const sending = request.kinds.filter((kind) => !isDisabled(kind));
+    const addresses = sending.map((kind) => ({ pairId, cycle, stage: kind, role: FORM_RECIPIENT[kind] }));
+    const statuses = await deliverAllOnce(deps, addresses, async (missing) => {
+      const [pair, questionSet] = await Promise.all([loadPair(deps, pairId), current ?? currentQuestionSet(deps.db, pairId)]);
+      const composed = missing.map((address) => composeForm(pair, questionSet, request, address.stage as FormKind));
+      for (const address of missing) versionOf.set(address.stage, questionSet.version);
       return {
-        email: { to, ...email },
+        emails: composed.map((form) => form.email),
         alsoWrite: async (tx) => {
           await tx.cycle.upsert({
             where: { pairId_number: { pairId, number: cycle } },
             create: { id: `${pairId}:${cycle}`, pairId, number: cycle, meetingAt: new Date(meetingAt), status: 'planned' },
             update: { meetingAt: new Date(meetingAt) },
           });
-          await tx.form.create({
-            data: { id: formId, pairId, cycleNumber: cycle, kind, recipientRole: role, questionSetId: questionSet.id, questionSetVersion: questionSet.version },
-          });
-          await formLink.write(tx);
-          await pages.write(tx);
+          for (const form of composed) await form.write(tx);
         },
       };
     });
-    const form = await deps.db.form.findUniqueOrThrow({ where: { id: formId } });
-    return { status, questionSetVersion: form.questionSetVersion };
+    return request.kinds.map((kind) => {
+      if (isDisabled(kind)) return { status: 'disabled', questionSetVersion: (current as StoredQuestionSet).version };
+      return { status: statuses[sending.indexOf(kind)], questionSetVersion: versionOf.get(kind) ?? (current as StoredQuestionSet).version };
+    });
+  }
+
+  /** One form: kept for workflow runs recorded before forms of a stage were sent together. */
+  async function sendForm(request: SendFormRequest): Promise<SendFormResult> {
+    const [result] = await sendForms({ ...request, kinds: [request.kind] });
+    return result;
   }
 
   async function sendReminder({ pairId, cycle, kind, meetingAt }: SendReminderRequest): Promise<ReminderStatus> {
@@ -249,5 +286,5 @@ export function createPairEmailActivities(deps: ActivityDeps) {
     });
   }
 
-  return { sendForm, sendReminder, sendAgenda, sendSkipNudge };
+  return { sendForms, sendForm, sendReminder, sendAgenda, sendSkipNudge };
 }

@@ -3,7 +3,7 @@
 import { Context } from '@temporalio/activity';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { createActivities } from '../activities';
-import type { SendFormRequest } from '../activities/pair-emails';
+import type { SendFormsRequest } from '../activities/pair-emails';
 import { endPairUpdate } from '../workflows/pair-messages';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus } from './support/pair-driver';
 import { SAMPLE_PAIR, startRapportStack, type RapportStack } from './support/rapport-stack';
@@ -19,8 +19,8 @@ beforeAll(async () => {
     activities: (real: ReturnType<typeof createActivities>) => ({
       ...real,
       // The worker loses the activity's completion after the relay accepted the email.
-      async sendForm(request: SendFormRequest) {
-        const result = await real.sendForm(request);
+      async sendForms(request: SendFormsRequest) {
+        const result = await real.sendForms(request);
         if (lostAfterSending.has(request.pairId) && Context.current().info.attempt === 1) {
           throw new Error('connection to Temporal lost after the email was accepted');
         }

@@ -57,6 +57,8 @@ const recordingLocally = wf.proxyLocalActivities<Activities>({
 });
 /** Patch: answers recorded by a local activity instead of a regular one (changes the commands). */
 export const RECORD_ANSWER_LOCALLY = 'record-answer-locally';
+/** Patch: a stage's forms go out in one activity instead of one activity per form. */
+export const SEND_STAGE_FORMS_TOGETHER = 'send-stage-forms-together';
 
 export function initialPairState(input: PairWorkflowInput): PairState {
   return {
@@ -327,17 +329,12 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
   }
 
   async function sendForms(cycle: CycleState, kinds: FormKind[]): Promise<void> {
-    const results = await Promise.all(
-      kinds.map((kind) =>
-        sideEffects.sendForm({
-          pairId,
-          cycle: cycle.number,
-          kind,
-          meetingAt: cycle.plan.meetingAt,
-          openActionItems: FOLLOW_UP_FORMS.includes(kind) ? state.openActionItems : undefined,
-        }),
-      ),
-    );
+    const request = { pairId, cycle: cycle.number, meetingAt: cycle.plan.meetingAt };
+    const results = wf.patched(SEND_STAGE_FORMS_TOGETHER)
+      ? await sideEffects.sendForms({ ...request, kinds, openActionItems: kinds.some((kind) => FOLLOW_UP_FORMS.includes(kind)) ? state.openActionItems : undefined })
+      : await Promise.all(
+          kinds.map((kind) => sideEffects.sendForm({ ...request, kind, openActionItems: FOLLOW_UP_FORMS.includes(kind) ? state.openActionItems : undefined })),
+        );
     for (const [index, kind] of kinds.entries()) {
       state.questionSetVersion = results[index].questionSetVersion;
       // A stage the pair's question set switches off sends nothing, so there is no form to open.
