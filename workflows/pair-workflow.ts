@@ -55,10 +55,31 @@ const recordingLocally = wf.proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+/**
+ * Emails are first sent by a local activity: in a burst (every pair whose reflection falls due in
+ * the same minute) that spares the server an activity task and a workflow task per send. A few
+ * quick attempts only: when the relay or the database is down, the regular activity takes over and
+ * retries without limit, without adding events to the history for each retry.
+ */
+const sendingLocally = wf.proxyLocalActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
+});
+type Sender = 'sendForms' | 'sendReminder' | 'sendAgenda';
+/** Patch: a stage's forms go out in one send, and sends try a local activity first. */
+export const SEND_LOCALLY_FIRST = 'send-locally-first';
+
+async function sendLocallyFirst<K extends Sender>(name: K, request: Parameters<Activities[K]>[0]): Promise<Awaited<ReturnType<Activities[K]>>> {
+  type Send = (request: Parameters<Activities[K]>[0]) => Promise<Awaited<ReturnType<Activities[K]>>>;
+  try {
+    return await (sendingLocally[name] as Send)(request);
+  } catch (error) {
+    if (!(error instanceof wf.ActivityFailure)) throw error;
+    return (sideEffects[name] as Send)(request);
+  }
+}
 /** Patch: answers recorded by a local activity instead of a regular one (changes the commands). */
 export const RECORD_ANSWER_LOCALLY = 'record-answer-locally';
-/** Patch: a stage's forms go out in one activity instead of one activity per form. */
-export const SEND_STAGE_FORMS_TOGETHER = 'send-stage-forms-together';
 
 export function initialPairState(input: PairWorkflowInput): PairState {
   return {
@@ -330,8 +351,8 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
 
   async function sendForms(cycle: CycleState, kinds: FormKind[]): Promise<void> {
     const request = { pairId, cycle: cycle.number, meetingAt: cycle.plan.meetingAt };
-    const results = wf.patched(SEND_STAGE_FORMS_TOGETHER)
-      ? await sideEffects.sendForms({ ...request, kinds, openActionItems: kinds.some((kind) => FOLLOW_UP_FORMS.includes(kind)) ? state.openActionItems : undefined })
+    const results = wf.patched(SEND_LOCALLY_FIRST)
+      ? await sendLocallyFirst('sendForms', { ...request, kinds, openActionItems: kinds.some((kind) => FOLLOW_UP_FORMS.includes(kind)) ? state.openActionItems : undefined })
       : await Promise.all(
           kinds.map((kind) => sideEffects.sendForm({ ...request, kind, openActionItems: FOLLOW_UP_FORMS.includes(kind) ? state.openActionItems : undefined })),
         );
@@ -354,15 +375,15 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
         // followed by a reminder: one email is enough.
         if ((cycle.reflectionSentAt ?? 0) > cycle.plan.stageAt.reminder) return;
         const unanswered = PREPARATION_FORMS.filter((kind) => isOpen(cycle.number, kind) && !cycle.answered.includes(kind));
-        await Promise.all(
-          unanswered.map((kind) => sideEffects.sendReminder({ pairId, cycle: cycle.number, kind, meetingAt: cycle.plan.meetingAt })),
-        );
+        const send = wf.patched(SEND_LOCALLY_FIRST) ? sendLocallyFirst : (name: 'sendReminder', request: Parameters<Activities['sendReminder']>[0]) => sideEffects[name](request);
+        await Promise.all(unanswered.map((kind) => send('sendReminder', { pairId, cycle: cycle.number, kind, meetingAt: cycle.plan.meetingAt })));
         return;
       }
       case 'agenda': {
         const topics = [...state.pendingTopics];
         const closing = closeForms((f) => f.cycle < cycle.number || PREPARATION_FORMS.includes(f.kind));
-        await sideEffects.sendAgenda({
+        const send = wf.patched(SEND_LOCALLY_FIRST) ? sendLocallyFirst : (name: 'sendAgenda', request: Parameters<Activities['sendAgenda']>[0]) => sideEffects[name](request);
+        await send('sendAgenda', {
           pairId,
           cycle: cycle.number,
           meetingAt: cycle.plan.meetingAt,
