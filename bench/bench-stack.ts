@@ -12,7 +12,7 @@ import { openDatabase, type Database } from '../prisma/database';
 import { startDevServer, type DevServer } from '../worker/local-stack';
 import { freePort } from '../test/support/free-port';
 import { startPostgres, type TestPostgres } from '../test/support/postgres';
-import { REPO, startEntry, waitForHttp, watch, type RapportProcess } from '../test/support/rapport-process';
+import { REPO, startEntry, startWorkerEntry, waitForHttp, watch, type RapportProcess } from '../test/support/rapport-process';
 import type { AcceptedMessage } from './smtp-counter';
 
 export type BenchDatabase = 'sqlite' | 'postgres';
@@ -98,7 +98,7 @@ export async function startBenchStack(db: BenchDatabase): Promise<BenchStack> {
   const tuning = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('WORKER_') && entry[1] !== undefined));
   // BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the worker.
   const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const worker = startEntry('worker/run-worker.ts', { ...env, ...tuning, METRICS_PORT: 'off', HEALTH_PORT: String(healthPort), METRICS_HOST: '127.0.0.1' }, nodeArgs);
+  const worker = startWorkerEntry({ ...env, ...tuning, METRICS_PORT: 'off', HEALTH_PORT: String(healthPort), METRICS_HOST: '127.0.0.1' }, nodeArgs);
   const web = startEntry('web/main.ts', { ...env, WEB_PORT: String(webPort), RATE_LIMIT_PER_MINUTE: '100000' });
   try {
     await Promise.all([waitForHttp(`http://127.0.0.1:${healthPort}/readyz`, worker), waitForHttp(`${webUrl}/readyz`, web)]);

@@ -104,6 +104,7 @@ describe('configuration', () => {
     ['LOG_FORMAT', 'xml', /must be one of json, text/],
     ['TEMPORAL_TLS', 'maybe', /must be true or false/],
     ['WORKER_MAX_CACHED_WORKFLOWS', 'lots', /must be a whole number from 0 to 100000/],
+    ['WORKER_HEAP_MB', '64', /must be a whole number from 128 to 65536/],
     ['WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', '1', /must be a whole number from 2 to 1000/],
     ['WORKER_MAX_CONCURRENT_ACTIVITIES', '0', /must be a whole number from 1 to 10000/],
     ['WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', '0', /must be a whole number from 1 to 10000/],

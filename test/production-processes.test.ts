@@ -13,7 +13,7 @@ import type { Role } from '../workflows/pair-types';
 import { startDevServer, type DevServer } from '../worker/local-stack';
 import { freePort } from './support/free-port';
 import { startPostgres, type TestPostgres } from './support/postgres';
-import { REPO, startEntry, waitForHttp, type RapportProcess } from './support/rapport-process';
+import { REPO, startEntry, startWorkerEntry, waitForHttp, type RapportProcess } from './support/rapport-process';
 import { startSmtpSink, type ReceivedEmail, type SmtpSink } from './support/smtp-sink';
 import { linksIn } from './support/web-client';
 
@@ -60,7 +60,7 @@ afterAll(async () => {
 });
 
 function startWorker(ports = workerPorts): RapportProcess {
-  const worker = startEntry('worker/run-worker.ts', {
+  const worker = startWorkerEntry({
     ...env,
     MIGRATE_ON_START: 'true',
     METRICS_HOST: '127.0.0.1',
@@ -158,6 +158,8 @@ it('runs a pair across separate worker and web processes; a SIGTERM mid-cycle lo
   // Mid-cycle: the worker stops on SIGTERM, cleanly, and its health check goes with it.
   expect(await worker.stop('SIGTERM')).toBe(0);
   expect(worker.output()).toContain('rapport worker stopped');
+  // Started as `npm run worker` starts it, with the heap limit: no warning about it.
+  expect(worker.output()).not.toMatch(/heap limit/);
   await expect(fetch(`http://127.0.0.1:${workerPorts.health}/healthz`)).rejects.toThrow();
 
   // The report answers while no worker runs: the answer is saved at once and delivered later.

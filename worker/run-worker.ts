@@ -2,6 +2,7 @@
 // Temporal cluster, serves metrics and health checks, and runs until SIGTERM/SIGINT, when it stops
 // polling and gives in-flight activities WORKER_SHUTDOWN_GRACE_SECONDS to finish.
 import type { Logger } from '@temporalio/common';
+import { getHeapStatistics } from 'node:v8';
 import { Runtime } from '@temporalio/worker';
 import { migrateDatabase } from '../prisma/migrate';
 import type { RapportPrisma } from '../prisma/database';
@@ -23,9 +24,18 @@ function trackActivePairs(db: RapportPrisma, metrics: RapportMetrics, logger: Lo
   return () => clearInterval(timer);
 }
 
+/** Warns when node was started without the heap limit (not through `npm run worker`). */
+function checkHeapLimit(heapMb: number, logger: Logger): void {
+  const limitMb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+  // The limit V8 reports includes the young generation, a few dozen MiB above --max-old-space-size.
+  if (limitMb <= heapMb * 1.5) return;
+  logger.warn(`the worker's heap limit is ${limitMb} MiB, not WORKER_HEAP_MB=${heapMb}: start it with "npm run worker" or "node --max-old-space-size=${heapMb}" to keep its memory bounded`);
+}
+
 async function main(): Promise<void> {
   const config = loadConfig(process.env, 'worker');
   const logger = installRuntime(config);
+  checkHeapLimit(config.worker.heapMb, logger);
   if (config.migrateOnStart) {
     const { applied } = await migrateDatabase(config.databaseUrl, (line) => logger.info(line));
     if (applied.length > 0) logger.info('database migrated', { applied });

@@ -2,6 +2,7 @@
 // variables, their output kept, stopped with a signal.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { DEFAULT_WORKER_HEAP_MB } from '../../worker/config';
 
 export const REPO = join(__dirname, '..', '..');
 
@@ -23,6 +24,12 @@ export function startEntry(entry: string, env: Record<string, string>, nodeArgs:
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return watch(child);
+}
+
+/** The worker entry started as `npm run worker` starts it: with its heap limit (WORKER_HEAP_MB). */
+export function startWorkerEntry(env: Record<string, string>, nodeArgs: string[] = []): RapportProcess {
+  const heapMb = env.WORKER_HEAP_MB ?? String(DEFAULT_WORKER_HEAP_MB);
+  return startEntry('worker/run-worker.ts', env, [`--max-old-space-size=${heapMb}`, ...nodeArgs]);
 }
 
 export function watch(child: ChildProcess): RapportProcess {
