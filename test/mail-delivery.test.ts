@@ -88,3 +88,19 @@ it('records a 550 as failed and carries on with the rest of the cycle', async ()
   stack.smtp.rejectRecipients.delete(report);
   await handle.executeUpdate(endPairUpdate, { args: [{}] });
 });
+
+it('hands a longer outage from the quick local attempts to the regular activity, and delivers once', async () => {
+  const { pairId, handle, reflectionAt } = await pairReachingReflection();
+  // More 451s than the local activity's three attempts allow for both emails.
+  stack.smtp.deferNext(8);
+  await advanceTo(env, reflectionAt + 1_000);
+  await waitForStatus(handle, (s) => s.stage === 'reminder', 120_000);
+  const both = [messageIdOf(pairId, 1, 'reflection', 'report'), messageIdOf(pairId, 1, 'managerPrep', 'manager')];
+  for (const id of both) expect(stack.smtp.messages.filter((m) => sameMessageId(m, id))).toHaveLength(1);
+  const rows = await stack.db.outboxEmail.findMany({ where: { pairId } });
+  expect(rows.map((row) => row.status)).toEqual(['sent', 'sent']);
+  expect(Math.max(...rows.map((row) => row.attempts))).toBeGreaterThan(3);
+  const { status } = await handle.describe();
+  expect(status.name).toBe('RUNNING');
+  await handle.executeUpdate(endPairUpdate, { args: [{}] });
+});

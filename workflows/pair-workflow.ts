@@ -74,7 +74,8 @@ async function sendLocallyFirst<K extends Sender>(name: K, request: Parameters<A
   try {
     return await (sendingLocally[name] as Send)(request);
   } catch (error) {
-    if (!(error instanceof wf.ActivityFailure)) throw error;
+    // A failed local activity surfaces as its cause (an ApplicationFailure), not an ActivityFailure.
+    if (!(error instanceof wf.TemporalFailure) || wf.isCancellation(error)) throw error;
     return (sideEffects[name] as Send)(request);
   }
 }
