@@ -100,9 +100,28 @@ async function sendRow(deps: ActivityDeps, stage: string, row: OutboxRow): Promi
     deps.onEmail?.(stage, 'failed');
     return 'failed';
   }
-  await deps.db.outboxEmail.update({ where: { id: row.id }, data: { status: 'sent', sentAt: new Date(), attempts: { increment: 1 } } });
+  await recordSent(deps, row.id);
   deps.onEmail?.(stage, 'sent');
   return 'sent';
+}
+
+/** Waits between tries to record an accepted message: about a minute in all. */
+const RECORD_SENT_WAITS_MS = [500, 1_000, 2_000, 4_000, 8_000, 15_000, 15_000, 15_000];
+
+/**
+ * Marks a row sent once the relay has accepted its message. A failure here would send the message
+ * again on the activity's retry, so a short database outage is waited out here, in the activity.
+ */
+async function recordSent(deps: ActivityDeps, id: string): Promise<void> {
+  for (const wait of [...RECORD_SENT_WAITS_MS, null]) {
+    try {
+      await deps.db.outboxEmail.update({ where: { id }, data: { status: 'sent', sentAt: new Date(), attempts: { increment: 1 } } });
+      return;
+    } catch (error) {
+      if (wait === null) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }
 
 /**

@@ -62,7 +62,8 @@ const recordingLocally = wf.proxyLocalActivities<Activities>({
  * retries without limit, without adding events to the history for each retry.
  */
 const sendingLocally = wf.proxyLocalActivities<Activities>({
-  startToCloseTimeout: '1 minute',
+  // Room for the outbox to wait out a short database outage after the relay accepted a message.
+  startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
 });
 type Sender = 'sendForms' | 'sendReminder' | 'sendAgenda';
