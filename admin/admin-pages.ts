@@ -24,7 +24,7 @@ const DONE_MESSAGES: Record<string, string> = {
 
 export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank: QuestionBankAdmin, adminName: (request: FastifyRequest) => string): void {
   async function render(reply: FastifyReply, pairId: string, extra: { notice?: string; problems?: string[]; stages?: ReturnType<typeof stagesFromEditor> } = {}) {
-    const [{ pair, status, search }, history, questionSet, suggestions, bankQuestions] = await Promise.all([
+    const [{ pair, status, search, undeliveredEmails }, history, questionSet, suggestions, bankQuestions] = await Promise.all([
       pairs.showPair(pairId),
       pairs.history(pairId),
       pairs.questionSet(pairId),
@@ -37,6 +37,7 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
       pair,
       status,
       search,
+      undeliveredEmails,
       history,
       charts,
       heldRate: history.meetingsHeld.rate === null ? 'no meetings yet' : `${Math.round(history.meetingsHeld.rate * 100)}%`,

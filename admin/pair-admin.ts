@@ -104,8 +104,23 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
     }
   }
 
+  /** Emails the relay refused for good (a 5xx): they will not be sent again, so an admin must act. */
+  async function undeliveredEmails(pairId: string) {
+    const rows = await db.outboxEmail.findMany({
+      where: { pairId, status: 'failed' },
+      orderBy: [{ cycleNumber: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }],
+      select: { cycleNumber: true, stage: true, recipientRole: true, toAddress: true, lastError: true, attempts: true, createdAt: true },
+    });
+    return rows.map((row) => ({ ...row, createdAt: row.createdAt.toISOString() }));
+  }
+
+  async function undeliveredCounts(): Promise<Map<string, number>> {
+    const groups = await db.outboxEmail.groupBy({ by: ['pairId'], where: { status: 'failed' }, _count: { _all: true } });
+    return new Map(groups.map((group) => [group.pairId, group._count._all]));
+  }
+
   async function listPairs(filter: PairFilter = {}) {
-    const pairs = await db.pair.findMany({ orderBy: MANAGER_KEY_ORDER });
+    const [pairs, undelivered] = await Promise.all([db.pair.findMany({ orderBy: MANAGER_KEY_ORDER }), undeliveredCounts()]);
     const keyOf = managerKeysOf(pairs);
     const manager = filter.manager?.trim().toLowerCase();
     const matches = (pair: (typeof pairs)[number]) =>
@@ -124,6 +139,7 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
         cycle: status?.cycle ?? null,
         nextEvent: status?.nextEvents[0] ?? null,
         consecutiveSkips: status?.consecutiveSkips ?? null,
+        undeliveredEmails: undelivered.get(pair.id) ?? 0,
       }));
   }
 
@@ -148,7 +164,8 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
     async showPair(pairId: string) {
       const pair = await pairRow(pairId);
       const managerKey = (await managerKeyOf(db, pair.managerEmail)) ?? pair.id;
-      return { pair, status: await statusOf(pairId), search: { managerKey, temporalQuery: managerSearchQuery(managerKey) } };
+      const [status, undelivered] = await Promise.all([statusOf(pairId), undeliveredEmails(pairId)]);
+      return { pair, status, search: { managerKey, temporalQuery: managerSearchQuery(managerKey) }, undeliveredEmails: undelivered };
     },
     pause: (pairId: string) => tell(pairId, (h) => h.executeUpdate(pauseUpdate)),
     resume: (pairId: string) => tell(pairId, (h) => h.executeUpdate(resumeUpdate)),

@@ -42,7 +42,9 @@ export async function saveAndDeliver(deps: DeliveryDeps, form: FormRow, answer: 
   });
   const delivery = await deliver(deps, form.pairId, answer);
   if (delivery.outcome === 'delivered') {
-    await db.answer.update({ where: { formId: form.id }, data: { deliveredAt: new Date() } });
+    // The workflow stored the answer as delivered itself (recordAnswer); should the database fail
+    // just now, the saved answer must not get the "not saved" page.
+    await db.answer.update({ where: { formId: form.id }, data: { deliveredAt: new Date() } }).catch(() => undefined);
   } else if (delivery.outcome === 'refused') {
     // Nothing from a refused submission is kept; an earlier accepted answer stays as it was.
     if (previous) await db.answer.update({ where: { formId: form.id }, data: { payload: previous.payload, deliveredAt: previous.deliveredAt, deliveryError: previous.deliveryError } });

@@ -13,6 +13,10 @@ import { Client } from 'pg';
 export interface TestPostgres {
   url: string;
   stop(): Promise<void>;
+  /** Stops the server as an outage would (open connections are cut), keeping its data and port. */
+  stopServer(): Promise<void>;
+  /** Starts a server stopped by stopServer() again, on the same port with the same data. */
+  startServer(): Promise<void>;
 }
 
 const run = promisify(execFile);
@@ -111,10 +115,19 @@ export async function startPostgres(): Promise<TestPostgres> {
     await runServerTool(bin, 'initdb', ['-D', dataDir, '-U', SUPERUSER, '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
     const port = await freePort();
     const options = `-c listen_addresses=127.0.0.1 -p ${port} -k '${root}' -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
-    await runServerTool(bin, 'pg_ctl', ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '60', '-o', options], logFile);
-    started = true;
+    const startServer = async (): Promise<void> => {
+      if (started) return;
+      await runServerTool(bin, 'pg_ctl', ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '60', '-o', options], logFile);
+      started = true;
+    };
+    const stopServer = async (): Promise<void> => {
+      if (!started) return;
+      await runServerTool(bin, 'pg_ctl', ['stop', '-D', dataDir, '-m', 'fast', '-w'], logFile);
+      started = false;
+    };
+    await startServer();
     await createDatabase(port);
-    return { url: `postgresql://${SUPERUSER}@127.0.0.1:${port}/${DATABASE}`, stop };
+    return { url: `postgresql://${SUPERUSER}@127.0.0.1:${port}/${DATABASE}`, stop, stopServer, startServer };
   } catch (error) {
     await stop().catch(() => {});
     throw error;
