@@ -10,6 +10,7 @@ import { registerPair, startPairWorkflow, type NewPair } from '../client/pairs';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
 import { loadEmailTemplates } from '../templates/email-templates';
 import type { Weekday } from '../workflows/pair-types';
+import { inLanes } from '../test/support/in-lanes';
 import type { BenchStack } from './bench-stack';
 
 const REPORTS_PER_MANAGER = 6;
@@ -30,18 +31,6 @@ export interface BurstResult {
 export interface BaselineResult {
   emails: number;
   seconds: number;
-}
-
-/** Runs tasks with at most `limit` in flight. */
-async function inBatches<T>(items: T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      await task(items[index], index);
-    }
-  });
-  await Promise.all(lanes);
 }
 
 /** A pair meeting weekly, 60 minutes after `dueAt`, so its reflection falls due at `dueAt`. */
@@ -73,7 +62,7 @@ export async function runBurst(stack: BenchStack, pairs: number, log: (line: str
   const pairIds: string[] = new Array(pairs);
   const started = Date.now();
   log(`creating ${pairs} pairs; reflection due at ${new Date(dueAt).toISOString()}`);
-  await inBatches(
+  await inLanes(
     Array.from({ length: pairs }, (_, index) => index),
     CREATE_CONCURRENCY,
     async (index) => {

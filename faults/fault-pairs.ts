@@ -8,6 +8,7 @@ import { messageIdFor, outboxKey } from '../activities/outbox';
 import { pairHandle, registerPair, startPairWorkflow, type NewPair } from '../client/pairs';
 import { pairStatusQuery, rescheduleMeetingUpdate } from '../workflows/pair-messages';
 import type { Role, Weekday } from '../workflows/pair-types';
+import { inLanes } from '../test/support/in-lanes';
 import { MESSAGE_ID_DOMAIN, type FaultStack } from './fault-stack';
 
 const REPORTS_PER_MANAGER = 6;
@@ -32,18 +33,6 @@ export interface ExpectedEmail {
   stage: string;
   role: Role;
   to: string;
-}
-
-/** Runs task over items with at most `limit` in flight. */
-export async function inLanes<T>(items: T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      await task(items[index], index);
-    }
-  });
-  await Promise.all(lanes);
 }
 
 function newPair(index: number, run: string): NewPair {

@@ -18,10 +18,11 @@ import {
   type SubmissionTally,
 } from './answer-stream';
 import { acceptedButNotRecorded, countEmails, deliveredSoFar, waitForDelivered, waitUntilSettled, type EmailCount, type EmailExpectation } from './email-count';
-import { bringMeetingsForward, createFaultPairs, expectedEmail, inLanes, reflectionEmails, type ExpectedEmail, type FaultPair, type Unmoved } from './fault-pairs';
+import { bringMeetingsForward, createFaultPairs, expectedEmail, reflectionEmails, type ExpectedEmail, type FaultPair, type Unmoved } from './fault-pairs';
 import type { FaultDatabase, FaultStack } from './fault-stack';
 import { ACCEPT_ALL } from './faulty-smtp-protocol';
 import { endedPairWorkflows, type EndedWorkflow } from './pair-workflows';
+import { inLanes } from '../test/support/in-lanes';
 import { halfWrittenRecords } from './record-integrity';
 
 export const SCENARIOS = ['worker-kill', 'smtp-outage', 'smtp-refusals', 'temporal-restart', 'database-outage', 'web-kill'] as const;
