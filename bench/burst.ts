@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createMailer } from '../activities/mailer';
 import { messageIdFor, outboxKey } from '../activities/outbox';
 import { formatLocal } from '../activities/schedule';
-import { registerPair, startPairWorkflow, type NewPair } from '../client/pairs';
+import { pairHandle, registerPair, startPairWorkflow, type NewPair } from '../client/pairs';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
 import { loadEmailTemplates } from '../templates/email-templates';
 import type { Weekday } from '../workflows/pair-types';
@@ -50,9 +50,13 @@ function benchPair(index: number, dueAt: number, run: string): NewPair {
   };
 }
 
-/** The whole minute by which N pairs can surely be created (at most about 25 ms each here, plus a margin). */
+/**
+ * The whole minute by which N pairs can surely be created and their first cycle planned: the
+ * worker plans each new pair's first cycle after it starts, and at 10,000 pairs it falls minutes
+ * behind the creation (about 45 ms each here, plus a margin).
+ */
 export function burstInstant(pairs: number, now = Date.now()): number {
-  const ready = now + 60_000 + pairs * 25;
+  const ready = now + 60_000 + pairs * 45;
   return Math.ceil(ready / MINUTE) * MINUTE;
 }
 
@@ -74,6 +78,8 @@ export async function runBurst(stack: BenchStack, pairs: number, log: (line: str
   const createSeconds = (Date.now() - started) / 1000;
   log(`created in ${createSeconds.toFixed(1)} s`);
   if (Date.now() > dueAt - 5_000) throw new Error('creating the pairs took longer than planned; the burst instant has passed: run again');
+  await waitForPlanning(stack, pairIds, dueAt);
+  log(`all ${pairs} first cycles planned ${((dueAt - Date.now()) / 1000).toFixed(0)} s before the due minute`);
 
   const expected = new Set(pairIds.flatMap((pairId) => [key(pairId, 'reflection', 'report'), key(pairId, 'managerPrep', 'manager')]));
   const timeout = Math.max(10 * MINUTE, pairs * 200);
@@ -91,6 +97,26 @@ export async function runBurst(stack: BenchStack, pairs: number, log: (line: str
     lost: expected.size - distinct.size,
     createSeconds,
   };
+}
+
+/** A pair's workflow has planned its first cycle once its history holds the timer (6 events). */
+const PLANNED_HISTORY_LENGTH = 6;
+
+/** Waits until every pair's first cycle is planned; a pair planned after its due minute would meet a week later. */
+async function waitForPlanning(stack: BenchStack, pairIds: string[], dueAt: number): Promise<void> {
+  let late = 0;
+  await inLanes(pairIds, CREATE_CONCURRENCY, async (pairId) => {
+    for (;;) {
+      const { raw } = await pairHandle(stack.client, pairId).describe();
+      if (Number(raw.workflowExecutionInfo?.historyLength ?? 0) >= PLANNED_HISTORY_LENGTH) return;
+      if (Date.now() > dueAt - 2_000) {
+        late += 1;
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  });
+  if (late > 0) throw new Error(`the worker had not planned ${late} of ${pairIds.length} pairs by the due minute; they would meet a week later: run again with fewer pairs or a faster machine`);
 }
 
 const key = (pairId: string, stage: string, role: 'report' | 'manager') => messageIdFor(outboxKey({ pairId, cycle: 1, stage, role }), 'example.com');
