@@ -1,7 +1,7 @@
 // What an admin can do to pairs and their question sets, for the admin API and the CLI alike:
 // one set of checks and one set of messages. Failures are AdminErrors carrying an HTTP-like status.
 import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { InvalidPairError, PairExistsError, pairHandle, pairSettingsFromRow, registerPair, startPairWorkflow, type NewPair } from '../client/pairs';
+import { InvalidPairError, PairExistsError, pairHandle, pairSettingsFromRow, registerPair, sendToPair, startPairWorkflow, type NewPair } from '../client/pairs';
 import { MANAGER_KEY_ORDER, managerKeyOf, managerKeysOf, managerSearchQuery } from '../client/manager-search';
 import type { RapportPrisma } from '../prisma/database';
 import { currentQuestionSet, ensureOrgQuestionSet, saveOrgQuestionSet, savePairQuestionSet, type StoredQuestionSet } from '../question-sets/question-set-repository';
@@ -66,7 +66,7 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
   async function tell<T>(pairId: string, send: (handle: ReturnType<typeof pairHandle>) => Promise<T>): Promise<T> {
     await pairRow(pairId);
     try {
-      return await withDeadline(updateTimeoutMs, () => send(pairHandle(temporal, pairId)));
+      return await withDeadline(updateTimeoutMs, () => sendToPair(temporal, pairId, send));
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) throw new AdminError(422, refusalProblems(error));
       if (error instanceof WorkflowNotFoundError) throw new AdminError(409, ['This pair has ended.']);
@@ -149,7 +149,7 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
   async function saveVersion(pairId: string, stages: QuestionSetStages, admin: string, note: string) {
     const saved = await savePairQuestionSet(db, pairId, stages, admin, note);
     const notified = await withDeadline(updateTimeoutMs, () =>
-      pairHandle(temporal, pairId).executeUpdate(questionSetChangedUpdate, { args: [{ version: saved.version }] }),
+      sendToPair(temporal, pairId, (h) => h.executeUpdate(questionSetChangedUpdate, { args: [{ version: saved.version }] })),
     ).then(
       () => true,
       () => false,

@@ -1,6 +1,6 @@
 // Creating a pair and talking to its workflow. Used by the main job, the admin API and the CLI.
 import { randomUUID } from 'node:crypto';
-import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { isUniqueViolation, type RapportPrisma } from '../prisma/database';
 import { settingsColumns } from '../activities/pair-records';
 import type { pairWorkflow } from '../workflows/pair-workflow';
@@ -150,6 +150,31 @@ export async function startPairWorkflow(
 
 export function pairHandle(client: Client, pairId: string): WorkflowHandle<typeof pairWorkflow> {
   return client.workflow.getHandle<typeof pairWorkflow>(pairWorkflowId(pairId));
+}
+
+/** How many times a message is sent again after it met a run that had just continued as new. */
+const SENDS_ACROSS_CONTINUE_AS_NEW = 3;
+
+/**
+ * Sends a message (an Update) to a pair's workflow. An Update that arrives while a run is
+ * continuing as new is answered "not found" by servers before 1.25 and by the Java test server
+ * (newer servers retry it on the new run themselves). The workflow never saw it, so when the pair
+ * still has a running run it is sent again; "not found" stands only for a pair that has ended.
+ */
+export async function sendToPair<T>(client: Client, pairId: string, send: (handle: WorkflowHandle<typeof pairWorkflow>) => Promise<T>): Promise<T> {
+  const handle = pairHandle(client, pairId);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await send(handle);
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError) || attempt >= SENDS_ACROSS_CONTINUE_AS_NEW) throw error;
+      const running = await handle.describe().then(
+        (description) => description.status.name === 'RUNNING',
+        () => false,
+      );
+      if (!running) throw error;
+    }
+  }
 }
 
 interface PairSettingsRow {

@@ -1,6 +1,9 @@
 // The admin API: sign-in, refusal without a session, creating pairs with clear validation, pair
 // actions through the running workflow, and question-set versions picked up by the next form.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { sendToPair } from '../client/pairs';
+import { pauseUpdate } from '../workflows/pair-messages';
 import { DateTime } from 'luxon';
 import { MANAGER_KEY_ATTRIBUTE } from '../client/manager-search';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
@@ -134,6 +137,27 @@ it('pauses, resumes, skips, reschedules, changes cadence and ends through the wo
   // The workflow records the end in the database right after acknowledging it.
   for (let i = 0; i < 100 && (await api('GET', path)).json.pair.status !== 'ended'; i += 1) await new Promise((r) => setTimeout(r, 50));
   expect((await api('GET', path)).json.pair.status).toBe('ended');
+});
+
+it('sends a message again when it met a run continuing as new, and not once the pair has ended', async () => {
+  const { json } = await api('POST', '/admin/api/pairs', newPairBody());
+  const handle = env.client.workflow.getHandle(`pair-${json.pairId}`);
+  await waitForStatus(handle as never, (s) => s.cycle === 1);
+  // What an older server answers an Update that reached a run as it continued as new.
+  const lostOnce = () => {
+    let sends = 0;
+    return async (h: { executeUpdate: typeof handle.executeUpdate }) => {
+      sends += 1;
+      if (sends === 1) throw new WorkflowNotFoundError('workflow execution already completed', `pair-${json.pairId}`, undefined);
+      return { sends, status: await h.executeUpdate(pauseUpdate) };
+    };
+  };
+  const delivered = await sendToPair(env.client, json.pairId, lostOnce());
+  expect(delivered).toMatchObject({ sends: 2, status: { state: 'paused' } });
+
+  expect((await api('POST', `/admin/api/pairs/${json.pairId}/end`, {})).json.state).toBe('ended');
+  await handle.result();
+  await expect(sendToPair(env.client, json.pairId, lostOnce())).rejects.toBeInstanceOf(WorkflowNotFoundError);
 });
 
 it('saves question-set versions with an audit trail; the next form uses them; rollback works', async () => {

@@ -3,7 +3,7 @@
 // redeliverPendingAnswers. When the workflow refuses it (the stage closed), it is not kept.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { answerPayload } from '../activities/pair-records';
-import { pairHandle } from '../client/pairs';
+import { sendToPair } from '../client/pairs';
 import type { RapportPrisma } from '../prisma/database';
 import { answerFormUpdate } from '../workflows/pair-messages';
 import { FORM_RECIPIENT, type FormAnswer } from '../workflows/pair-types';
@@ -21,7 +21,7 @@ export type Delivery = { outcome: 'delivered' } | { outcome: 'pending' } | { out
 async function deliver(deps: DeliveryDeps, pairId: string, answer: FormAnswer): Promise<Delivery> {
   try {
     await deps.temporal.connection.withDeadline(Date.now() + deps.updateTimeoutMs, () =>
-      pairHandle(deps.temporal, pairId).executeUpdate(answerFormUpdate, { args: [answer] }),
+      sendToPair(deps.temporal, pairId, (handle) => handle.executeUpdate(answerFormUpdate, { args: [answer] })),
     );
     return { outcome: 'delivered' };
   } catch (error) {

@@ -11,7 +11,7 @@ import view from '@fastify/view';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import Handlebars from 'handlebars';
 import { registerAdminRoutes, type AdminOptions } from '../admin/admin-routes';
-import { pairHandle } from '../client/pairs';
+import { sendToPair } from '../client/pairs';
 import type { RapportPrisma } from '../prisma/database';
 import { addTopicUpdate } from '../workflows/pair-messages';
 import { FOLLOW_UP_FORMS, MAX_TOPIC_LENGTH } from '../workflows/pair-types';
@@ -202,7 +202,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
     }
     try {
       const added = await deps.temporal.connection.withDeadline(Date.now() + delivery.updateTimeoutMs, () =>
-        pairHandle(deps.temporal, link.pair.id).executeUpdate(addTopicUpdate, { args: [{ text, by: link.role }] }),
+        sendToPair(deps.temporal, link.pair.id, (handle) => handle.executeUpdate(addTopicUpdate, { args: [{ text, by: link.role }] })),
       );
       return message(reply, 200, 'Added to the agenda', `It will be on the agenda of meeting ${added.forCycle}.`);
     } catch (caught) {
