@@ -1,7 +1,7 @@
 // Everything the benchmark runs, each real and on this machine: the Temporal dev server, the
 // database (SQLite or PostgreSQL), the SMTP counter, the worker and the web service, the last three
 // as separate processes.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { openDatabase, type Database } from '../prisma/database';
 import { startDevServer, type DevServer } from '../worker/local-stack';
 import { freePort } from '../test/support/free-port';
 import { startPostgres, type TestPostgres } from '../test/support/postgres';
-import { REPO, startEntry, startWorkerEntry, waitForHttp, watch, type RapportProcess } from '../test/support/rapport-process';
+import { PREBUILT_BUNDLE, REPO, startEntry, startWorkerEntry, waitForHttp, watch, type RapportProcess } from '../test/support/rapport-process';
 import type { AcceptedMessage } from './smtp-counter';
 
 export type BenchDatabase = 'sqlite' | 'postgres';
@@ -74,8 +74,6 @@ export function peakRssMiB(pid: number | undefined): number | null {
 
 export async function startBenchStack(db: BenchDatabase): Promise<BenchStack> {
   const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-'));
-  const bundlePath = join(dir, 'workflow-bundle.js');
-  execFileSync(process.execPath, ['--import', 'tsx', 'worker/build-workflow-bundle.ts', bundlePath], { cwd: REPO, stdio: 'pipe' });
   const [temporalPort, uiPort, webPort, healthPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   let postgres: TestPostgres | undefined;
   let devServer: DevServer | undefined;
@@ -91,7 +89,7 @@ export async function startBenchStack(db: BenchDatabase): Promise<BenchStack> {
     SMTP_URL: smtp.url,
     MAIL_FROM: 'Rapport <rapport@example.com>',
     PUBLIC_BASE_URL: webUrl,
-    WORKFLOW_BUNDLE_PATH: bundlePath,
+    WORKFLOW_BUNDLE_PATH: PREBUILT_BUNDLE,
     LOG_LEVEL: 'warn',
   };
   // WORKER_* tuning variables set for the benchmark reach its worker, to compare settings.

@@ -9,6 +9,7 @@ import { runAnswers, type AnswersResult } from './answers';
 import { peakRssMiB, startBenchStack, type BenchDatabase } from './bench-stack';
 import { runBaseline, runBurst, type BaselineResult, type BurstResult } from './burst';
 import { runLongLife, type LongLifeResult } from './long-life';
+import { buildProduction } from '../test/support/rapport-process';
 
 interface Figure {
   figure: string;
@@ -89,6 +90,8 @@ async function main(): Promise<void> {
   const log = (line: string) => console.error(line);
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${opts.db}`;
   log(`benchmark: ${opts.pairs} pairs on ${machine}`);
+  log('building dist/ (npm run build): the worker and web service run from it, as in production');
+  buildProduction();
   const stack = await startBenchStack(opts.db);
   let burst: BurstResult;
   let baseline: BaselineResult;

@@ -2,7 +2,6 @@
 // part and bring it back: the Temporal dev server (persisting to a file), the database (SQLite or a
 // throwaway PostgreSQL), the faulty SMTP server, the worker and the web service, the last three as
 // separate processes.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { openDatabase, type Database } from '../prisma/database';
 import { startDevServer, type DevServer } from '../worker/local-stack';
 import { freePort } from '../test/support/free-port';
 import { startPostgres, type TestPostgres } from '../test/support/postgres';
-import { REPO, startEntry, startWorkerEntry, waitForHttp, type RapportProcess } from '../test/support/rapport-process';
+import { PREBUILT_BUNDLE, startEntry, startWorkerEntry, waitForHttp, type RapportProcess } from '../test/support/rapport-process';
 import { startFaultySmtp, type FaultySmtp } from './faulty-smtp-process';
 import { ACCEPT_ALL } from './faulty-smtp-protocol';
 
@@ -56,11 +55,6 @@ const READY_TIMEOUT_MS = 180_000;
 
 const hasExited = (entry: RapportProcess) => entry.child.exitCode !== null || entry.child.signalCode !== null;
 
-/** Bundles the workflow code as it is now (a few seconds), so that a stack's bundle is never stale. */
-function buildWorkflowBundle(path: string): void {
-  execFileSync(process.execPath, ['--import', 'tsx', 'worker/build-workflow-bundle.ts', path], { cwd: REPO, stdio: 'pipe' });
-}
-
 async function startDatabase(db: FaultDatabase, dir: string): Promise<{ url: string; postgres?: TestPostgres }> {
   if (db === 'sqlite') return { url: `file:${join(dir, 'rapport.db')}` };
   const postgres = await startPostgres();
@@ -94,8 +88,6 @@ async function startServers(db: FaultDatabase, dir: string, temporalPort: number
 
 export async function startFaultStack({ db }: FaultStackOptions): Promise<FaultStack> {
   const dir = mkdtempSync(join(tmpdir(), 'rapport-faults-'));
-  const bundle = join(dir, 'workflow-bundle.js');
-  buildWorkflowBundle(bundle);
   const [temporalPort, uiPort, webPort, healthPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const servers = await startServers(db, dir, temporalPort, uiPort);
   const { databaseUrl, postgres, smtp } = servers;
@@ -109,7 +101,7 @@ export async function startFaultStack({ db }: FaultStackOptions): Promise<FaultS
     SMTP_URL: smtp.url,
     MAIL_FROM: `Rapport <rapport@${MESSAGE_ID_DOMAIN}>`,
     PUBLIC_BASE_URL: webUrl,
-    WORKFLOW_BUNDLE_PATH: bundle,
+    WORKFLOW_BUNDLE_PATH: PREBUILT_BUNDLE,
     LOG_LEVEL: 'warn',
   };
   const workerEnv = { ...env, METRICS_PORT: 'off', HEALTH_PORT: String(healthPort), METRICS_HOST: '127.0.0.1', WORKER_SHUTDOWN_GRACE_SECONDS: '5' };

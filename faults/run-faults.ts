@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { badInputSummary, badInputTable, faultTable, LATEST_REPORT, machineDescription, readBadInput, submissionTable, writeReport } from './fault-report';
 import { startFaultStack, type FaultDatabase } from './fault-stack';
 import { databaseFor, runScenario, SCALES, SCENARIO_TITLES, SCENARIOS, type ScenarioName, type ScenarioResult, type Scale } from './scenarios';
+import { buildProduction } from '../test/support/rapport-process';
 
 const USAGE = `usage: npm run faults -- [--scenario NAME[,NAME…]]… [--scale reduced|full] [--db postgres|sqlite]
 
@@ -95,6 +96,8 @@ async function main(): Promise<number> {
   }
   const options = parseArgs(args);
   const logDir = mkdtempSync(join(tmpdir(), 'rapport-faults-logs-'));
+  log('building dist/ (npm run build): the worker and web service run from it, as in production');
+  buildProduction();
   log(`scenarios: ${options.scenarios.join(', ')} at ${options.scale.name} scale`);
   const results: ScenarioResult[] = [];
   for (const scenario of options.scenarios) results.push(await runOnFreshStack(scenario, options, logDir));

@@ -3,7 +3,6 @@
 // pair runs a whole cycle in about four minutes of real time; the worker is stopped with SIGTERM
 // after the first emails, a form is answered while it is down, and after a restart the cycle
 // completes with every email sent exactly once.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import type { Role } from '../workflows/pair-types';
 import { startDevServer, type DevServer } from '../worker/local-stack';
 import { freePort } from './support/free-port';
 import { startPostgres, type TestPostgres } from './support/postgres';
-import { REPO, startEntry, startWorkerEntry, waitForHttp, type RapportProcess } from './support/rapport-process';
+import { PREBUILT_BUNDLE, startEntry, startWorkerEntry, waitForHttp, type RapportProcess } from './support/rapport-process';
 import { startSmtpSink, type ReceivedEmail, type SmtpSink } from './support/smtp-sink';
 import { linksIn } from './support/web-client';
 
@@ -33,9 +32,6 @@ let secondWorkerPorts: { metrics: number; health: number };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rapport-processes-'));
-  const bundlePath = join(dir, 'workflow-bundle.js');
-  // The prebuilt bundle, as a deployment builds it once.
-  execFileSync(process.execPath, ['--import', 'tsx', 'worker/build-workflow-bundle.ts', bundlePath], { cwd: REPO, stdio: 'pipe' });
   const [temporalPort, uiPort, webPort, metrics, health, metrics2, health2] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   secondWorkerPorts = { metrics: metrics2, health: health2 };
   [devServer, postgres, smtp] = await Promise.all([startDevServer(dir, temporalPort, uiPort), startPostgres(), startSmtpSink()]);
@@ -48,7 +44,8 @@ beforeAll(async () => {
     SMTP_URL: smtp.url,
     MAIL_FROM: 'Rapport <rapport@example.com>',
     PUBLIC_BASE_URL: webUrl,
-    WORKFLOW_BUNDLE_PATH: bundlePath,
+    // The prebuilt bundle of the production build, which npm test makes first.
+    WORKFLOW_BUNDLE_PATH: PREBUILT_BUNDLE,
     LOG_FORMAT: 'json',
   };
 });

@@ -13,8 +13,8 @@ fi
 
 bash tools/provision.sh tests || { echo "tests: 0 passed, 1 failed"; exit 1; }
 
-echo "[test] type-checking (tsc --noEmit)"
-npx tsc --noEmit -p tsconfig.json || { echo "tests: 0 passed, 1 failed"; exit 1; }
+echo "[test] type-checking and building dist/ (npm run build): the process tests run the production entries from it"
+npm run --silent build || { echo "tests: 0 passed, 1 failed"; exit 1; }
 
 mkdir -p .test-results
 rm -f .test-results/jest.json

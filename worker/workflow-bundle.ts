@@ -1,16 +1,19 @@
 // The prebuilt workflow bundle. Production workers load it instead of bundling the workflow code
 // at every start; a fingerprint of workflows/ guards against running a bundle older than the code.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 
 export const WORKFLOWS_DIR = join(__dirname, '..', 'workflows');
 
-/** The sha256 of every file under workflows/, in name order. */
+/**
+ * The sha256 of every TypeScript file under workflows/, in name order. Only the sources count: the
+ * production build (dist/workflows) holds the compiled files beside a copy of the sources.
+ */
 export function workflowSourceFingerprint(dir = WORKFLOWS_DIR): string {
   const hash = createHash('sha256');
-  for (const name of readdirSync(dir).sort()) {
+  for (const name of readdirSync(dir).filter((file) => file.endsWith('.ts')).sort()) {
     hash.update(name);
     hash.update(readFileSync(join(dir, name)));
   }
@@ -42,6 +45,15 @@ const QUIET = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() 
 /** Bundles the workflow code in memory, quietly: webpack's report is no use in a worker's log. */
 export function bundleWorkflowsQuietly(): ReturnType<typeof bundleWorkflowCode> {
   return bundleWorkflowCode({ workflowsPath: require.resolve(WORKFLOWS_DIR), logger: QUIET });
+}
+
+/** Writes the prebuilt bundle and, beside it, the manifest with the fingerprint of its sources. */
+export async function writeWorkflowBundle(bundlePath: string): Promise<number> {
+  const { code } = await bundleWorkflowsQuietly();
+  mkdirSync(dirname(bundlePath), { recursive: true });
+  writeFileSync(bundlePath, code);
+  writeFileSync(manifestPathOf(bundlePath), `${JSON.stringify({ sourceFingerprint: workflowSourceFingerprint(), builtAt: new Date().toISOString() }, null, 2)}\n`);
+  return code.length;
 }
 
 export class StaleWorkflowBundle extends Error {}

@@ -1,10 +1,24 @@
 // Rapport's entries as separate processes, as ops run them: started with only environment
 // variables, their output kept, stopped with a signal.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_WORKER_HEAP_MB } from '../../worker/config';
 
 export const REPO = join(__dirname, '..', '..');
+/** The production build (npm run build), which the entries run from, and its workflow bundle. */
+export const BUILD_DIR = join(REPO, 'dist');
+export const PREBUILT_BUNDLE = join(BUILD_DIR, 'workflow-bundle.js');
+
+/** Builds dist/ from the code as it is now, as a deployment does (npm run build). */
+export function buildProduction(): void {
+  try {
+    execFileSync(process.execPath, ['--import', 'tsx', 'tools/build.ts'], { cwd: REPO, stdio: 'pipe' });
+  } catch (error) {
+    const failed = error as { stdout?: Buffer; stderr?: Buffer };
+    throw new Error(`npm run build failed:\n${failed.stdout?.toString() ?? ''}${failed.stderr?.toString() ?? ''}`);
+  }
+}
 
 export interface RapportProcess {
   child: ChildProcess;
@@ -16,9 +30,14 @@ export interface RapportProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-/** Starts a TypeScript entry with node and tsx, with env on top of a minimal environment. */
+/**
+ * Starts an entry (named by its source, e.g. web/main.ts) from the production build, as
+ * `npm run web` does, with env on top of a minimal environment.
+ */
 export function startEntry(entry: string, env: Record<string, string>, nodeArgs: string[] = []): RapportProcess {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
+  const compiled = join(BUILD_DIR, entry.replace(/\.ts$/, '.js'));
+  if (!existsSync(compiled)) throw new Error(`${compiled} is missing: run npm run build first (npm test does)`);
+  const child = spawn(process.execPath, [...nodeArgs, compiled], {
     cwd: REPO,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
