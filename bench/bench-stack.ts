@@ -96,7 +96,7 @@ export async function startBenchStack(db: BenchDatabase): Promise<BenchStack> {
   const tuning = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('WORKER_') && entry[1] !== undefined));
   // BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the worker.
   const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const worker = startWorkerEntry({ ...env, ...tuning, METRICS_PORT: 'off', HEALTH_PORT: String(healthPort), METRICS_HOST: '127.0.0.1' }, nodeArgs);
+  const worker = startWorkerEntry({ ...env, ...tuning, METRICS_PORT: process.env.BENCH_METRICS_PORT ?? 'off', HEALTH_PORT: String(healthPort), METRICS_HOST: '127.0.0.1' }, nodeArgs);
   const web = startEntry('web/main.ts', { ...env, WEB_PORT: String(webPort), RATE_LIMIT_PER_MINUTE: '100000' });
   try {
     await Promise.all([waitForHttp(`http://127.0.0.1:${healthPort}/readyz`, worker), waitForHttp(`${webUrl}/readyz`, web)]);

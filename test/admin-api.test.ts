@@ -156,7 +156,8 @@ it('sends a message again when it met a run continuing as new, and not once the 
   expect(delivered).toMatchObject({ sends: 2, status: { state: 'paused' } });
 
   expect((await api('POST', `/admin/api/pairs/${json.pairId}/end`, {})).json.state).toBe('ended');
-  await handle.result();
+  for (let i = 0; i < 100 && (await handle.describe()).status.name === 'RUNNING'; i += 1) await new Promise((r) => setTimeout(r, 50));
+  expect((await handle.describe()).status.name).toBe('COMPLETED');
   await expect(sendToPair(env.client, json.pairId, lostOnce())).rejects.toBeInstanceOf(WorkflowNotFoundError);
 });
 
