@@ -35,7 +35,7 @@ describe('configuration', () => {
       logLevel: 'warn',
       logFormat: 'text',
       ops: { host: '127.0.0.1', metricsPort: 9464, healthPort: 9465 },
-      worker: { maxCachedWorkflows: 500, heapMb: 320, maxConcurrentWorkflowTaskExecutions: 40, maxConcurrentActivityTaskExecutions: 100, shutdownGraceSeconds: 30 },
+      worker: { maxCachedWorkflows: 300, heapMb: 320, maxConcurrentWorkflowTaskExecutions: 40, maxConcurrentActivityTaskExecutions: 100, shutdownGraceSeconds: 30 },
       migrateOnStart: false,
       demoMode: true,
     });

@@ -76,7 +76,7 @@ const configSchema = z.object({
   TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   TEMPORAL_API_KEY: z.string().min(1).optional(),
-  WORKER_MAX_CACHED_WORKFLOWS: wholeNumber(0, 100_000).default(500),
+  WORKER_MAX_CACHED_WORKFLOWS: wholeNumber(0, 100_000).default(300),
   WORKER_HEAP_MB: wholeNumber(128, 65_536).default(DEFAULT_WORKER_HEAP_MB),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: wholeNumber(2, 1_000).default(40),
   WORKER_MAX_CONCURRENT_ACTIVITIES: wholeNumber(1, 10_000).default(100),
