@@ -4,9 +4,14 @@
 // finds the row and never sends the same email twice. The one window left, a crash between the
 // relay accepting the message and the row being marked, resends the identical message with the
 // same Message-ID, at most once per crash.
+//
+// Only a pending row holds the live message: it must, to resend it unchanged after such a crash.
+// The update that records a row as sent or failed also blanks every link token in it, so that a
+// copy of the database opens no form or pair page through a message that is out of the outbox's hands.
 import { createHash } from 'node:crypto';
 import type { Role } from '../workflows/pair-types';
 import type { ActivityDeps, RapportTransaction } from './activity-deps';
+import { blankTokens } from './form-links';
 import { PermanentMailError } from './mailer';
 import { isUniqueViolation } from '../prisma/database';
 
@@ -85,6 +90,11 @@ async function createOutboxRows(deps: ActivityDeps, addresses: OutboxAddress[], 
   }
 }
 
+/** The columns of a row that hold its message, with every link token blanked. */
+function withoutTokens(row: OutboxRow): Pick<OutboxRow, 'subject' | 'html' | 'text'> {
+  return { subject: blankTokens(row.subject), html: blankTokens(row.html), text: blankTokens(row.text) };
+}
+
 /** Sends a row still pending and records the outcome; a passing failure is thrown for a retry. */
 async function sendRow(deps: ActivityDeps, stage: string, row: OutboxRow): Promise<DeliveryStatus> {
   if (row.status === 'sent' || row.status === 'failed') return row.status;
@@ -92,15 +102,17 @@ async function sendRow(deps: ActivityDeps, stage: string, row: OutboxRow): Promi
     await deps.mailer.send({ messageId: row.messageId, to: row.toAddress, subject: row.subject, html: row.html, text: row.text });
   } catch (error) {
     const permanent = error instanceof PermanentMailError;
+    // A relay's refusal may quote a link it objects to (a URL blocklist, say).
+    const lastError = blankTokens(String((error as Error).message ?? error)).slice(0, 1000);
     await deps.db.outboxEmail.update({
       where: { id: row.id },
-      data: { attempts: { increment: 1 }, lastError: String((error as Error).message ?? error).slice(0, 1000), status: permanent ? 'failed' : 'pending' },
+      data: { attempts: { increment: 1 }, lastError, ...(permanent ? { status: 'failed', ...withoutTokens(row) } : { status: 'pending' }) },
     });
     if (!permanent) throw error;
     deps.onEmail?.(stage, 'failed');
     return 'failed';
   }
-  await recordSent(deps, row.id);
+  await recordSent(deps, row);
   deps.onEmail?.(stage, 'sent');
   return 'sent';
 }
@@ -112,10 +124,11 @@ const RECORD_SENT_WAITS_MS = [500, 1_000, 2_000, 4_000, 8_000, 15_000, 15_000, 1
  * Marks a row sent once the relay has accepted its message. A failure here would send the message
  * again on the activity's retry, so a short database outage is waited out here, in the activity.
  */
-async function recordSent(deps: ActivityDeps, id: string): Promise<void> {
+async function recordSent(deps: ActivityDeps, row: OutboxRow): Promise<void> {
+  const data = { status: 'sent', sentAt: new Date(), attempts: { increment: 1 }, ...withoutTokens(row) };
   for (const wait of [...RECORD_SENT_WAITS_MS, null]) {
     try {
-      await deps.db.outboxEmail.update({ where: { id }, data: { status: 'sent', sentAt: new Date(), attempts: { increment: 1 } } });
+      await deps.db.outboxEmail.update({ where: { id: row.id }, data });
       return;
     } catch (error) {
       if (wait === null) throw error;
