@@ -57,11 +57,11 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
     throw error;
   };
 
-  app.get('/admin/pairs/:pairId', async (request: PageRequest, reply) =>
+  app.get('/pairs/:pairId', async (request: PageRequest, reply) =>
     render(reply, request.params.pairId, { notice: DONE_MESSAGES[request.query.done ?? ''] }).catch((e) => onError(reply, e)),
   );
 
-  app.post('/admin/pairs/:pairId/actions/:action', async (request: PageRequest, reply) => {
+  app.post('/pairs/:pairId/actions/:action', async (request: PageRequest, reply) => {
     const { pairId, action } = request.params;
     const run = { pause: pairs.pause, resume: pairs.resume, skip: (id: string) => pairs.skip(id), end: (id: string) => pairs.end(id) }[action as (typeof ACTIONS)[number]];
     if (!run) return reply.code(404).view('message.hbs', { title: 'Unknown action', paragraphs: [] });
@@ -74,7 +74,7 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
     }
   });
 
-  app.post('/admin/pairs/:pairId/suggestions/:action', async (request: PageRequest, reply) => {
+  app.post('/pairs/:pairId/suggestions/:action', async (request: PageRequest, reply) => {
     const { pairId, action } = request.params;
     const body = request.body ?? {};
     try {
@@ -86,7 +86,7 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
     }
   });
 
-  app.post('/admin/pairs', async (request: PageRequest, reply) => {
+  app.post('/pairs', async (request: PageRequest, reply) => {
     try {
       const { pairId } = await pairs.createPair(newPairFromForm(request.body ?? {}));
       return reply.code(303).header('Location', `/admin/pairs/${pairId}`).send();
@@ -96,13 +96,14 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
     }
   });
 
-  app.post('/admin/pairs/import', async (request: PageRequest, reply) => {
+  app.post('/pairs/import', async (request: PageRequest, reply) => {
     const csv = request.body?.csv;
     const report = await pairs.importPairs(typeof csv === 'string' ? csv : '');
-    return reply.code(report.fileProblems.length > 0 ? 422 : 200).view('admin-import.hbs', { title: 'Import', report });
+    const refusedCount = report.refused.length + (report.refusedNotListed ?? 0);
+    return reply.code(report.fileProblems.length > 0 ? 422 : 200).view('admin-import.hbs', { title: 'Import', report, refusedCount });
   });
 
-  app.post('/admin/pairs/:pairId/reschedule', async (request: PageRequest, reply) => {
+  app.post('/pairs/:pairId/reschedule', async (request: PageRequest, reply) => {
     const { pairId } = request.params;
     try {
       const { pair } = await pairs.showPair(pairId);
@@ -114,7 +115,7 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
     }
   });
 
-  app.post('/admin/pairs/:pairId/schedule', async (request: PageRequest, reply) => {
+  app.post('/pairs/:pairId/schedule', async (request: PageRequest, reply) => {
     const { pairId } = request.params;
     try {
       await pairs.changeSchedule(pairId, scheduleChangeFromForm(request.body ?? {}));
@@ -125,7 +126,7 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
     }
   });
 
-  app.post('/admin/pairs/:pairId/question-set', async (request: PageRequest, reply) => {
+  app.post('/pairs/:pairId/question-set', async (request: PageRequest, reply) => {
     const { pairId } = request.params;
     const stages = stagesFromEditor(request.body ?? {});
     try {
@@ -137,7 +138,7 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
     }
   });
 
-  app.post('/admin/pairs/:pairId/question-set/from-bank', async (request: PageRequest, reply) => {
+  app.post('/pairs/:pairId/question-set/from-bank', async (request: PageRequest, reply) => {
     const { pairId } = request.params;
     const body = request.body ?? {};
     try {

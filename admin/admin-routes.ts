@@ -1,23 +1,28 @@
-// The admin's JSON API (and sign-in) under /admin. Every route but sign-in needs a session; form
-// link tokens grant nothing here. State-changing requests must come from the service's own pages.
+// The admin under /admin: sign-in, the pages and the JSON API, as one encapsulated plugin whose
+// hooks guard exactly its routes, whatever spelling of the path reached them. Every change must come
+// from the admin pages (Origin / Sec-Fetch-Site); every route but sign-in needs a live session, kept
+// in the database so that signing out ends it. Form link tokens grant nothing here.
 import type { Client } from '@temporalio/client';
+import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NewPair } from '../client/pairs';
 import type { RapportPrisma } from '../prisma/database';
+import { limitHook, type RequestLimit } from '../web/request-limits';
+import { apiRouteNotFound, refuseApiRequest, tooManyRequestsPage } from '../web/request-refusals';
 import { isRecord } from '../workflows/message-rules';
 import { registerAdminPages } from './admin-pages';
-import { AdminError, createPairAdmin } from './pair-admin';
-import { createQuestionBankAdmin } from './question-bank-admin';
+import { AdminError, createPairAdmin, type PairAdmin } from './pair-admin';
+import { createQuestionBankAdmin, type QuestionBankAdmin } from './question-bank-admin';
 import { registerQuestionBankPages } from './question-bank-pages';
 import {
   clearedSessionCookie,
   cookieValue,
+  createSessionStore,
   credentialsMatch,
-  issueSession,
   sessionCookie,
   SESSION_COOKIE,
-  verifySession,
   type AdminCredentials,
+  type SessionStore,
 } from './admin-session';
 
 export interface AdminOptions {
@@ -35,43 +40,100 @@ export interface AdminOptions {
 type PairRequest = FastifyRequest<{ Params: { pairId: string }; Body: unknown; Querystring: Record<string, string | undefined> }>;
 type BankRequest = FastifyRequest<{ Params: { bankQuestionId: string }; Body: unknown; Querystring: { stage?: string } }>;
 
+const CSV_LIMIT = 2 * 1024 * 1024 + 1024;
+const ORIGIN_PROBLEM = 'Admin changes must come from the admin pages (Origin or Sec-Fetch-Site).';
 
-export async function registerAdminRoutes(app: FastifyInstance, options: AdminOptions): Promise<void> {
-  const { db, temporal } = options;
-  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: 2 * 1024 * 1024 + 1024 }, (_request, body, done) => done(null, body));
-  const adminOf = (request: FastifyRequest) => verifySession(cookieValue(request.headers.cookie, SESSION_COOKIE), options.sessionSecret);
+/** Sign-in attempts per minute: per client address, and per address and user name together. */
+export const SIGN_IN_LIMITS = { perAddress: 30, perAddressAndUser: 10 };
 
-  app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0];
-    if (!path.startsWith('/admin')) return;
-    const signingIn = path === '/admin/login';
-    if (request.method !== 'GET' && request.method !== 'HEAD' && !options.fromOwnPage(request)) {
-      return reply.code(403).send({ problems: ['Admin changes must come from the admin pages (Origin or Sec-Fetch-Site).'] });
-    }
-    if (signingIn || adminOf(request)) return;
-    if (path.startsWith('/admin/api/')) return reply.code(401).send({ problems: ['Sign in first.'] });
-    return reply.code(303).header('Location', '/admin/login').send();
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The signed-in admin, set by the session check of the admin's pages and API. */
+    adminUser: string | null;
+  }
+}
+
+const signInName = (request: FastifyRequest): string => {
+  const user = isRecord(request.body) ? request.body.user : undefined;
+  return typeof user === 'string' ? user.trim().toLowerCase().slice(0, 100) : '';
+};
+
+const signInLimits: RequestLimit[] = [
+  { max: SIGN_IN_LIMITS.perAddress, keyOf: (request) => `sign-in:${request.ip}` },
+  { max: SIGN_IN_LIMITS.perAddressAndUser, keyOf: (request) => `sign-in:${request.ip}|${signInName(request)}` },
+];
+
+/** The admin plugin, registered with the /admin prefix. */
+export async function registerAdminRoutes(admin: FastifyInstance, options: AdminOptions): Promise<void> {
+  const sessions = createSessionStore(options.db, options.sessionSecret);
+  admin.decorateRequest('adminUser', null);
+  await admin.register(formbody);
+
+  admin.addHook('onRequest', async (request, reply) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || options.fromOwnPage(request)) return undefined;
+    return reply.code(403).send({ problems: [ORIGIN_PROBLEM] });
   });
 
-  app.get('/admin/login', async (_request, reply) => reply.view('admin-login.hbs', { title: 'Sign in' }));
+  admin.get('/login', async (_request, reply) => reply.view('admin-login.hbs', { title: 'Sign in' }));
 
-  app.post('/admin/login', { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (request, reply) => {
+  // The limits need the user name, so they run once the body is read.
+  admin.post('/login', { preHandler: limitHook(admin, signInLimits, tooManyRequestsPage) }, async (request, reply) => {
     const body = isRecord(request.body) ? request.body : {};
     if (!credentialsMatch(options.credentials, body.user, body.password)) {
       return reply.code(401).view('admin-login.hbs', { title: 'Sign in', error: 'That user name and password do not match.' });
     }
-    reply.header('Set-Cookie', sessionCookie(issueSession(String(body.user), options.sessionSecret), options.secureCookies));
+    reply.header('Set-Cookie', sessionCookie(await sessions.issue(String(body.user)), options.secureCookies));
     return reply.code(303).header('Location', '/admin').send();
   });
 
-  app.post('/admin/logout', async (_request, reply) =>
-    reply.code(303).header('Set-Cookie', clearedSessionCookie(options.secureCookies)).header('Location', '/admin/login').send(),
-  );
+  await admin.register(async (logout) => {
+    // Signing out reads nothing but the cookie, whatever a client sends with it.
+    logout.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 16 * 1024 }, (_request, _body, done) => done(null, undefined));
+    logout.post('/logout', async (request, reply) => {
+      await sessions.revoke(cookieValue(request.headers.cookie, SESSION_COOKIE));
+      return reply.code(303).header('Set-Cookie', clearedSessionCookie(options.secureCookies)).header('Location', '/admin/login').send();
+    });
+  });
 
-  const pairs = createPairAdmin({ db, temporal, taskQueue: options.taskQueue, updateTimeoutMs: options.updateTimeoutMs });
-  const bank = createQuestionBankAdmin({ db, pairs });
+  const pairs = createPairAdmin({ db: options.db, temporal: options.temporal, taskQueue: options.taskQueue, updateTimeoutMs: options.updateTimeoutMs });
+  const bank = createQuestionBankAdmin({ db: options.db, pairs });
+  await admin.register(async (pages) => {
+    pages.addHook('onRequest', requireSession(sessions, (reply) => reply.code(303).header('Location', '/admin/login').send()));
+    registerPages(pages, pairs, bank);
+  });
+  await admin.register(
+    async (api) => {
+      api.addHook('onRequest', requireSession(sessions, (reply) => reply.code(401).send({ problems: ['Sign in first.'] })));
+      api.setErrorHandler(refuseApiRequest);
+      api.setNotFoundHandler(apiRouteNotFound);
+      await registerApi(api, pairs, bank);
+    },
+    { prefix: '/api' },
+  );
+}
+
+/** An onRequest hook that lets a request on only with a live session, and says who is signed in. */
+function requireSession(sessions: SessionStore, refuse: (reply: FastifyReply) => FastifyReply) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    request.adminUser = await sessions.verify(cookieValue(request.headers.cookie, SESSION_COOKIE));
+    if (request.adminUser === null) return refuse(reply);
+    return undefined;
+  };
+}
+
+const adminName = (request: FastifyRequest) => request.adminUser ?? 'admin';
+const filterOf = (query: Record<string, string | undefined>) => ({ manager: query.manager, paused: query.paused === 'true', chronicSkips: query.chronicSkips === 'true' });
+
+function registerPages(pages: FastifyInstance, pairs: PairAdmin, bank: QuestionBankAdmin): void {
+  pages.get('/', async (request: PairRequest, reply) => reply.view('admin-pairs.hbs', { title: 'Pairs', pairs: await pairs.listPairs(filterOf(request.query)) }));
+  registerAdminPages(pages, pairs, bank, adminName);
+  registerQuestionBankPages(pages, bank, adminName);
+}
+
+async function registerApi(app: FastifyInstance, pairs: PairAdmin, bank: QuestionBankAdmin): Promise<void> {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  const admin = adminName;
   const body = (request: PairRequest) => (isRecord(request.body) ? request.body : {});
-  const admin = (request: FastifyRequest) => adminOf(request) ?? 'admin';
   /** Runs an admin action and answers with its result, or with the AdminError's status and problems. */
   const answer = async (reply: FastifyReply, action: () => Promise<unknown>, status = 200) => {
     try {
@@ -81,61 +143,62 @@ export async function registerAdminRoutes(app: FastifyInstance, options: AdminOp
       throw error;
     }
   };
-  registerAdminPages(app, pairs, bank, admin);
-  registerQuestionBankPages(app, bank, admin);
-  const filterOf = (query: Record<string, string | undefined>) => ({ manager: query.manager, paused: query.paused === 'true', chronicSkips: query.chronicSkips === 'true' });
 
-  app.get('/admin', async (request: PairRequest, reply) => reply.view('admin-pairs.hbs', { title: 'Pairs', pairs: await pairs.listPairs(filterOf(request.query)) }));
-  app.get('/admin/api/pairs', async (request: PairRequest, reply) => answer(reply, async () => ({ pairs: await pairs.listPairs(filterOf(request.query)) })));
-  app.post('/admin/api/pairs', async (request, reply) => answer(reply, () => pairs.createPair(request.body as NewPair), 201));
-  app.post('/admin/api/pairs/import', { bodyLimit: 2 * 1024 * 1024 + 1024 }, async (request, reply) => {
-    if (typeof request.body !== 'string') return reply.code(415).send({ problems: ['Send the CSV file as text/csv.'] });
-    const report = await pairs.importPairs(request.body);
-    // A file that cannot be imported is refused like any other request: with its problems.
-    if (report.fileProblems.length > 0) return reply.code(422).send({ ...report, problems: report.fileProblems });
-    return reply.send(report);
+
+  app.get('/pairs', async (request: PairRequest, reply) => answer(reply, async () => ({ pairs: await pairs.listPairs(filterOf(request.query)) })));
+  app.post('/pairs', async (request, reply) => answer(reply, () => pairs.createPair(request.body as NewPair), 201));
+  // The one route that reads CSV, and the one allowed a larger body.
+  await app.register(async (csvImport) => {
+    csvImport.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: CSV_LIMIT }, (_request, text, done) => done(null, text));
+    csvImport.post('/pairs/import', { bodyLimit: CSV_LIMIT }, async (request, reply) => {
+      if (typeof request.body !== 'string') return reply.code(415).send({ problems: ['Send the CSV file as text/csv.'] });
+      const report = await pairs.importPairs(request.body);
+      // A file that cannot be imported is refused like any other request: with its problems.
+      if (report.fileProblems.length > 0) return reply.code(422).send({ ...report, problems: report.fileProblems });
+      return reply.send(report);
+    });
   });
-  app.get('/admin/api/pairs/:pairId', async (request: PairRequest, reply) => answer(reply, () => pairs.showPair(request.params.pairId)));
-  app.post('/admin/api/pairs/:pairId/pause', async (request: PairRequest, reply) => answer(reply, () => pairs.pause(request.params.pairId)));
-  app.post('/admin/api/pairs/:pairId/resume', async (request: PairRequest, reply) => answer(reply, () => pairs.resume(request.params.pairId)));
-  app.post('/admin/api/pairs/:pairId/skip', async (request: PairRequest, reply) =>
+  app.get('/pairs/:pairId', async (request: PairRequest, reply) => answer(reply, () => pairs.showPair(request.params.pairId)));
+  app.post('/pairs/:pairId/pause', async (request: PairRequest, reply) => answer(reply, () => pairs.pause(request.params.pairId)));
+  app.post('/pairs/:pairId/resume', async (request: PairRequest, reply) => answer(reply, () => pairs.resume(request.params.pairId)));
+  app.post('/pairs/:pairId/skip', async (request: PairRequest, reply) =>
     answer(reply, () => pairs.skip(request.params.pairId, body(request).reason as string | undefined)),
   );
-  app.post('/admin/api/pairs/:pairId/reschedule', async (request: PairRequest, reply) =>
+  app.post('/pairs/:pairId/reschedule', async (request: PairRequest, reply) =>
     answer(reply, () => pairs.reschedule(request.params.pairId, body(request).meetingAt as string)),
   );
-  app.patch('/admin/api/pairs/:pairId/schedule', async (request: PairRequest, reply) => answer(reply, () => pairs.changeSchedule(request.params.pairId, body(request))));
-  app.post('/admin/api/pairs/:pairId/end', async (request: PairRequest, reply) =>
+  app.patch('/pairs/:pairId/schedule', async (request: PairRequest, reply) => answer(reply, () => pairs.changeSchedule(request.params.pairId, body(request))));
+  app.post('/pairs/:pairId/end', async (request: PairRequest, reply) =>
     answer(reply, () => pairs.end(request.params.pairId, body(request).reason as string | undefined)),
   );
-  app.get('/admin/api/pairs/:pairId/question-set', async (request: PairRequest, reply) => answer(reply, () => pairs.questionSet(request.params.pairId)));
-  app.put('/admin/api/pairs/:pairId/question-set', async (request: PairRequest, reply) =>
+  app.get('/pairs/:pairId/question-set', async (request: PairRequest, reply) => answer(reply, () => pairs.questionSet(request.params.pairId)));
+  app.put('/pairs/:pairId/question-set', async (request: PairRequest, reply) =>
     answer(reply, () => pairs.saveQuestionSet(request.params.pairId, body(request).stages, admin(request))),
   );
-  app.get('/admin/api/pairs/:pairId/question-set/versions', async (request: PairRequest, reply) =>
+  app.get('/pairs/:pairId/question-set/versions', async (request: PairRequest, reply) =>
     answer(reply, async () => ({ versions: await pairs.questionSetVersions(request.params.pairId) })),
   );
-  app.post('/admin/api/pairs/:pairId/question-set/rollback', async (request: PairRequest, reply) =>
+  app.post('/pairs/:pairId/question-set/rollback', async (request: PairRequest, reply) =>
     answer(reply, () => pairs.rollbackQuestionSet(request.params.pairId, body(request).version, admin(request))),
   );
-  app.get('/admin/api/question-sets/org', async (_request, reply) => answer(reply, () => pairs.orgQuestionSet()));
-  app.put('/admin/api/question-sets/org', async (request: PairRequest, reply) => answer(reply, () => pairs.saveOrgQuestionSet(body(request).stages, admin(request))));
-  app.get('/admin/api/question-bank', async (request: BankRequest, reply) => answer(reply, async () => ({ questions: await bank.list(request.query.stage || undefined) })));
-  app.post('/admin/api/question-bank', async (request: BankRequest, reply) => answer(reply, () => bank.add(request.body, admin(request)), 201));
-  app.put('/admin/api/question-bank/:bankQuestionId', async (request: BankRequest, reply) => answer(reply, () => bank.edit(request.params.bankQuestionId, request.body)));
-  app.delete('/admin/api/question-bank/:bankQuestionId', async (request: BankRequest, reply) => answer(reply, () => bank.archive(request.params.bankQuestionId)));
-  app.post('/admin/api/pairs/:pairId/question-set/from-bank', async (request: PairRequest, reply) =>
+  app.get('/question-sets/org', async (_request, reply) => answer(reply, () => pairs.orgQuestionSet()));
+  app.put('/question-sets/org', async (request: PairRequest, reply) => answer(reply, () => pairs.saveOrgQuestionSet(body(request).stages, admin(request))));
+  app.get('/question-bank', async (request: BankRequest, reply) => answer(reply, async () => ({ questions: await bank.list(request.query.stage || undefined) })));
+  app.post('/question-bank', async (request: BankRequest, reply) => answer(reply, () => bank.add(request.body, admin(request)), 201));
+  app.put('/question-bank/:bankQuestionId', async (request: BankRequest, reply) => answer(reply, () => bank.edit(request.params.bankQuestionId, request.body)));
+  app.delete('/question-bank/:bankQuestionId', async (request: BankRequest, reply) => answer(reply, () => bank.archive(request.params.bankQuestionId)));
+  app.post('/pairs/:pairId/question-set/from-bank', async (request: PairRequest, reply) =>
     answer(reply, () => bank.addToPair(request.params.pairId, body(request).stage, body(request).bankQuestionId, admin(request))),
   );
-  app.get('/admin/api/pairs/:pairId/suggestions', async (request: PairRequest, reply) =>
+  app.get('/pairs/:pairId/suggestions', async (request: PairRequest, reply) =>
     answer(reply, async () => ({ suggestions: await pairs.suggestions(request.params.pairId) })),
   );
-  app.post('/admin/api/pairs/:pairId/suggestions/:suggestionId', async (request: FastifyRequest<{ Params: { pairId: string; suggestionId: string }; Body: unknown }>, reply) =>
+  app.post('/pairs/:pairId/suggestions/:suggestionId', async (request: FastifyRequest<{ Params: { pairId: string; suggestionId: string }; Body: unknown }>, reply) =>
     answer(reply, () => pairs.decideSuggestion(request.params.pairId, request.params.suggestionId, isRecord(request.body) ? request.body.decision : undefined, admin(request))),
   );
-  app.get('/admin/api/pairs/:pairId/history', async (request: PairRequest, reply) => answer(reply, () => pairs.history(request.params.pairId)));
-  app.get('/admin/api/pairs/:pairId/export.json', async (request: PairRequest, reply) => answer(reply, () => pairs.exportJson(request.params.pairId)));
-  app.get('/admin/api/pairs/:pairId/export.csv', async (request: PairRequest, reply) => {
+  app.get('/pairs/:pairId/history', async (request: PairRequest, reply) => answer(reply, () => pairs.history(request.params.pairId)));
+  app.get('/pairs/:pairId/export.json', async (request: PairRequest, reply) => answer(reply, () => pairs.exportJson(request.params.pairId)));
+  app.get('/pairs/:pairId/export.csv', async (request: PairRequest, reply) => {
     try {
       const csv = await pairs.exportCsv(request.params.pairId);
       return reply

@@ -67,15 +67,15 @@ export function registerQuestionBankPages(app: FastifyInstance, bank: QuestionBa
     }
   }
 
-  app.get('/admin/question-bank', async (request: BankPageRequest, reply) => render(reply, 200, { notice: DONE_MESSAGES[request.query.done ?? ''] }));
+  app.get('/question-bank', async (request: BankPageRequest, reply) => render(reply, 200, { notice: DONE_MESSAGES[request.query.done ?? ''] }));
 
-  app.post('/admin/question-bank', async (request: BankPageRequest, reply) => {
+  app.post('/question-bank', async (request: BankPageRequest, reply) => {
     const fields = request.body ?? {};
     const taken = new Set((await bank.list()).map((entry) => entry.question.id));
     return change(reply, () => bank.add(bankQuestionFromForm(fields, taken), adminName(request)), 'added', fields);
   });
 
-  app.post('/admin/question-bank/:bankQuestionId/archive', async (request: BankPageRequest, reply) =>
+  app.post('/question-bank/:bankQuestionId/archive', async (request: BankPageRequest, reply) =>
     change(reply, () => bank.archive(request.params.bankQuestionId), 'archived'),
   );
 }

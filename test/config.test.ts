@@ -68,6 +68,15 @@ describe('configuration', () => {
     expect(config.dataDir).toBe('/var/lib/rapport');
   });
 
+  it('reads the web edge: proxies to trust and the timeouts, off and short by default', () => {
+    expect(loadConfig({}).web).toMatchObject({ trustProxy: false, timeouts: { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 5_000, connectionMs: 60_000 } });
+    expect(loadConfig({ TRUST_PROXY: '1' }).web.trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,::1' }).web.trustProxy).toEqual(['10.0.0.5', '10.1.0.0/16', '::1']);
+    expect(loadConfig({ TRUST_PROXY: 'off' }).web.trustProxy).toBe(false);
+    const timeouts = loadConfig({ WEB_REQUEST_TIMEOUT_SECONDS: '20', WEB_HEADERS_TIMEOUT_SECONDS: '5', WEB_KEEP_ALIVE_TIMEOUT_SECONDS: '2', WEB_CONNECTION_TIMEOUT_SECONDS: '30' }).web.timeouts;
+    expect(timeouts).toEqual({ requestMs: 20_000, headersMs: 5_000, keepAliveMs: 2_000, connectionMs: 30_000 });
+  });
+
   it('lists every problem at once', () => {
     let error: unknown;
     try {
@@ -114,6 +123,12 @@ describe('configuration', () => {
     ['MIGRATE_ON_START', 'sometimes', /must be true or false/],
     ['DEMO_MODE', '2', /must be true or false/],
     ['TEMPORAL_UI_PORT', '0', /must be a whole number from 1 to 65535/],
+    ['TRUST_PROXY', 'yes please', /must be false, a number of proxy hops/],
+    ['TRUST_PROXY', '10.0.0.0/33', /must be false, a number of proxy hops/],
+    ['WEB_REQUEST_TIMEOUT_SECONDS', '0', /must be a whole number from 1 to 3600/],
+    ['WEB_HEADERS_TIMEOUT_SECONDS', '40', /must not be longer than WEB_REQUEST_TIMEOUT_SECONDS/],
+    ['WEB_KEEP_ALIVE_TIMEOUT_SECONDS', 'long', /must be a whole number from 1 to 3600/],
+    ['WEB_CONNECTION_TIMEOUT_SECONDS', '-1', /must be a whole number from 1 to 3600/],
     ['TEMPORAL_TLS_CA_PATH', '/no/such/ca.pem', /TEMPORAL_TLS_CA_PATH: cannot read \/no\/such\/ca\.pem \(ENOENT\)/],
   ])('refuses a wrong %s with its own message', (name, value, message) => {
     const problems = problemsOf({ ...PRODUCTION_WORKER, [name]: value }, 'worker');

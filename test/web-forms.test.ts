@@ -6,7 +6,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { hashToken } from '../activities/form-links';
 import { redeliverPendingAnswers } from '../web/answer-delivery';
-import { buildWebServer, redactTokens } from '../web/web-server';
+import type { FastifyRequest } from 'fastify';
+import { buildWebServer } from '../web/web-server';
+import { loggedPath, NO_ROUTE } from '../web/request-log';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus, type PairHandle } from './support/pair-driver';
 import { PUBLIC_BASE_URL, SAMPLE_PAIR, startRapportStack, type RapportStack } from './support/rapport-stack';
 import { createTimeSkippingEnv } from './support/temporal-env';
@@ -255,9 +257,12 @@ it('limits the rate of requests to token routes', async () => {
   }
 });
 
-it('blanks tokens out of the URLs it logs', () => {
+it('logs the route a request matched, with tokens blanked, and no path for a request that matched none', () => {
   const token = 'Abc_def-123'.padEnd(43, 'x');
-  expect(redactTokens(`/forms/${token}`)).toBe('/forms/[token]');
-  expect(redactTokens(`/pairs/${token}/record?x=1`)).toBe('/pairs/[token]/record?x=1');
-  expect(redactTokens('/healthz')).toBe('/healthz');
+  const matched = (url: string, params: Record<string, string>) => ({ routeOptions: { url } as FastifyRequest['routeOptions'], params });
+  expect(loggedPath(matched('/forms/:token', { token }))).toBe('/forms/[token]');
+  expect(loggedPath(matched('/pairs/:token/record', { token }))).toBe('/pairs/[token]/record');
+  expect(loggedPath(matched('/admin/api/pairs/:pairId', { pairId: 'p-1' }))).toBe('/admin/api/pairs/p-1');
+  expect(loggedPath(matched('/healthz', {}))).toBe('/healthz');
+  expect(loggedPath({ routeOptions: {} as FastifyRequest['routeOptions'], params: {} })).toBe(NO_ROUTE);
 });

@@ -11,6 +11,10 @@ export type PairRow = Rows<'pair'>;
 export type FormRow = Rows<'form'>;
 
 const TOKEN_SHAPE = new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((TOKEN_BYTES * 4) / 3)}}$`);
+const TOKEN_LENGTH = Math.ceil((TOKEN_BYTES * 4) / 3);
+
+/** Whether a value could be a link token at all (length first, then one linear pattern). */
+export const hasTokenShape = (value: unknown): value is string => typeof value === 'string' && value.length === TOKEN_LENGTH && TOKEN_SHAPE.test(value);
 
 export interface OpenedForm {
   form: FormRow & { kind: FormKind; recipientRole: Role };
@@ -28,7 +32,7 @@ function usable(link: { expiresAt: Date; revokedAt: Date | null } | null): boole
 }
 
 export async function openFormLink(db: RapportPrisma, token: string): Promise<OpenedForm | null> {
-  if (!TOKEN_SHAPE.test(token)) return null;
+  if (!hasTokenShape(token)) return null;
   const link = await db.formLink.findUnique({ where: { tokenHash: hashToken(token) } });
   if (!link || !usable(link)) return null;
   const form = await db.form.findUnique({ where: { id: link.formId } });
@@ -43,7 +47,7 @@ export async function openFormLink(db: RapportPrisma, token: string): Promise<Op
 }
 
 export async function openPairLink(db: RapportPrisma, token: string): Promise<OpenedPairLink | null> {
-  if (!TOKEN_SHAPE.test(token)) return null;
+  if (!hasTokenShape(token)) return null;
   const link = await db.pairLink.findUnique({ where: { tokenHash: hashToken(token) } });
   if (!link || !usable(link)) return null;
   const pair = await db.pair.findUnique({ where: { id: link.pairId } });

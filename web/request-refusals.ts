@@ -35,8 +35,14 @@ const API_LEAD: Record<number, string> = {
   429: 'Too many requests; wait a minute',
 };
 
-const isAdminApi = (request: FastifyRequest) => request.url.startsWith('/admin/api/');
-const isLinkPath = (request: FastifyRequest) => /^\/(forms|pairs)\//.test(request.url);
+/** Raw URLs only choose the shape of a refusal for a request no route matched; they never decide access. */
+const looksLikeAdminApi = (request: FastifyRequest) => request.url.startsWith('/admin/api/');
+const looksLikeLink = (request: FastifyRequest) => /^\/(forms|pairs)\//.test(request.url);
+/** The path as the client sent it, cut short: an answer never grows with the input. */
+const echoedPath = (request: FastifyRequest) => {
+  const path = request.url.split('?')[0];
+  return path.length > 120 ? `${path.slice(0, 120)}…` : path;
+};
 
 export function messagePage(reply: FastifyReply, status: number, title: string, ...paragraphs: string[]) {
   return reply.code(status).view('message.hbs', { title, paragraphs });
@@ -53,28 +59,48 @@ export const invalidLinkPage = (reply: FastifyReply) => messagePage(reply, 404, 
 export const unreadableFormPage = (reply: FastifyReply) =>
   messagePage(reply, 400, 'This form could not be read', 'It was not sent the way its page sends it. Open the link in your email and send the form from there.');
 
-/** A request Fastify refused (4xx) or a failure of ours (5xx, logged; nothing is half-saved). */
+/** A request Fastify refused (4xx) or a failure of ours (5xx, logged; nothing is half-saved), as a page. */
 export function refuseRequest(error: { statusCode?: number; message?: string }, request: FastifyRequest, reply: FastifyReply) {
   const status = error.statusCode ?? 500;
   if (status < 400 || status >= 500) {
     request.log.error({ err: error }, 'request failed');
-    if (isAdminApi(request)) return reply.code(503).send({ problems: ['Something went wrong on our side; please try again in a moment.'] });
     return messagePage(reply, 503, 'Not saved: please try again', 'Something went wrong on our side. Nothing was half-saved; please try again in a moment.');
-  }
-  if (isAdminApi(request)) {
-    const lead = API_LEAD[status] ?? 'The request was refused';
-    return reply.code(status).send({ problems: [error.message ? `${lead}: ${error.message}` : `${lead}.`] });
   }
   const wording = PAGE_WORDING[status] ?? OTHER_REFUSAL;
   return messagePage(reply, status, wording.title, wording.paragraph);
 }
 
-const noSuchApiRoute = (request: FastifyRequest) => ({ problems: [`There is no ${request.method} ${request.url.split('?')[0]} in the admin API.`] });
+/** The same for the admin API, which answers with { problems }. */
+export function refuseApiRequest(error: { statusCode?: number; message?: string }, request: FastifyRequest, reply: FastifyReply) {
+  const status = error.statusCode ?? 500;
+  if (status < 400 || status >= 500) {
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(503).send({ problems: ['Something went wrong on our side; please try again in a moment.'] });
+  }
+  const lead = API_LEAD[status] ?? 'The request was refused';
+  const detail = error.message ? error.message.slice(0, 200) : '';
+  return reply.code(status).send({ problems: [detail ? `${lead}: ${detail}` : `${lead}.`] });
+}
 
-export function pageNotFound(request: FastifyRequest, reply: FastifyReply) {
-  if (isAdminApi(request)) return reply.code(404).send(noSuchApiRoute(request));
+const noSuchApiRoute = (request: FastifyRequest) => ({ problems: [`There is no ${request.method} ${echoedPath(request)} in the admin API.`] });
+
+export function pageNotFound(_request: FastifyRequest, reply: FastifyReply) {
   return messagePage(reply, 404, NOT_FOUND.title, NOT_FOUND.paragraph);
 }
+
+export function apiRouteNotFound(request: FastifyRequest, reply: FastifyReply) {
+  return reply.code(404).send(noSuchApiRoute(request));
+}
+
+export const tooLargePage = (reply: FastifyReply) => {
+  const { title, paragraph } = PAGE_WORDING[413];
+  return messagePage(reply, 413, title, paragraph);
+};
+
+export const tooManyRequestsPage = (reply: FastifyReply) => {
+  const { title, paragraph } = PAGE_WORDING[429];
+  return messagePage(reply, 429, title, paragraph);
+};
 
 /**
  * A URL the router cannot take (malformed escapes, a path segment too long): on a link, the page
@@ -82,11 +108,11 @@ export function pageNotFound(request: FastifyRequest, reply: FastifyReply) {
  */
 export async function unroutableUrl(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   reply.code(404).headers({ ...SECURITY_HEADERS, 'Cache-Control': 'no-store' });
-  if (isAdminApi(request)) {
+  if (looksLikeAdminApi(request)) {
     reply.send(noSuchApiRoute(request));
     return;
   }
-  const { title, paragraph } = isLinkPath(request) ? INVALID_LINK : NOT_FOUND;
+  const { title, paragraph } = looksLikeLink(request) ? INVALID_LINK : NOT_FOUND;
   const page = await app.view('message.hbs', { title, paragraphs: [paragraph] }).catch(() => `${title}. ${paragraph}`);
   reply.type('text/html; charset=utf-8').send(page);
 }

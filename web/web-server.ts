@@ -1,38 +1,38 @@
-// The web service pairs answer from: server-rendered forms behind unguessable links, no account.
-// GET never changes anything (mail scanners open every link); only the POST of a filled form does,
-// and only from the service's own pages (Origin / Sec-Fetch-Site).
-import { randomUUID } from 'node:crypto';
+// The web service pairs answer from (server-rendered forms behind unguessable links, no account)
+// and, when configured, the admin. Each part is its own encapsulated plugin with its own guards and
+// body parsers, so what protects a route is decided by the route that matched, never by the raw URL.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import formbody from '@fastify/formbody';
+import type { Client } from '@temporalio/client';
 import rateLimit from '@fastify/rate-limit';
 import view from '@fastify/view';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import Handlebars from 'handlebars';
 import { registerAdminRoutes, type AdminOptions } from '../admin/admin-routes';
-import { sendToPair } from '../client/pairs';
 import type { RapportPrisma } from '../prisma/database';
-import { addTopicUpdate } from '../workflows/pair-messages';
-import { FOLLOW_UP_FORMS, MAX_TOPIC_LENGTH } from '../workflows/pair-types';
-import { saveAndDeliver } from './answer-delivery';
-import { checkSubmission, formFieldsOf } from './answer-validation';
-import { formPage, typedFromStored } from './form-page';
-import { openFormLink, openPairLink, type OpenedForm } from './links';
-import { pairRecord } from './pair-record';
-import {
-  invalidLinkPage as invalidLink,
-  messagePage as message,
-  pageNotFound,
-  refuseRequest,
-  SECURITY_HEADERS,
-  unreadableFormPage,
-  unroutableUrl,
-} from './request-refusals';
+import { registerLinkRoutes } from './link-routes';
+import { loggedPath } from './request-log';
+import { pageNotFound, refuseRequest, SECURITY_HEADERS, unroutableUrl } from './request-refusals';
 
 export const PAGES_DIR = join(__dirname, '..', 'templates', 'pages');
-const BODY_LIMIT = 64 * 1024;
-export const MAX_SUGGESTION_LENGTH = 1_000;
+export { LINK_BODY_LIMIT, MAX_SUGGESTION_LENGTH } from './link-routes';
+
+/** How long a client gets to send its request, and how long an idle connection is kept. */
+export interface WebTimeouts {
+  /** The whole request, headers and body (Node's requestTimeout). */
+  requestMs: number;
+  /** The request's headers (Node's headersTimeout). */
+  headersMs: number;
+  /** An idle keep-alive connection between requests. */
+  keepAliveMs: number;
+  /** A socket with no traffic at all (Fastify's connectionTimeout). */
+  connectionMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: WebTimeouts = { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 5_000, connectionMs: 60_000 };
+
+/** Fastify's trustProxy: off, a number of proxy hops, or the proxies' addresses (CIDR ranges allowed). */
+export type TrustProxy = false | number | string[];
 
 export interface WebDeps {
   db: RapportPrisma;
@@ -45,33 +45,39 @@ export interface WebDeps {
   logStream?: { write(line: string): void };
   /** The admin UI and API; left out, no /admin route exists. */
   admin?: Omit<AdminOptions, 'db' | 'temporal' | 'fromOwnPage'>;
+  timeouts?: WebTimeouts;
+  trustProxy?: TrustProxy;
 }
 
-type TokenRequest = FastifyRequest<{ Params: { token: string }; Body: unknown }>;
-
-/** Request URLs with their tokens blanked out, for logs. */
-export function redactTokens(url: string): string {
-  return url.replace(/\/(forms|pairs)\/[^/?#]+/g, '/$1/[token]');
+/** A hop count becomes the function Fastify would make of it (its types take no number). */
+function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust !== 'number') return trust;
+  return (_address, hop) => hop < trust;
 }
-
-const closedForm = (reply: FastifyReply, status: number) =>
-  message(reply, status, 'This form is closed', 'Its part of the 1:1 has passed, so answers are no longer taken. Nothing was saved.');
 
 export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   const allowedOrigin = new URL(deps.publicBaseUrl).origin;
-  const delivery = { db: deps.db, temporal: deps.temporal, updateTimeoutMs: deps.updateTimeoutMs ?? 5_000 };
+  const timeouts = deps.timeouts ?? DEFAULT_TIMEOUTS;
   const app = Fastify({
-    bodyLimit: BODY_LIMIT,
+    // Each plugin sets its own, smaller limit; this bounds anything that would slip past them.
+    bodyLimit: 64 * 1024,
+    trustProxy: fastifyTrustProxy(deps.trustProxy ?? false),
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.connectionMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    // Node checks the request and header deadlines on this interval (30 s by default).
+    http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: Math.min(1_000, timeouts.headersMs) },
     frameworkErrors: (_error, request, reply) => void unroutableUrl(app, request, reply),
     logger: deps.logLevel
       ? {
           level: deps.logLevel,
           ...(deps.logStream ? { stream: deps.logStream } : {}),
-          serializers: { req: (req) => ({ method: req.method, url: redactTokens(req.url) }) },
+          serializers: { req: (request: FastifyRequest) => ({ method: request.method, url: loggedPath(request), remoteAddress: request.ip }) },
         }
       : false,
   });
-  await app.register(formbody);
+  // No route reads a body unless its plugin adds the parser for it.
+  app.removeAllContentTypeParsers();
   await app.register(rateLimit, { global: false });
   await app.register(view, {
     engine: { handlebars: Handlebars.create() },
@@ -79,7 +85,6 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
     layout: 'layout.hbs',
     production: true,
   });
-  const tokenRoute = { config: { rateLimit: { max: deps.rateLimitPerMinute, timeWindow: '1 minute' } } };
   const stylesheet = readFileSync(join(PAGES_DIR, 'rapport.css'));
 
   app.addHook('onSend', async (_request, reply) => {
@@ -96,19 +101,6 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
     if (typeof site === 'string') return site === 'same-origin';
     return request.headers.origin === allowedOrigin;
   };
-  const refuseCrossSite = (reply: FastifyReply) =>
-    message(reply, 403, 'This form must be sent from its own page', 'Open the link in your email and send the form from there.');
-
-  if (deps.admin) await registerAdminRoutes(app, { ...deps.admin, db: deps.db, temporal: deps.temporal, fromOwnPage });
-
-  async function openActionItems(opened: OpenedForm) {
-    if (!FOLLOW_UP_FORMS.includes(opened.form.kind)) return [];
-    const items = await deps.db.actionItem.findMany({
-      where: { pairId: opened.form.pairId, done: false, cycleNumber: { lt: opened.form.cycleNumber } },
-      orderBy: { createdAt: 'asc' },
-    });
-    return items.map((item) => ({ id: item.id, text: item.text, owner: item.owner }));
-  }
 
   app.get('/healthz', async () => ({ ok: true }));
   // Ready only while the database answers: without it no answer can be saved.
@@ -124,110 +116,15 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
     reply.header('Cache-Control', 'public, max-age=3600').type('text/css; charset=utf-8').send(stylesheet),
   );
 
-  app.get('/forms/:token', tokenRoute, async (request: TokenRequest, reply) => {
-    const opened = await openFormLink(deps.db, request.params.token);
-    if (!opened) return invalidLink(reply);
-    if (opened.form.closedAt) return closedForm(reply, 410);
-    const stored = await deps.db.answer.findUnique({ where: { formId: opened.form.id } });
-    const page = formPage(opened, `/forms/${request.params.token}`, typedFromStored(stored?.payload), await openActionItems(opened), undefined, stored !== null);
-    return reply.view('form.hbs', page);
+  await app.register(registerLinkRoutes, {
+    db: deps.db,
+    temporal: deps.temporal,
+    rateLimitPerMinute: deps.rateLimitPerMinute,
+    updateTimeoutMs: deps.updateTimeoutMs ?? 5_000,
+    fromOwnPage,
   });
-
-  app.post('/forms/:token', tokenRoute, async (request: TokenRequest, reply) => {
-    if (!fromOwnPage(request)) return refuseCrossSite(reply);
-    const opened = await openFormLink(deps.db, request.params.token);
-    if (!opened) return invalidLink(reply);
-    if (opened.form.closedAt) return closedForm(reply, 409);
-    const fields = formFieldsOf(request.body);
-    if (!fields) return unreadableFormPage(reply);
-    const openItems = await openActionItems(opened);
-    const check = checkSubmission({
-      cycle: opened.form.cycleNumber,
-      kind: opened.form.kind,
-      questions: opened.questions,
-      openActionItemIds: openItems.map((item) => item.id),
-      fields,
-    });
-    if (check.formErrors.length > 0 || Object.keys(check.errors).length > 0) {
-      return reply.code(422).view('form.hbs', formPage(opened, `/forms/${request.params.token}`, check.typed, openItems, check));
-    }
-    const result = await saveAndDeliver(delivery, opened.form, check.answer);
-    if (result.outcome === 'refused') return closedForm(reply, 409);
-    if (result.outcome === 'pending') {
-      return message(reply, 202, 'Saved', 'Your answers are saved. They will reach your 1:1 in a moment; there is nothing more to do.');
-    }
-    return message(reply, 200, 'Saved, thank you', 'Your answers are saved and will be on the agenda. You can open the link again to change them until the form closes.');
-  });
-
-  app.post('/forms/:token/suggestion', tokenRoute, async (request: TokenRequest, reply) => {
-    if (!fromOwnPage(request)) return refuseCrossSite(reply);
-    const opened = await openFormLink(deps.db, request.params.token);
-    if (!opened || opened.form.recipientRole !== 'report') return invalidLink(reply);
-    const fields = formFieldsOf(request.body);
-    if (!fields) return unreadableFormPage(reply);
-    const text = typeof fields.suggestion === 'string' ? fields.suggestion.trim() : '';
-    if (Object.keys(fields).some((name) => name !== 'suggestion') || text === '' || text.length > MAX_SUGGESTION_LENGTH) {
-      return message(reply, 422, 'Suggestion not sent', `Please write your suggestion in at most ${MAX_SUGGESTION_LENGTH} characters, then send it again.`);
-    }
-    await deps.db.questionSuggestion.create({
-      data: { id: randomUUID(), pairId: opened.form.pairId, formId: opened.form.id, byRole: 'report', text },
-    });
-    return message(reply, 200, 'Thanks for the suggestion', 'It is with the people who set up your 1:1s; the questions are yours to shape too.');
-  });
-
-  app.get('/pairs/:token/topic', tokenRoute, async (request: TokenRequest, reply) => {
-    const link = await openPairLink(deps.db, request.params.token);
-    if (!link) return invalidLink(reply);
-    return reply.view('topic.hbs', topicPage(request.params.token, link.pair.reportName, link.pair.managerName, link.role));
-  });
-
-  app.post('/pairs/:token/topic', tokenRoute, async (request: TokenRequest, reply) => {
-    if (!fromOwnPage(request)) return refuseCrossSite(reply);
-    const link = await openPairLink(deps.db, request.params.token);
-    if (!link) return invalidLink(reply);
-    const fields = formFieldsOf(request.body);
-    if (!fields) return unreadableFormPage(reply);
-    const text = typeof fields.text === 'string' ? fields.text.trim() : '';
-    const unknown = Object.keys(fields).filter((name) => name !== 'text');
-    const error =
-      unknown.length > 0 || Array.isArray(fields.text)
-        ? 'The form sent something it does not ask for.'
-        : text === ''
-          ? 'Please write the topic.'
-          : text.length > MAX_TOPIC_LENGTH
-            ? `Please keep the topic to ${MAX_TOPIC_LENGTH} characters.`
-            : undefined;
-    if (error) {
-      return reply.code(422).view('topic.hbs', { ...topicPage(request.params.token, link.pair.reportName, link.pair.managerName, link.role), error, text });
-    }
-    try {
-      const added = await deps.temporal.connection.withDeadline(Date.now() + delivery.updateTimeoutMs, () =>
-        sendToPair(deps.temporal, link.pair.id, (handle) => handle.executeUpdate(addTopicUpdate, { args: [{ text, by: link.role }] })),
-      );
-      return message(reply, 200, 'Added to the agenda', `It will be on the agenda of meeting ${added.forCycle}.`);
-    } catch (caught) {
-      if (caught instanceof WorkflowUpdateFailedError || caught instanceof WorkflowNotFoundError) {
-        return message(reply, 409, 'Not added', 'These 1:1s have ended, so topics are no longer taken.');
-      }
-      return message(reply, 503, 'Not saved: please try again', 'The topic could not be added just now. Please try again in a moment.');
-    }
-  });
-
-  app.get('/pairs/:token/record', tokenRoute, async (request: TokenRequest, reply) => {
-    const link = await openPairLink(deps.db, request.params.token);
-    if (!link) return invalidLink(reply);
-    return reply.view('record.hbs', { title: 'Your record', ...(await pairRecord(deps.db, link.pair, link.role)) });
-  });
-
+  if (deps.admin) {
+    await app.register(registerAdminRoutes, { prefix: '/admin', ...deps.admin, db: deps.db, temporal: deps.temporal, fromOwnPage });
+  }
   return app;
-}
-
-function topicPage(token: string, reportName: string, managerName: string, role: 'report' | 'manager') {
-  const other = role === 'report' ? managerName : reportName;
-  return {
-    title: 'Add a topic',
-    action: `/pairs/${token}/topic`,
-    recordUrl: `/pairs/${token}/record`,
-    intro: `Anything you want to talk about with ${other}? It goes on the next agenda. You can always reach out before then too.`,
-  };
 }

@@ -1,6 +1,7 @@
 // The one source of truth for configuration. Every option is an environment variable with a
 // safe default where one exists; loadConfig reports every problem at once.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -41,6 +42,32 @@ const yesNo = (fallback: boolean) =>
 
 const TEMPORAL_NAME = /^[A-Za-z0-9._-]{1,255}$/;
 
+/** An IPv4 or IPv6 address, optionally with a /prefix length. */
+function isAddressOrRange(value: string): boolean {
+  const [address, prefix, ...rest] = value.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (version === 4 ? 32 : 128);
+}
+
+/** TRUST_PROXY: off, a hop count, or a comma-separated list of proxy addresses and ranges. */
+const trustProxy = z
+  .string()
+  .max(2_000)
+  .default('false')
+  .refine((value) => {
+    if (['false', 'off', 'no', '0'].includes(value)) return true;
+    if (/^\d{1,2}$/.test(value)) return true;
+    return value.split(',').every((part) => isAddressOrRange(part.trim()));
+  }, 'must be false, a number of proxy hops (e.g. 1), or proxy addresses separated by commas (e.g. 10.0.0.5,10.1.0.0/16)')
+  .transform((value): false | number | string[] => {
+    if (['false', 'off', 'no', '0'].includes(value)) return false;
+    if (/^\d{1,2}$/.test(value)) return Number(value);
+    return value.split(',').map((part) => part.trim());
+  });
+
 const configSchema = z.object({
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. localhost:7233').default('localhost:7233'),
   TEMPORAL_NAMESPACE: z.string().regex(TEMPORAL_NAME, 'must be letters, digits, ".", "_" or "-", e.g. people-prod').default('default'),
@@ -63,6 +90,11 @@ const configSchema = z.object({
   WEB_HOST: z.string().min(1).default('127.0.0.1'),
   WEB_PORT: wholeNumber(0, 65535).default(3000),
   RATE_LIMIT_PER_MINUTE: wholeNumber(1, 100_000).default(60),
+  TRUST_PROXY: trustProxy,
+  WEB_REQUEST_TIMEOUT_SECONDS: wholeNumber(1, 3_600).default(30),
+  WEB_HEADERS_TIMEOUT_SECONDS: wholeNumber(1, 3_600).default(10),
+  WEB_KEEP_ALIVE_TIMEOUT_SECONDS: wholeNumber(1, 3_600).default(5),
+  WEB_CONNECTION_TIMEOUT_SECONDS: wholeNumber(1, 3_600).default(60),
   ANSWER_REDELIVERY_SECONDS: wholeNumber(1, 3600).default(15),
   ADMIN_USER: z.string().min(1).max(100).default('admin'),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
@@ -102,7 +134,15 @@ export interface RapportConfig {
   messageIdDomain: string;
   publicBaseUrl: string;
   formLinkTtlDays: number;
-  web: { host: string; port: number; rateLimitPerMinute: number; answerRedeliverySeconds: number };
+  web: {
+    host: string;
+    port: number;
+    rateLimitPerMinute: number;
+    answerRedeliverySeconds: number;
+    /** Fastify's trustProxy: off, a hop count, or the proxies' addresses. */
+    trustProxy: false | number | string[];
+    timeouts: { requestMs: number; headersMs: number; keepAliveMs: number; connectionMs: number };
+  };
   /** Without ADMIN_PASSWORD the admin UI and API are off. */
   admin: { user: string; password?: string; sessionSecret?: string };
   logLevel: (typeof LOG_LEVELS)[number];
@@ -218,6 +258,12 @@ function webProblems(raw: RawConfig): string[] {
   return [];
 }
 
+/** Node refuses a header deadline past the request's, so the two are checked together. */
+function timeoutProblems(raw: RawConfig): string[] {
+  if (raw.WEB_HEADERS_TIMEOUT_SECONDS <= raw.WEB_REQUEST_TIMEOUT_SECONDS) return [];
+  return ['WEB_HEADERS_TIMEOUT_SECONDS: must not be longer than WEB_REQUEST_TIMEOUT_SECONDS (the headers are part of the request)'];
+}
+
 /** The main job and the CLI run at a terminal on one machine: readable logs, nothing listening beyond it. */
 const LOCAL_DEFAULTS: Record<string, string> = { LOG_FORMAT: 'text', LOG_LEVEL: 'warn', METRICS_HOST: '127.0.0.1' };
 
@@ -234,7 +280,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFor: Conf
     throw new ConfigError([...missingProblems(given, configFor), ...invalid]);
   }
   const raw = parsed.data;
-  const problems = [...missingProblems(given, configFor), ...(configFor === 'web' ? webProblems(raw) : [])];
+  const problems = [...missingProblems(given, configFor), ...(configFor === 'web' ? webProblems(raw) : []), ...timeoutProblems(raw)];
   const tls = temporalTls(raw, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -253,7 +299,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFor: Conf
     publicBaseUrl: raw.PUBLIC_BASE_URL,
     formLinkTtlDays: raw.FORM_LINK_TTL_DAYS,
     admin: { user: raw.ADMIN_USER, password: raw.ADMIN_PASSWORD, sessionSecret: raw.SESSION_SECRET },
-    web: { host: raw.WEB_HOST, port: raw.WEB_PORT, rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE, answerRedeliverySeconds: raw.ANSWER_REDELIVERY_SECONDS },
+    web: {
+      host: raw.WEB_HOST,
+      port: raw.WEB_PORT,
+      rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
+      answerRedeliverySeconds: raw.ANSWER_REDELIVERY_SECONDS,
+      trustProxy: raw.TRUST_PROXY,
+      timeouts: {
+        requestMs: raw.WEB_REQUEST_TIMEOUT_SECONDS * 1_000,
+        headersMs: raw.WEB_HEADERS_TIMEOUT_SECONDS * 1_000,
+        keepAliveMs: raw.WEB_KEEP_ALIVE_TIMEOUT_SECONDS * 1_000,
+        connectionMs: raw.WEB_CONNECTION_TIMEOUT_SECONDS * 1_000,
+      },
+    },
     logLevel: raw.LOG_LEVEL,
     logFormat: raw.LOG_FORMAT,
     dataDir: raw.RAPPORT_DATA_DIR,

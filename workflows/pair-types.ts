@@ -205,5 +205,8 @@ export interface PairStatus {
 }
 
 export const MAX_TOPIC_LENGTH = 500;
+/** Topics waiting for the next agenda: a pair link cannot be used to flood a 1:1. */
+export const MAX_PENDING_TOPICS = 30;
+export const TOPICS_FULL_PROBLEM = `the next agenda already has ${MAX_PENDING_TOPICS} topics waiting`;
 export const MAX_ACTION_ITEM_LENGTH = 500;
 export const MAX_REASON_LENGTH = 500;

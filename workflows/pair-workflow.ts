@@ -17,9 +17,11 @@ import {
 } from './pair-messages';
 import {
   FOLLOW_UP_FORMS,
+  MAX_PENDING_TOPICS,
   MAX_REASON_LENGTH,
   PREPARATION_FORMS,
   STAGES,
+  TOPICS_FULL_PROBLEM,
   type ActionItemState,
   type CycleOutcome,
   type CycleState,
@@ -295,6 +297,7 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
       validator: (request) => {
         rejectIfEnded(state);
         rejectIf(topicProblems(request));
+        rejectIf(state.pendingTopics.length >= MAX_PENDING_TOPICS ? [TOPICS_FULL_PROBLEM] : []);
       },
     },
   );

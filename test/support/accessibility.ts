@@ -1,0 +1,28 @@
+// axe-core run inside the page a test has open, for the pages and emails a test looks at. The
+// service's Content-Security-Policy forbids inline scripts, so such a page is opened in a context
+// made with bypassCSP (browser.newContext({ bypassCSP: true })).
+import axe from 'axe-core';
+import type { Page } from 'playwright-core';
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/** The page's accessibility violations (WCAG 2.1 A and AA rules), each with the elements it found. */
+export async function accessibilityViolations(page: Page): Promise<AxeViolation[]> {
+  await page.addScriptTag({ content: axe.source });
+  const results = await page.evaluate(async () => {
+    // `window.axe` is what the script tag above defines; the page has no types for it.
+    const run = (window as unknown as { axe: typeof axe }).axe.run;
+    return run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+  });
+  return results.violations.map((violation) => ({
+    id: violation.id,
+    impact: violation.impact ?? null,
+    help: violation.help,
+    targets: violation.nodes.map((node) => node.target.join(' ')),
+  }));
+}

@@ -1,0 +1,185 @@
+// The routes behind the links in emails: a form (/forms/:token) and a pair's topic and record pages
+// (/pairs/:token/…). One encapsulated plugin, so that what guards them (the per-address and
+// per-token limits, the 64 KiB cap, the web-form parser) applies to exactly these routes.
+// GET never changes anything (mail scanners open every link); only the POST of a filled form does,
+// and only from the service's own pages (Origin / Sec-Fetch-Site).
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sendToPair } from '../client/pairs';
+import type { RapportPrisma } from '../prisma/database';
+import { addTopicUpdate } from '../workflows/pair-messages';
+import { FOLLOW_UP_FORMS, MAX_PENDING_TOPICS, MAX_TOPIC_LENGTH, TOPICS_FULL_PROBLEM } from '../workflows/pair-types';
+import { saveAndDeliver } from './answer-delivery';
+import { checkSubmission, formFieldsOf } from './answer-validation';
+import { formPage, typedFromStored } from './form-page';
+import { hasTokenShape, openFormLink, openPairLink, type OpenedForm, type PairRow } from './links';
+import { pairRecord } from './pair-record';
+import { limitHook, perAddressAndRoute, perToken } from './request-limits';
+import { invalidLinkPage as invalidLink, messagePage as message, tooLargePage, tooManyRequestsPage, unreadableFormPage } from './request-refusals';
+import { pendingTopicCount } from './topics';
+
+/** What a link route takes at most, whatever the content type: checked before anything is read. */
+export const LINK_BODY_LIMIT = 64 * 1024;
+export const MAX_SUGGESTION_LENGTH = 1_000;
+
+export interface LinkRouteOptions {
+  db: RapportPrisma;
+  temporal: Client;
+  rateLimitPerMinute: number;
+  updateTimeoutMs: number;
+  fromOwnPage(request: FastifyRequest): boolean;
+}
+
+type TokenRequest = FastifyRequest<{ Params: { token: string }; Body: unknown }>;
+
+const closedForm = (reply: FastifyReply, status: number) =>
+  message(reply, status, 'This form is closed', 'Its part of the 1:1 has passed, so answers are no longer taken. Nothing was saved.');
+
+const refuseCrossSite = (reply: FastifyReply) =>
+  message(reply, 403, 'This form must be sent from its own page', 'Open the link in your email and send the form from there.');
+
+const TOPICS_FULL = `The next agenda already has ${MAX_PENDING_TOPICS} topics waiting, the most a 1:1 takes. Bring this one up in the meeting, or add it after the next agenda has gone out.`;
+const topicsFull = (reply: FastifyReply) => message(reply, 409, 'The agenda is full', TOPICS_FULL);
+
+/** Refuses a declared body over the cap before it is read; a chunked one is cut off at the cap by the parser. */
+async function refuseLargeBody(request: FastifyRequest, reply: FastifyReply) {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (!(declared > LINK_BODY_LIMIT)) return undefined;
+  reply.header('Connection', 'close');
+  await tooLargePage(reply);
+  return reply;
+}
+
+export async function registerLinkRoutes(app: FastifyInstance, options: LinkRouteOptions): Promise<void> {
+  const { db, temporal } = options;
+  await app.register(formbody, { bodyLimit: LINK_BODY_LIMIT });
+  app.addHook('onRequest', refuseLargeBody);
+  // A path whose token cannot be one (a spelling that folded another route into it) reaches no handler.
+  app.addHook('onRequest', async (request, reply) => {
+    if (hasTokenShape((request.params as { token?: unknown }).token)) return undefined;
+    await invalidLink(reply);
+    return reply;
+  });
+  app.addHook('onRequest', limitHook(app, [perAddressAndRoute(options.rateLimitPerMinute), perToken(options.rateLimitPerMinute)], tooManyRequestsPage));
+  const delivery = { db, temporal, updateTimeoutMs: options.updateTimeoutMs };
+
+  async function openActionItems(opened: OpenedForm) {
+    if (!FOLLOW_UP_FORMS.includes(opened.form.kind)) return [];
+    const items = await db.actionItem.findMany({
+      where: { pairId: opened.form.pairId, done: false, cycleNumber: { lt: opened.form.cycleNumber } },
+      orderBy: { createdAt: 'asc' },
+    });
+    return items.map((item) => ({ id: item.id, text: item.text, owner: item.owner }));
+  }
+
+  app.get('/forms/:token', async (request: TokenRequest, reply) => {
+    const opened = await openFormLink(db, request.params.token);
+    if (!opened) return invalidLink(reply);
+    if (opened.form.closedAt) return closedForm(reply, 410);
+    const stored = await db.answer.findUnique({ where: { formId: opened.form.id } });
+    const page = formPage(opened, `/forms/${request.params.token}`, typedFromStored(stored?.payload), await openActionItems(opened), undefined, stored !== null);
+    return reply.view('form.hbs', page);
+  });
+
+  app.post('/forms/:token', async (request: TokenRequest, reply) => {
+    if (!options.fromOwnPage(request)) return refuseCrossSite(reply);
+    const opened = await openFormLink(db, request.params.token);
+    if (!opened) return invalidLink(reply);
+    if (opened.form.closedAt) return closedForm(reply, 409);
+    const fields = formFieldsOf(request.body);
+    if (!fields) return unreadableFormPage(reply);
+    const openItems = await openActionItems(opened);
+    const check = checkSubmission({
+      cycle: opened.form.cycleNumber,
+      kind: opened.form.kind,
+      questions: opened.questions,
+      openActionItemIds: openItems.map((item) => item.id),
+      fields,
+    });
+    if (check.formErrors.length > 0 || Object.keys(check.errors).length > 0) {
+      return reply.code(422).view('form.hbs', formPage(opened, `/forms/${request.params.token}`, check.typed, openItems, check));
+    }
+    const result = await saveAndDeliver(delivery, opened.form, check.answer);
+    if (result.outcome === 'refused') return closedForm(reply, 409);
+    if (result.outcome === 'pending') {
+      return message(reply, 202, 'Saved', 'Your answers are saved. They will reach your 1:1 in a moment; there is nothing more to do.');
+    }
+    return message(reply, 200, 'Saved, thank you', 'Your answers are saved and will be on the agenda. You can open the link again to change them until the form closes.');
+  });
+
+  app.post('/forms/:token/suggestion', async (request: TokenRequest, reply) => {
+    if (!options.fromOwnPage(request)) return refuseCrossSite(reply);
+    const opened = await openFormLink(db, request.params.token);
+    if (!opened || opened.form.recipientRole !== 'report') return invalidLink(reply);
+    const fields = formFieldsOf(request.body);
+    if (!fields) return unreadableFormPage(reply);
+    const text = typeof fields.suggestion === 'string' ? fields.suggestion.trim() : '';
+    if (Object.keys(fields).some((name) => name !== 'suggestion') || text === '' || text.length > MAX_SUGGESTION_LENGTH) {
+      return message(reply, 422, 'Suggestion not sent', `Please write your suggestion in at most ${MAX_SUGGESTION_LENGTH} characters, then send it again.`);
+    }
+    await db.questionSuggestion.create({
+      data: { id: randomUUID(), pairId: opened.form.pairId, formId: opened.form.id, byRole: 'report', text },
+    });
+    return message(reply, 200, 'Thanks for the suggestion', 'It is with the people who set up your 1:1s; the questions are yours to shape too.');
+  });
+
+  app.get('/pairs/:token/topic', async (request: TokenRequest, reply) => {
+    const link = await openPairLink(db, request.params.token);
+    if (!link) return invalidLink(reply);
+    const full = (await pendingTopicCount(db, link.pair.id)) >= MAX_PENDING_TOPICS;
+    return reply.view('topic.hbs', { ...topicPage(request.params.token, link.pair, link.role), ...(full ? { full: TOPICS_FULL } : {}) });
+  });
+
+  app.post('/pairs/:token/topic', async (request: TokenRequest, reply) => {
+    if (!options.fromOwnPage(request)) return refuseCrossSite(reply);
+    const link = await openPairLink(db, request.params.token);
+    if (!link) return invalidLink(reply);
+    const fields = formFieldsOf(request.body);
+    if (!fields) return unreadableFormPage(reply);
+    const text = typeof fields.text === 'string' ? fields.text.trim() : '';
+    const unknown = Object.keys(fields).filter((name) => name !== 'text');
+    const error =
+      unknown.length > 0 || Array.isArray(fields.text)
+        ? 'The form sent something it does not ask for.'
+        : text === ''
+          ? 'Please write the topic.'
+          : text.length > MAX_TOPIC_LENGTH
+            ? `Please keep the topic to ${MAX_TOPIC_LENGTH} characters.`
+            : undefined;
+    if (error) {
+      return reply.code(422).view('topic.hbs', { ...topicPage(request.params.token, link.pair, link.role), error, text });
+    }
+    if ((await pendingTopicCount(db, link.pair.id)) >= MAX_PENDING_TOPICS) return topicsFull(reply);
+    try {
+      const added = await temporal.connection.withDeadline(Date.now() + delivery.updateTimeoutMs, () =>
+        sendToPair(temporal, link.pair.id, (handle) => handle.executeUpdate(addTopicUpdate, { args: [{ text, by: link.role }] })),
+      );
+      return message(reply, 200, 'Added to the agenda', `It will be on the agenda of meeting ${added.forCycle}.`);
+    } catch (caught) {
+      // The workflow keeps the same limit, for topics that raced past the count above.
+      if (caught instanceof WorkflowUpdateFailedError && caught.cause?.message.includes(TOPICS_FULL_PROBLEM)) return topicsFull(reply);
+      if (caught instanceof WorkflowUpdateFailedError || caught instanceof WorkflowNotFoundError) {
+        return message(reply, 409, 'Not added', 'These 1:1s have ended, so topics are no longer taken.');
+      }
+      return message(reply, 503, 'Not saved: please try again', 'The topic could not be added just now. Please try again in a moment.');
+    }
+  });
+
+  app.get('/pairs/:token/record', async (request: TokenRequest, reply) => {
+    const link = await openPairLink(db, request.params.token);
+    if (!link) return invalidLink(reply);
+    return reply.view('record.hbs', { title: 'Your record', ...(await pairRecord(db, link.pair, link.role)) });
+  });
+}
+
+function topicPage(token: string, pair: PairRow, role: 'report' | 'manager') {
+  const other = role === 'report' ? pair.managerName : pair.reportName;
+  return {
+    title: 'Add a topic',
+    action: `/pairs/${token}/topic`,
+    recordUrl: `/pairs/${token}/record`,
+    intro: `Anything you want to talk about with ${other}? It goes on the next agenda. You can always reach out before then too.`,
+  };
+}
