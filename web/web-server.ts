@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import Handlebars from 'handlebars';
 import { registerAdminRoutes, type AdminOptions } from '../admin/admin-routes';
 import type { RapportPrisma } from '../prisma/database';
+import { refuseOtherHosts } from './host-check';
 import { registerLinkRoutes } from './link-routes';
 import { loggedPath } from './request-log';
 import { pageNotFound, refuseRequest, SECURITY_HEADERS, unroutableUrl } from './request-refusals';
@@ -47,6 +48,8 @@ export interface WebDeps {
   admin?: Omit<AdminOptions, 'db' | 'temporal' | 'fromOwnPage'>;
   timeouts?: WebTimeouts;
   trustProxy?: TrustProxy;
+  /** The only Host headers answered (lower-case, with the port); the main job's defence against DNS rebinding. */
+  allowedHosts?: readonly string[];
 }
 
 /** A hop count becomes the function Fastify would make of it (its types take no number). */
@@ -76,6 +79,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
         }
       : false,
   });
+  if (deps.allowedHosts) refuseOtherHosts(app, deps.allowedHosts);
   // No route reads a body unless its plugin adds the parser for it.
   app.removeAllContentTypeParsers();
   await app.register(rateLimit, { global: false });

@@ -29,6 +29,11 @@ function adminOptions(config: RapportConfig) {
 export interface LocalWebOptions {
   /** The local SMTP server's mail folder: adds the mail viewer under /mail (main job only). */
   mailDir?: string;
+  /**
+   * The only Host headers answered (lower-case, with the port, e.g. localhost:3000); any other gets
+   * 421 before its route runs, against DNS rebinding (main job only).
+   */
+  allowedHosts?: string[];
 }
 
 export async function startWebService(config: RapportConfig, db: RapportPrisma, temporal: Client, local: LocalWebOptions = {}): Promise<RunningWebService> {
@@ -37,8 +42,12 @@ export async function startWebService(config: RapportConfig, db: RapportPrisma, 
     temporal,
     publicBaseUrl: config.publicBaseUrl,
     rateLimitPerMinute: config.web.rateLimitPerMinute,
+    trustProxy: config.web.trustProxy,
+    timeouts: config.web.timeouts,
     logLevel: config.logLevel,
     admin: adminOptions(config),
+    // Only the main job passes it: production (npm run web) is reached through its own proxy.
+    ...(local.allowedHosts ? { allowedHosts: local.allowedHosts } : {}),
   });
   if (local.mailDir) await app.register(registerMailViewer, { mailDir: local.mailDir });
   await app.listen({ host: config.web.host, port: config.web.port });

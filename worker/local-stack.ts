@@ -1,10 +1,11 @@
 // Pieces of the local stack the main job starts: the Temporal dev server (persisting to a file
 // under the data folder) and an SMTP server that keeps every message it receives as a .eml file.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SMTPServer } from 'smtp-server';
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { resolveDevServer } from './temporal-binaries';
 
 export interface DevServer {
@@ -60,21 +61,56 @@ export interface LocalMailServer {
   stop(): Promise<void>;
 }
 
-/** Accepts every message on loopback and writes it to DIR/NNNN.eml. */
+/** The largest message the local SMTP server keeps; Rapport's emails are a few KiB. */
+export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+
+/** An SMTP reply error: smtp-server answers with its responseCode. */
+const smtpError = (responseCode: number, message: string) => Object.assign(new Error(message), { responseCode });
+
+/** 127.0.0.0/8, ::1, and IPv4 loopback as a dual-stack socket reports it (::ffff:127.x.x.x). */
+export function isLoopbackAddress(address: string): boolean {
+  const lower = address.toLowerCase();
+  const ipv4 = lower.startsWith('::ffff:') ? lower.slice('::ffff:'.length) : lower;
+  if (isIPv4(ipv4)) return ipv4.startsWith('127.');
+  return lower === '::1';
+}
+
+/** The SMTP server's onConnect: only this machine may hand it mail. */
+export function refuseNonLoopback(session: Pick<SMTPServerSession, 'remoteAddress'>, callback: (error?: Error | null) => void): void {
+  if (isLoopbackAddress(session.remoteAddress)) return callback();
+  callback(smtpError(554, `this is Rapport's local mail server; it takes mail only from this machine, not from ${session.remoteAddress}`));
+}
+
+/** Collects a message, dropping what comes past the size limit (the sender is refused at its end). */
+function readMessage(stream: SMTPServerDataStream): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => {
+    if (!stream.sizeExceeded) chunks.push(chunk);
+  });
+  return new Promise((resolve) => stream.on('end', () => resolve(stream.sizeExceeded ? undefined : Buffer.concat(chunks))));
+}
+
+/** Accepts every message from loopback up to MAX_MESSAGE_BYTES and writes it to DIR/NNNN.eml (0600). */
 export async function startLocalMailServer(dir: string, port = 2525, onMessage?: (file: string) => void): Promise<LocalMailServer> {
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
   let count = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    size: MAX_MESSAGE_BYTES,
+    onConnect: refuseNonLoopback,
     onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
+      void readMessage(stream).then((message) => {
+        if (!message) return callback(smtpError(552, `message too large: the local mail server keeps messages up to ${MAX_MESSAGE_BYTES / 1024 / 1024} MB`));
         count += 1;
         const file = join(dir, `${Date.now()}-${String(count).padStart(4, '0')}.eml`);
-        writeFileSync(file, Buffer.concat(chunks));
+        try {
+          writeFileSync(file, message, { mode: 0o600 });
+        } catch (error) {
+          return callback(smtpError(451, `the local mail server could not keep the message in ${dir}: ${(error as Error).message}`));
+        }
         onMessage?.(file);
         callback();
       });

@@ -3,7 +3,7 @@
 // worker, then makes sure a sample pair exists and prints where everything is. Ctrl-C stops it;
 // starting again continues the same pairs where they were.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -14,7 +14,9 @@ import { migrateDatabase } from '../prisma/migrate';
 import { pairStatusQuery } from '../workflows/pair-messages';
 import type { PairStatus } from '../workflows/pair-types';
 import { loadConfig } from './config';
+import { localHostsOf } from './local-host-check';
 import { startDevServer, startLocalMailServer } from './local-stack';
+import { preparePrivateDataFolder } from './private-data-folder';
 import { createRapportWorker, openActivityRuntime } from './rapport-worker';
 import { createRapportMetrics, installRuntime } from './telemetry';
 import { workflowCodeFor } from './workflow-bundle';
@@ -75,10 +77,14 @@ async function ensurePair(client: Client, db: RapportPrisma, taskQueue: string, 
 }
 
 async function main(): Promise<void> {
+  // Everything this job and the dev server create is its owner's only, the databases included:
+  // with the emails they hold every live form link.
+  process.umask(0o077);
   const config = loadConfig();
   installRuntime(config);
   const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  const tightened = preparePrivateDataFolder(dataDir);
+  if (tightened) console.log(tightened);
   const migrated = await migrateDatabase(config.databaseUrl);
   if (migrated.applied.length > 0) console.log(`database migrated: ${migrated.applied.join(', ')}`);
 
@@ -104,7 +110,7 @@ async function main(): Promise<void> {
   const status = await sampleStatus(pairHandle(client, sample.pairId));
   // The local stack always has an admin: a generated password, kept under the data folder.
   const admin = { ...config.admin, password: config.admin.password ?? localAdminPassword(dataDir) };
-  const web = await startWebService({ ...config, admin }, db, client, { mailDir });
+  const web = await startWebService({ ...config, admin }, db, client, { mailDir, allowedHosts: localHostsOf(config.web, config.publicBaseUrl) });
   const metricsUrl = config.ops.metricsPort === null ? 'off' : `http://${config.ops.host}:${config.ops.metricsPort}/metrics`;
 
   console.log(`
