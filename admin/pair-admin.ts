@@ -18,17 +18,23 @@ import {
   skipMeetingUpdate,
 } from '../workflows/pair-messages';
 import type { PairStatus, ScheduleChange } from '../workflows/pair-types';
+import { listedProblems } from '../workflows/problem-list';
 import { exportPairCsv, exportPairJson } from './pair-export';
 import { pairHistory } from './pair-history';
 import { importPairs, type ImportReport } from './pair-import';
 
+/** Its problems are what the API, the admin pages and the CLI show: at most a few are listed. */
 export class AdminError extends Error {
+  readonly problems: string[];
+
   constructor(
     readonly status: 404 | 409 | 422 | 503,
-    readonly problems: string[],
+    problems: string[],
   ) {
-    super(problems.join('; '));
+    const listed = listedProblems(problems);
+    super(listed.join('; '));
     this.name = 'AdminError';
+    this.problems = listed;
   }
 }
 

@@ -89,6 +89,8 @@ export function importLines(report: ImportReport): { line: number; text: string;
 
 export function importSummary(report: ImportReport): string {
   if (report.fileProblems.length > 0) return 'Nothing was imported: fix the file and import it again.';
-  const refused = report.refused.length;
-  return `${report.created.length} pair(s) created, ${refused} row(s) refused.`;
+  const notListed = report.refusedNotListed ?? 0;
+  const refused = report.refused.length + notListed;
+  const summary = `${report.created.length} pair(s) created, ${refused} row(s) refused.`;
+  return notListed > 0 ? `${summary} Only the first ${report.refused.length} refused rows are listed.` : summary;
 }

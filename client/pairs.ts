@@ -10,10 +10,10 @@ import {
   DEFAULT_SKIP_NUDGE_AFTER,
   type PairSettings,
 } from '../workflows/pair-types';
-import { quoted } from '../workflows/quoted';
 import { settingsProblems } from '../workflows/schedule-rules';
 import { ensureOrgQuestionSet } from '../question-sets/question-set-repository';
 import { ensureManagerKeyAttribute, managerKeyOf, managerSearchAttributes } from './manager-search';
+import { emailProblem, nameProblem } from './people';
 
 export interface Person {
   name: string;
@@ -41,11 +41,6 @@ export class PairExistsError extends Error {
   }
 }
 
-const EMAIL = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
-const MAX_NAME = 200;
-/** Besides line breaks: names go into email subjects and terminal output, where these do harm. */
-const CONTROL_CHARACTER = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/;
-
 export function pairWorkflowId(pairId: string): string {
   return `pair-${pairId}`;
 }
@@ -62,17 +57,8 @@ export function withDefaults(settings: NewPair['settings']): PairSettings {
 
 function personProblems(role: string, person: Person | undefined): string[] {
   if (!person) return [`${role} is required`];
-  const problems: string[] = [];
-  const name = typeof person.name === 'string' ? person.name.trim() : '';
-  if (name.length === 0 || name.length > MAX_NAME || /[\r\n]/.test(name)) {
-    problems.push(`${role}.name must be 1 to ${MAX_NAME} characters on one line`);
-  } else if (CONTROL_CHARACTER.test(name)) {
-    problems.push(`${role}.name must not contain control characters`);
-  }
-  if (typeof person.email !== 'string' || !EMAIL.test(person.email) || person.email.length > 254) {
-    problems.push(`${role}.email "${quoted(person.email)}" is not an email address`);
-  }
-  return problems;
+  const problems = [nameProblem(`${role}.name`, person.name), emailProblem(`${role}.email`, person.email)];
+  return problems.filter((problem): problem is string => problem !== undefined);
 }
 
 export function newPairProblems(input: NewPair): string[] {

@@ -89,8 +89,13 @@ it('signs in with the configured credentials only, with a safe cookie, and signs
   expect(wrong.status).toBe(401);
   const right = await fetch(`${base}/admin/login`, { method: 'POST', redirect: 'manual', headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: 'user=admin&password=correct+horse' });
   expect(right.headers.get('set-cookie')).toMatch(/^rapport_admin=[^;]+; Path=\/admin; HttpOnly; SameSite=Strict; Max-Age=28800$/);
-  const logout = await fetch(`${base}/admin/logout`, { method: 'POST', redirect: 'manual', headers: { origin: ORIGIN, cookie } });
+  const signedIn = (right.headers.get('set-cookie') ?? '').split(';')[0];
+  expect((await api('GET', '/admin/api/pairs', undefined, { cookie: signedIn })).status).toBe(200);
+  const logout = await fetch(`${base}/admin/logout`, { method: 'POST', redirect: 'manual', headers: { origin: ORIGIN, cookie: signedIn } });
   expect(logout.headers.get('set-cookie')).toContain('Max-Age=0');
+  // Signing out ended that session on the server; the admin's other session goes on.
+  expect((await api('GET', '/admin/api/pairs', undefined, { cookie: signedIn })).status).toBe(401);
+  expect((await api('GET', '/admin/api/pairs', undefined, { cookie })).status).toBe(200);
 });
 
 it('creates pairs, refusing duplicates and invalid ones with clear problems', async () => {
@@ -108,7 +113,7 @@ it('creates pairs, refusing duplicates and invalid ones with clear problems', as
   expect(invalid.status).toBe(422);
   expect(invalid.json.problems).toEqual([
     'manager.name must be 1 to 200 characters on one line',
-    'manager.email "not-an-email" is not an email address',
+    'manager.email "not-an-email" is not an email address: it must be a plain address like dana@example.com',
     'cadence.ordinal must be 1, 2, 3, 4 or -1 (last): a 5th weekday does not occur every month',
     'timeZone "Mars/Olympus" is not a known IANA time zone',
     'offsets.reminderBefore must be more than offsets.agendaBefore: the reminder must come before the agenda and the meeting',

@@ -210,7 +210,7 @@ it('quotes values that cannot be turned into text in its problems instead of fai
   const pair = validPair('unprintable');
   const cases: [string, string, unknown, string][] = [
     ['POST', '/admin/api/pairs', { ...pair, settings: { ...pair.settings, timeZone: unprintable } }, 'timeZone "{"toString":1}" is not a known IANA time zone'],
-    ['POST', '/admin/api/pairs', { ...pair, manager: { name: 'Maya', email: unprintable } }, 'manager.email "{"toString":1}" is not an email address'],
+    ['POST', '/admin/api/pairs', { ...pair, manager: { name: 'Maya', email: unprintable } }, 'manager.email "{"toString":1}" is not an email address: it must be a plain address like dana@example.com'],
     ['POST', '/admin/api/pairs', { ...pair, settings: { ...pair.settings, durationMinutes: unprintable } }, 'durationMinutes must be a whole number from 5 to 480'],
     ['PATCH', '/admin/api/pairs/%id/schedule', { durationMinutes: unprintable }, 'durationMinutes must be a whole number from 5 to 480'],
     ['PATCH', '/admin/api/pairs/%id/schedule', { timeZone: unprintable }, 'timeZone "{"toString":1}" is not a known IANA time zone'],

@@ -57,7 +57,7 @@ const PROBLEM_WORDING: Record<number, RegExp> = {
   400: /could not be read/,
   403: /must be sent from its own page/,
   404: /This link does not work/,
-  409: /This form is closed|Not added/,
+  409: /This form is closed|Not added|The agenda is full/,
   413: /Too much text/,
   415: /sent as a web form/,
   422: /class="error"|class="errors"|Please write your suggestion/,

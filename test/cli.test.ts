@@ -246,7 +246,7 @@ describe('every command against a real stack', () => {
       stdout: '',
       stderr: [
         'error: manager.name must be 1 to 200 characters on one line',
-        'error: manager.email "not-an-email" is not an email address',
+        'error: manager.email "not-an-email" is not an email address: it must be a plain address like dana@example.com',
         'error: cadence.ordinal must be 1, 2, 3, 4 or -1 (last): a 5th weekday does not occur every month',
         'error: cadence.weekday must be 1 (Monday) to 7 (Sunday)',
         'error: meetingTime must be HH:MM on a 24-hour clock, e.g. 10:00',

@@ -11,6 +11,7 @@ import { createMailer } from '../activities/mailer';
 import { InvalidPairError, newPairProblems, registerPair, type NewPair } from '../client/pairs';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
 import { loadEmailTemplates } from '../templates/email-templates';
+import { quoted } from '../workflows/quoted';
 import { ADMIN_ORIGIN, startAdminServer, type AdminServer } from './support/admin-server';
 import { createInputTally } from './support/input-tally';
 import { pairAtReflection } from './support/pair-at-reflection';
@@ -112,7 +113,7 @@ it('refuses names and addresses that would carry a line break into a header, sto
       if (/[\r\n]/.test(stored)) {
         expect(outcome).toBeInstanceOf(InvalidPairError);
         expect((outcome as InvalidPairError).problems).toContain(
-          part === 'name' ? `${role}.name must be 1 to 200 characters on one line` : `${role}.email "${person.email}" is not an email address`,
+          part === 'name' ? `${role}.name must be 1 to 200 characters on one line` : `${role}.email "${quoted(person.email)}" is not an email address: it must be a plain address like dana@example.com`,
         );
         expect(await stack.db.pair.count()).toBe(before);
       } else if (typeof outcome === 'string') {

@@ -2,8 +2,11 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   importPairs,
+  MAX_FIELD_LENGTH,
   MAX_IMPORT_BYTES,
   MAX_IMPORT_ROWS,
+  MAX_LISTED_REFUSED_ROWS,
+  PAIR_COLUMNS,
   parsePairCsv,
   rowToNewPair,
   type ParsedRow,
@@ -19,6 +22,7 @@ import {
   withDefaults,
   type NewPair,
 } from '../client/pairs';
+import { importSummary } from '../cli/pair-views';
 import { endPairUpdate } from '../workflows/pair-messages';
 import { DEFAULT_OFFSETS } from '../workflows/pair-types';
 import { startRapportStack, type RapportStack } from './support/rapport-stack';
@@ -112,6 +116,47 @@ describe('parsePairCsv', () => {
     ]);
   });
 
+  it('names at most 20 unknown columns, counting the rest, and each repeated column once', () => {
+    const unknown = Array.from({ length: 80 }, (_, index) => `extra_${index}`);
+    const header = [...PAIR_COLUMNS, ...unknown, 'weekday', 'weekday', 'cadence'].join(',');
+    const [unknownProblem, ...rest] = parsePairCsv(`${header}\nx`).problems;
+    expect(unknownProblem).toBe(
+      `Unknown column(s) in the header: ${unknown.slice(0, 20).join(', ')} and 60 more. The columns are: ${PAIR_COLUMNS.join(', ')}.`,
+    );
+    expect(rest.slice(0, 2)).toEqual(['Column weekday appears more than once in the header.', 'Column cadence appears more than once in the header.']);
+  });
+
+  it('refuses a header of more than 100 columns in one sentence', () => {
+    const header = Array.from({ length: 101 }, (_, index) => `c${index}`).join(',');
+    expect(parsePairCsv(`${header}\nx`).problems).toEqual([
+      `The header has 101 columns, but a pair CSV has at most 17: ${PAIR_COLUMNS.join(', ')}.`,
+    ]);
+  });
+
+  it(`refuses a value longer than ${MAX_FIELD_LENGTH} characters, which no column takes, naming where it is`, () => {
+    const withNote = (note: string) => `${HEADER},format_note\n${MAYA_RAVI},"${note}"\n`;
+    expect(parsePairCsv(withNote('x'.repeat(MAX_FIELD_LENGTH))).problems).toEqual([]);
+    expect(parsePairCsv(withNote(` ${'x'.repeat(MAX_FIELD_LENGTH)} `)).problems).toEqual([]);
+    expect(parsePairCsv(withNote('x'.repeat(MAX_FIELD_LENGTH + 1)))).toEqual({
+      rows: [],
+      problems: ['Line 2, field 10 has 1,001 characters; no value of a pair is longer than 1,000. Is this the right file?'],
+    });
+  });
+
+  it('reads a huge quoted field with doubled quotes and line breaks quickly, keeping the line count', () => {
+    // Trimmed, as every value is: the last line break does not count.
+    const note = `${'ab""\r\n'.repeat(300_000)}`;
+    const started = performance.now();
+    const { problems } = parsePairCsv(`${HEADER},format_note\n${MAYA_RAVI},"${note}"\n${MAYA_RAVI},\n`);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(problems).toEqual([`Line 2, field 10 has 1,499,998 characters; no value of a pair is longer than 1,000. Is this the right file?`]);
+    const short = parsePairCsv(`${HEADER},format_note\n${MAYA_RAVI},"${'ab""\r\n'.repeat(3)}"\n${MAYA_RAVI},\n`);
+    expect(short.rows.map((row) => [row.line, row.values.format_note])).toEqual([
+      [2, 'ab"\r\nab"\r\nab"'],
+      [6, undefined],
+    ]);
+  });
+
   it('refuses an empty file and a file without rows', () => {
     expect(parsePairCsv('').problems).toEqual(['The file is empty: it needs a header row and one row per pair.']);
     expect(parsePairCsv('\uFEFF\r\n').problems).toEqual(['The file is empty: it needs a header row and one row per pair.']);
@@ -149,12 +194,13 @@ describe('parsePairCsv', () => {
     expect(atLimit.problems).toEqual([]);
     expect(atLimit.rows).toHaveLength(MAX_IMPORT_ROWS);
     expect(parsePairCsv(file(MAX_IMPORT_ROWS + 1)).problems).toEqual([
-      'The file has 5,001 rows; at most 5,000 can be imported at once. Split it into smaller files.',
+      'The file has more than 5,000 rows, the most one import can take. Split it into smaller files.',
     ]);
   });
 
   it('takes 2 MiB and refuses a larger file without reading it', () => {
-    const padded = (bytes: number) => `${HEADER},format_note\n${MAYA_RAVI},"${'x'.repeat(bytes - HEADER.length - MAYA_RAVI.length - 17)}"\n`;
+    // Padded with spaces, which are trimmed off: a value that long is refused on its own (below).
+    const padded = (bytes: number) => `${HEADER},format_note\n${MAYA_RAVI},"${' '.repeat(bytes - HEADER.length - MAYA_RAVI.length - 17)}"\n`;
     expect(Buffer.byteLength(padded(MAX_IMPORT_BYTES))).toBe(MAX_IMPORT_BYTES);
     expect(parsePairCsv(padded(MAX_IMPORT_BYTES)).problems).toEqual([]);
     // Bytes, not characters: 'é' takes two.
@@ -229,9 +275,9 @@ describe('rowToNewPair', () => {
     ['manager_name', { manager_name: 'x'.repeat(201) }, ['manager_name: manager.name must be 1 to 200 characters on one line']],
     ['manager_name', { manager_name: 'Maya\nManager' }, ['manager_name: manager.name must be 1 to 200 characters on one line']],
     ['manager_email', { manager_email: undefined }, ['manager_email: a value is required']],
-    ['manager_email', { manager_email: 'maya' }, ['manager_email: manager.email "maya" is not an email address']],
+    ['manager_email', { manager_email: 'maya' }, ['manager_email: manager.email "maya" is not an email address: it must be a plain address like dana@example.com']],
     ['report_name', { report_name: undefined }, ['report_name: a value is required']],
-    ['report_email', { report_email: 'ravi@example' }, ['report_email: report.email "ravi@example" is not an email address']],
+    ['report_email', { report_email: 'ravi@example' }, ['report_email: report.email "ravi@example" is not an email address: it must be a plain address like dana@example.com']],
     ['report_email', { report_email: 'MAYA@example.com' }, ['manager_email, report_email: manager and report must be different people']],
     ['cadence', { cadence: undefined }, ['cadence: a value is required']],
     ['cadence', { cadence: 'daily' }, ['cadence: "daily" must be weekly, every N weeks (e.g. every 2 weeks) or monthly']],
@@ -300,6 +346,17 @@ describe('rowToNewPair', () => {
     expect(problemsOf(change)).toEqual(expected);
   });
 
+  it('takes a problem to be about the fields it names before the value it quotes', () => {
+    expect(problemsOf({ manager_email: 'cadence.weekday offsets.agendaBefore' })).toEqual([
+      'manager_email: manager.email "cadence.weekday offsets.agendaBefore" is not an email address: it must be a plain address like dana@example.com',
+    ]);
+    expect(problemsOf({ time_zone: 'durationMinutes' })).toEqual(['time_zone: timeZone "durationMinutes" is not a known IANA time zone']);
+  });
+
+  it('quotes only the start of a long value', () => {
+    expect(problemsOf({ weekday: 'x'.repeat(900) })).toEqual([`weekday: "${'x'.repeat(60)}… (900 characters)" must be a day from monday to sunday, or 1 to 7`]);
+  });
+
   it('gives every problem of a row once, in column order', () => {
     expect(
       problemsOf({ manager_email: undefined, cadence: 'monthly', weekday: 'someday', ordinal: '5', meeting_time: '25:00', time_zone: 'Nowhere' }),
@@ -357,6 +414,18 @@ describe('importPairs with a stand-in createPair', () => {
       fileProblems: [],
     });
     expect(createPair).toHaveBeenCalledTimes(5);
+  });
+
+  it(`lists the first ${MAX_LISTED_REFUSED_ROWS} refused rows and counts the rest, listing every row created`, async () => {
+    const createPair = jest.fn(async (pair: NewPair) => ({ pairId: `id-${pair.report.email}` }));
+    const refusedRows = Array.from({ length: 150 }, (_, index) => `${person(1000 + index)},${person(2000 + index)},weekly,monday,,10:00,Nowhere`);
+    const createdRows = Array.from({ length: 200 }, (_, index) => rowFor(3000 + index, 4000 + index));
+    const report = await importPairs(csv(...refusedRows, ...createdRows), createPair);
+    expect(report.created).toHaveLength(200);
+    expect(report.refused).toHaveLength(MAX_LISTED_REFUSED_ROWS);
+    expect(report.refused[99]).toEqual({ line: 101, reasons: ['time_zone: timeZone "Nowhere" is not a known IANA time zone'] });
+    expect(report.refusedNotListed).toBe(50);
+    expect(importSummary(report)).toBe('200 pair(s) created, 150 row(s) refused. Only the first 100 refused rows are listed.');
   });
 
   it('refuses a second row for the same pair, whatever the case of the addresses, but not after an invalid first one', async () => {

@@ -2,11 +2,14 @@
 // the answer the workflow takes. Every problem is reported next to its question.
 import type { Question } from '../question-sets/question-types';
 import { FOLLOW_UP_FORMS, MAX_ACTION_ITEM_LENGTH, type AnswerValue, type FormAnswer, type FormKind, type NewActionItem } from '../workflows/pair-types';
+import { listedProblems } from '../workflows/problem-list';
 
 export type FormFields = Record<string, string | string[] | undefined>;
 
 export const DEFAULT_TEXT_LIMIT = 2_000;
 export const ACTION_ITEM_ROWS = 5;
+/** Problems not tied to a question that the page lists before counting the rest. */
+const MAX_LISTED_FORM_ERRORS = 5;
 
 export interface ActionItemRow {
   text: string;
@@ -134,5 +137,5 @@ export function checkSubmission(input: {
     ...(isFollowUp ? { actionItems: newItems, completedActionItemIds: completedIds } : {}),
     ...(isFollowUp && typeof held === 'boolean' ? { meetingHeld: held } : {}),
   };
-  return { answer, errors, formErrors, typed: { values, privateIds, actionItems: actionItemRows, completedIds } };
+  return { answer, errors, formErrors: listedProblems(formErrors, MAX_LISTED_FORM_ERRORS), typed: { values, privateIds, actionItems: actionItemRows, completedIds } };
 }

@@ -15,6 +15,7 @@ import {
   type SkipRequest,
   type TopicRequest,
 } from './pair-types';
+import { listedProblems } from './problem-list';
 import { quoted } from './quoted';
 import { mergeSettings, settingsProblems } from './schedule-rules';
 
@@ -33,15 +34,17 @@ const SETTING_KEYS: (keyof PairSettings)[] = [
 ];
 /** An instant with an explicit offset, so that "10:00" is never read in the server's zone. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+/** Room for nanoseconds and an offset; a longer value is refused before the pattern sees it. */
+const MAX_INSTANT_LENGTH = 40;
 
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function answerValueProblem(id: string, value: unknown): string | null {
   if (value === null || typeof value === 'boolean') return null;
-  if (typeof value === 'number') return Number.isFinite(value) ? null : `answer "${id}" must be a finite number`;
-  if (typeof value !== 'string') return `answer "${id}" must be text, a number, yes/no or empty`;
-  if (value.length > MAX_ANSWER_TEXT_LENGTH) return `answer "${id}" is longer than ${MAX_ANSWER_TEXT_LENGTH} characters`;
+  if (typeof value === 'number') return Number.isFinite(value) ? null : `answer "${quoted(id)}" must be a finite number`;
+  if (typeof value !== 'string') return `answer "${quoted(id)}" must be text, a number, yes/no or empty`;
+  if (value.length > MAX_ANSWER_TEXT_LENGTH) return `answer "${quoted(id)}" is longer than ${MAX_ANSWER_TEXT_LENGTH} characters`;
   return null;
 }
 
@@ -65,7 +68,12 @@ function actionItemProblems(answer: FormAnswer, openActionItems: ActionItemState
   return problems;
 }
 
+/** Every problem with an answer, at most a few listed (see listedProblems). */
 export function answerProblems(answer: FormAnswer, openActionItems: ActionItemState[]): string[] {
+  return listedProblems(allAnswerProblems(answer, openActionItems));
+}
+
+function allAnswerProblems(answer: FormAnswer, openActionItems: ActionItemState[]): string[] {
   if (!isRecord(answer)) return ['an answer is required'];
   const problems: string[] = [];
   if (!Number.isInteger(answer.cycle) || answer.cycle < 1) problems.push('cycle must be a whole number of at least 1');
@@ -97,11 +105,12 @@ export function skipProblems(request: SkipRequest): string[] {
 }
 
 export function rescheduleProblems(request: RescheduleRequest, now: number, followingSlotAt: number): string[] {
-  if (!isRecord(request) || typeof request.meetingAt !== 'string' || !ISO_INSTANT.test(request.meetingAt)) {
+  const meetingAt = isRecord(request) ? request.meetingAt : undefined;
+  if (typeof meetingAt !== 'string' || meetingAt.length > MAX_INSTANT_LENGTH || !ISO_INSTANT.test(meetingAt)) {
     return ['meetingAt must be an ISO 8601 date and time with an offset, e.g. 2026-03-05T10:00:00+01:00'];
   }
-  const at = Date.parse(request.meetingAt);
-  if (Number.isNaN(at)) return [`meetingAt "${request.meetingAt}" is not a valid date`];
+  const at = Date.parse(meetingAt);
+  if (Number.isNaN(at)) return [`meetingAt "${meetingAt}" is not a valid date`];
   if (at <= now) return ['a meeting cannot be rescheduled into the past'];
   if (at >= followingSlotAt) {
     return [`a meeting cannot be rescheduled to or past the next regular meeting (${new Date(followingSlotAt).toISOString()})`];

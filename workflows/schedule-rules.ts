@@ -5,6 +5,8 @@ import { quoted } from './quoted';
 
 const MINUTES_PER_DAY = 24 * 60;
 const MEETING_TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
+/** Longer than any IANA zone name (the longest has 32 characters), so a huge value is refused unread. */
+const MAX_TIME_ZONE_LENGTH = 64;
 
 function isWholeNumber(value: unknown, min: number, max: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
@@ -15,7 +17,7 @@ function isWeekday(value: unknown): boolean {
 }
 
 export function isKnownTimeZone(timeZone: unknown): boolean {
-  if (typeof timeZone !== 'string' || timeZone.length === 0) return false;
+  if (typeof timeZone !== 'string' || timeZone.length === 0 || timeZone.length > MAX_TIME_ZONE_LENGTH) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone });
     return true;
