@@ -264,6 +264,20 @@ describe('big inputs on the real web service', () => {
     }
   }
 
+  /**
+   * The quietest of up to three tries. A pause of the whole process (another process on the
+   * machine's two cores, a major collection) also shows as event-loop delay; work that blocks the
+   * loop, such as a backtracking pattern, shows in every try.
+   */
+  async function quietest(send: () => Promise<Response>): Promise<Measured> {
+    let best = await measured(send);
+    for (let attempt = 1; attempt < 3 && best.maxDelayMs >= MAX_DELAY_MS; attempt += 1) {
+      const again = await measured(send);
+      if (again.maxDelayMs < best.maxDelayMs) best = again;
+    }
+    return best;
+  }
+
   /** A refusal with a short list of problems, given while the service kept answering; the problems are returned. */
   function expectBriefRefusal(result: Measured, status: number): string[] {
     expect({ status: result.status, unanswered: result.health.filter((answer) => answer !== 200) }).toEqual({ status, unanswered: [] });
@@ -281,7 +295,7 @@ describe('big inputs on the real web service', () => {
     const csv = `${HEADER}\nMaya Manager,${email},Ravi Report,ravi@example.com,weekly,monday,10:00,UTC\n`;
     expect(Buffer.byteLength(csv)).toBeLessThan(2 * MIB);
     const before = await stack.db.pair.count();
-    const problems = expectBriefRefusal(await measured(() => post('/admin/api/pairs/import', 'text/csv', csv)), 422);
+    const problems = expectBriefRefusal(await quietest(() => post('/admin/api/pairs/import', 'text/csv', csv)), 422);
     expect(problems).toEqual([
       `Line 2, field 2 has ${email.length.toLocaleString('en-US')} characters; no value of a pair is longer than 1,000. Is this the right file?`,
     ]);
@@ -295,7 +309,7 @@ describe('big inputs on the real web service', () => {
     const names = Array.from({ length: 100_000 }, (_, index) => name(index));
     const csv = `${names.join(',')}\n${names.map(() => 'x').join(',')}\n`;
     const before = await stack.db.pair.count();
-    const problems = expectBriefRefusal(await measured(() => post('/admin/api/pairs/import', 'text/csv', csv)), 422);
+    const problems = expectBriefRefusal(await quietest(() => post('/admin/api/pairs/import', 'text/csv', csv)), 422);
     expect(problems).toEqual([expect.stringMatching(/^The header has 100,000 columns, but a pair CSV has at most 17: manager_name, manager_email, /)]);
     expect(await stack.db.pair.count()).toBe(before);
   });
@@ -310,7 +324,7 @@ describe('big inputs on the real web service', () => {
     ['700,000 stray quotes', filled(`${HEADER}\n`, 'a",'), /^Line 2: a double quote inside a field/],
     ['400,000 fields with text after their closing quote', filled(`${HEADER}\n`, '"a"b,'), /^Line 2: text after the closing double quote/],
   ])('refuses a 2 MiB CSV of %s briefly', async (_shape, csv, problem) => {
-    const problems = expectBriefRefusal(await measured(() => post('/admin/api/pairs/import', 'text/csv', csv)), 422);
+    const problems = expectBriefRefusal(await quietest(() => post('/admin/api/pairs/import', 'text/csv', csv)), 422);
     expect(problems).toContainEqual(expect.stringMatching(problem));
   });
 
@@ -318,7 +332,7 @@ describe('big inputs on the real web service', () => {
     const body = JSON.stringify({ ...SAMPLE_PAIR, manager: { name: 'N'.repeat(MIB), email: `${'a'.repeat(MIB)}@example.com` } });
     expect(Buffer.byteLength(body)).toBeGreaterThan(2 * MIB);
     const before = await stack.db.pair.count();
-    const problems = expectBriefRefusal(await measured(() => post('/admin/api/pairs', 'application/json', body)), 413);
+    const problems = expectBriefRefusal(await quietest(() => post('/admin/api/pairs', 'application/json', body)), 413);
     expect(problems).toEqual([expect.stringMatching(/^The request body is larger than this service accepts/)]);
     expect(await stack.db.pair.count()).toBe(before);
   });
@@ -329,7 +343,7 @@ describe('big inputs on the real web service', () => {
     const body = JSON.stringify({ ...SAMPLE_PAIR, manager: { name: '\u202e'.repeat(1_000), email } });
     expect(Buffer.byteLength(body)).toBeLessThan(64 * 1024);
     const before = await stack.db.pair.count();
-    const problems = expectBriefRefusal(await measured(() => post('/admin/api/pairs', 'application/json', body)), 422);
+    const problems = expectBriefRefusal(await quietest(() => post('/admin/api/pairs', 'application/json', body)), 422);
     expect(problems).toEqual([
       'manager.name must be 1 to 200 characters on one line',
       `manager.email "a@${'b.'.repeat(29)}… (60,003 characters)" is not an email address: ${HINT}`,
