@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Role } from '../workflows/pair-types';
 import type { ActivityDeps, RapportTransaction } from './activity-deps';
-import { blankTokens } from './form-links';
+import { blankTokens } from '../pairs/link-tokens';
 import { PermanentMailError } from './mailer';
 import { isUniqueViolation } from '../prisma/database';
 

@@ -16,7 +16,8 @@ import {
 import type { ActivityDeps, RapportTransaction } from './activity-deps';
 import { formUrl, issueFormLink, issuePairLink, pairPageUrls } from './form-links';
 import { deliverAllOnce, deliverOnce, type DeliveryStatus } from './outbox';
-import { formatLocal, shiftWallClock } from './schedule';
+import { formatLocal } from '../pairs/local-time';
+import { shiftWallClock } from './schedule';
 
 export interface SendFormRequest {
   pairId: string;

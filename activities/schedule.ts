@@ -121,8 +121,3 @@ export function createScheduleActivities() {
     },
   };
 }
-
-/** "Tuesday 3 March 2026, 10:00 (Europe/Berlin)" */
-export function formatLocal(instant: number, timeZone: string): string {
-  return `${DateTime.fromMillis(instant, { zone: timeZone }).setLocale('en-GB').toFormat('cccc d LLLL yyyy, HH:mm')} (${timeZone})`;
-}

@@ -1,7 +1,7 @@
 // The admin's pages: a pair's detail (timeline, trends, actions) and its question-set editor.
 // Plain forms posting to the same admin service as the JSON API.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AdminError, type PairAdmin } from './pair-admin';
+import { AdminError, type PairAdmin } from '../pairs/pair-admin';
 import { meetingInstantFromForm, newPairFromForm, scheduleChangeFromForm } from './pair-forms';
 import type { QuestionBankAdmin } from './question-bank-admin';
 import { bankChoicesForPair } from './question-bank-pages';

@@ -5,13 +5,13 @@
 import type { Client } from '@temporalio/client';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { NewPair } from '../client/pairs';
+import type { NewPair } from '../pairs/registration';
 import type { RapportPrisma } from '../prisma/database';
-import { limitHook, type RequestLimit } from '../web/request-limits';
-import { apiRouteNotFound, refuseApiRequest, tooManyRequestsPage } from '../web/request-refusals';
+import { limitHook, type RequestLimit } from '../http/request-limits';
+import { apiRouteNotFound, refuseApiRequest, tooManyRequestsPage } from '../http/request-refusals';
 import { isRecord } from '../workflows/message-rules';
 import { registerAdminPages } from './admin-pages';
-import { AdminError, createPairAdmin, type PairAdmin } from './pair-admin';
+import { AdminError, createPairAdmin, type PairAdmin } from '../pairs/pair-admin';
 import { createQuestionBankAdmin, type QuestionBankAdmin } from './question-bank-admin';
 import { registerQuestionBankPages } from './question-bank-pages';
 import {

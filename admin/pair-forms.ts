@@ -1,7 +1,7 @@
 // The admin pages' forms turned into what the admin service takes. Values are passed on as typed
 // (numbers as numbers, NaN when not a number) so that the service's validation words every problem.
 import { DateTime } from 'luxon';
-import type { NewPair } from '../client/pairs';
+import type { NewPair } from '../pairs/registration';
 import type { Cadence, ScheduleChange, Weekday } from '../workflows/pair-types';
 import type { EditorFields } from './question-set-editor';
 

@@ -16,7 +16,7 @@ import {
   type BankQuestionInput,
 } from '../question-sets/question-bank';
 import type { Question } from '../question-sets/question-types';
-import { AdminError, type PairAdmin } from './pair-admin';
+import { AdminError, type PairAdmin } from '../pairs/pair-admin';
 
 export interface QuestionBankAdminDeps {
   db: RapportPrisma;

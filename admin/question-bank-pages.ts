@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BankQuestion } from '../question-sets/question-bank';
 import { QUESTION_SET_STAGES } from '../question-sets/question-set-rules';
 import type { Question, QuestionSetStages, QuestionType } from '../question-sets/question-types';
-import { AdminError } from './pair-admin';
+import { AdminError } from '../pairs/pair-admin';
 import type { QuestionBankAdmin } from './question-bank-admin';
 import { field, QUESTION_TYPE_CHOICES, slug, STAGE_TITLES, type EditorFields } from './question-set-editor';
 

@@ -5,12 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import { createMailer } from '../activities/mailer';
 import { messageIdFor, outboxKey } from '../activities/outbox';
-import { formatLocal } from '../activities/schedule';
-import { pairHandle, registerPair, startPairWorkflow, type NewPair } from '../client/pairs';
+import { formatLocal } from '../pairs/local-time';
+import { pairHandle, registerPair, startPairWorkflow, type NewPair } from '../pairs/registration';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
 import { loadEmailTemplates } from '../templates/email-templates';
 import type { Weekday } from '../workflows/pair-types';
-import { inLanes } from '../test/support/in-lanes';
+import { inLanes } from '../harness/in-lanes';
 import type { BenchStack } from './bench-stack';
 
 const REPORTS_PER_MANAGER = 6;

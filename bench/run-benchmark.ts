@@ -9,7 +9,7 @@ import { runAnswers, type AnswersResult } from './answers';
 import { peakRssMiB, startBenchStack, type BenchDatabase } from './bench-stack';
 import { runBaseline, runBurst, type BaselineResult, type BurstResult } from './burst';
 import { runLongLife, type LongLifeResult } from './long-life';
-import { buildProduction } from '../test/support/rapport-process';
+import { buildProduction } from '../harness/rapport-process';
 
 interface Figure {
   figure: string;

@@ -1,6 +1,6 @@
 // The shape of a CLI command and the parsing of its arguments. Nothing here opens a connection:
 // help and usage errors are decided from argv alone.
-import type { PairAdmin } from '../admin/pair-admin';
+import type { PairAdmin } from '../pairs/pair-admin';
 
 export const EXIT_OK = 0;
 /** A refused action, an AdminError, a configuration problem or an unreachable server. */

@@ -1,7 +1,7 @@
 // The CLI's logic: finds the command, answers help, parses and prepares the command, and only then
 // opens the connections, runs it, and turns every failure into "error: " lines and an exit code.
-import { AdminError, type PairAdmin } from '../admin/pair-admin';
-import { ConfigError } from '../worker/config';
+import { AdminError, type PairAdmin } from '../pairs/pair-admin';
+import { ConfigError } from '../config/config';
 import {
   asksForHelp,
   CommandFailed,

@@ -1,7 +1,7 @@
 // The `pairs` commands. Every check of a pair's values is the admin service's (the API's own), so
 // the CLI only turns options into a NewPair and reports what the service says.
-import type { PairAdmin } from '../admin/pair-admin';
-import type { NewPair } from '../client/pairs';
+import type { PairAdmin } from '../pairs/pair-admin';
+import type { NewPair } from '../pairs/registration';
 import type { Cadence, PairStatus, Weekday } from '../workflows/pair-types';
 import {
   EXIT_FAILED,

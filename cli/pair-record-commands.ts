@@ -1,6 +1,6 @@
 // The `pairs schedule`, `pairs history` and `pairs export` commands: change a running pair's
 // cadence and stage times, read its record, and write it out as JSON or CSV.
-import type { PairHistory } from '../admin/pair-history';
+import type { PairHistory } from '../pairs/pair-history';
 import type { ScheduleChange, StageOffsets } from '../workflows/pair-types';
 import { EXIT_OK, numberIn, PAIR_ID_ARGUMENT as PAIR_ID, UsageError, type CommandSpec, type OptionSpec } from './cli-args';
 import { writeOutputFile } from './cli-files';

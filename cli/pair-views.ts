@@ -1,7 +1,7 @@
 // How pairs read on the terminal: the list, one pair in full, and the outcome of an action.
-import type { PairAdmin } from '../admin/pair-admin';
-import type { ImportReport } from '../admin/pair-import';
-import { pairSettingsFromRow } from '../client/pairs';
+import type { PairAdmin } from '../pairs/pair-admin';
+import type { ImportReport } from '../pairs/pair-import';
+import { pairSettingsFromRow } from '../pairs/pair-rows';
 import type { PairStatus, PairSettings } from '../workflows/pair-types';
 import { describeCadence, fields, localTime, minutesText, person, table, utcTime } from './cli-format';
 

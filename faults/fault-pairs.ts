@@ -5,10 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { messageIdFor, outboxKey } from '../activities/outbox';
-import { pairHandle, registerPair, startPairWorkflow, type NewPair } from '../client/pairs';
+import { pairHandle, registerPair, startPairWorkflow, type NewPair } from '../pairs/registration';
 import { pairStatusQuery, rescheduleMeetingUpdate } from '../workflows/pair-messages';
 import type { Role, Weekday } from '../workflows/pair-types';
-import { inLanes } from '../test/support/in-lanes';
+import { inLanes } from '../harness/in-lanes';
 import { MESSAGE_ID_DOMAIN, type FaultStack } from './fault-stack';
 
 const REPORTS_PER_MANAGER = 6;

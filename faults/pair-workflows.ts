@@ -1,6 +1,6 @@
 // A fault must never end a pair's workflow: it runs for as long as the pair exists. This finds
 // the scenario's pair workflows that are no longer running, with the reason from their history.
-import { pairWorkflowId } from '../client/pairs';
+import { pairWorkflowId } from '../pairs/registration';
 import type { FaultStack } from './fault-stack';
 
 export interface EndedWorkflow {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { badInputSummary, badInputTable, faultTable, LATEST_REPORT, machineDescription, readBadInput, submissionTable, writeReport } from './fault-report';
 import { startFaultStack, type FaultDatabase } from './fault-stack';
 import { databaseFor, runScenario, SCALES, SCENARIO_TITLES, SCENARIOS, type ScenarioName, type ScenarioResult, type Scale } from './scenarios';
-import { buildProduction } from '../test/support/rapport-process';
+import { buildProduction } from '../harness/rapport-process';
 
 const USAGE = `usage: npm run faults -- [--scenario NAME[,NAME…]]… [--scale reduced|full] [--db postgres|sqlite]
 

@@ -2,7 +2,7 @@
 // a chosen moment, brings it back, waits (with a deadline) until everything expected has arrived,
 // and counts at the SMTP server and in the database what was expected, delivered, duplicated and
 // lost. `problems` lists every target missed; an empty list is a pass.
-import { pairHandle } from '../client/pairs';
+import { pairHandle } from '../pairs/registration';
 import { pairStatusQuery } from '../workflows/pair-messages';
 import { adminViewOf } from './admin-view';
 import {
@@ -22,7 +22,7 @@ import { bringMeetingsForward, createFaultPairs, expectedEmail, reflectionEmails
 import type { FaultDatabase, FaultStack } from './fault-stack';
 import { ACCEPT_ALL } from './faulty-smtp-protocol';
 import { endedPairWorkflows, type EndedWorkflow } from './pair-workflows';
-import { inLanes } from '../test/support/in-lanes';
+import { inLanes } from '../harness/in-lanes';
 import { halfWrittenRecords } from './record-integrity';
 
 export const SCENARIOS = ['worker-kill', 'smtp-outage', 'smtp-refusals', 'temporal-restart', 'database-outage', 'web-kill'] as const;

@@ -6,7 +6,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { buildWebServer } from '../web/web-server';
+import { buildWebServer } from '../server/web-server';
 import { pairsAtReflection, type PairAtReflection } from './support/pair-at-reflection';
 import { advanceTo, messageIdOf, sameMessageId } from './support/pair-driver';
 import { PUBLIC_BASE_URL, startRapportStack, type RapportStack } from './support/rapport-stack';

@@ -2,10 +2,10 @@
 // actions through the running workflow, and question-set versions picked up by the next form.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { sendToPair } from '../client/pairs';
+import { sendToPair } from '../pairs/registration';
 import { pauseUpdate } from '../workflows/pair-messages';
 import { DateTime } from 'luxon';
-import { MANAGER_KEY_ATTRIBUTE } from '../client/manager-search';
+import { MANAGER_KEY_ATTRIBUTE } from '../pairs/manager-search';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus } from './support/pair-driver';
 import { ADMIN_ORIGIN, startAdminServer, type AdminServer } from './support/admin-server';

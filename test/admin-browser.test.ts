@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { freePort, launchChromium, SCREENSHOTS } from './support/browser';
-import { buildWebServer } from '../web/web-server';
+import { buildWebServer } from '../server/web-server';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus } from './support/pair-driver';
 import { startRapportStack, type RapportStack } from './support/rapport-stack';
 import { createTimeSkippingEnv } from './support/temporal-env';

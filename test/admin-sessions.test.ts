@@ -11,7 +11,7 @@ import { createSessionStore, SESSION_HOURS, type SessionStore } from '../admin/a
 import type { Provider } from '../prisma/build-schemas';
 import { type Database, openDatabase, type RapportPrisma } from '../prisma/database';
 import { migrateDatabase } from '../prisma/migrate';
-import { startPostgres } from './support/postgres';
+import { startPostgres } from '../harness/postgres';
 
 interface Target {
   url: string;

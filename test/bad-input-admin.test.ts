@@ -4,8 +4,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import fc from 'fast-check';
 import { request as httpRequest } from 'node:http';
-import { importPairs, parsePairCsv, PAIR_COLUMNS } from '../admin/pair-import';
-import { InvalidPairError, PairExistsError, pairHandle, type NewPair } from '../client/pairs';
+import { importPairs, parsePairCsv, PAIR_COLUMNS } from '../pairs/pair-import';
+import { InvalidPairError, PairExistsError, pairHandle, type NewPair } from '../pairs/registration';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
 import { ADMIN_ORIGIN, startAdminServer, type AdminServer, type ApiAnswer } from './support/admin-server';
 import { createInputTally } from './support/input-tally';

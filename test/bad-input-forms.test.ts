@@ -4,7 +4,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
-import { buildWebServer } from '../web/web-server';
+import { buildWebServer } from '../server/web-server';
 import { createInputTally } from './support/input-tally';
 import { advanceTo, messageIdOf, sameMessageId } from './support/pair-driver';
 import { pairAtReflection, type PairAtReflection } from './support/pair-at-reflection';

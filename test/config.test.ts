@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, type ConfigFor } from '../worker/config';
-import { startEntry } from './support/rapport-process';
+import { ConfigError, loadConfig, type ConfigFor } from '../config/config';
+import { startEntry } from '../harness/rapport-process';
 
 /** The problems loadConfig reports for env, or [] when it accepts it. */
 function problemsOf(env: Record<string, string>, configFor: ConfigFor = 'local'): string[] {
@@ -186,7 +186,7 @@ describe('the production entries with a wrong configuration', () => {
   });
 
   it('the web service exits with 1 too', async () => {
-    const { code, stderr } = await run('web/main.ts', { PUBLIC_BASE_URL: 'https://rapport.example.com', WEB_PORT: '99999' });
+    const { code, stderr } = await run('server/main.ts', { PUBLIC_BASE_URL: 'https://rapport.example.com', WEB_PORT: '99999' });
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toEqual([
       'Invalid configuration:',

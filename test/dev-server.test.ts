@@ -2,11 +2,11 @@
 // database: idempotent creation, the status query, Updates and their rejections, ending a pair.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { managerKeyOf, managerSearchQuery, MANAGER_KEY_ATTRIBUTE } from '../client/manager-search';
-import { startPairWorkflow, withDefaults } from '../client/pairs';
+import { managerKeyOf, managerSearchQuery, MANAGER_KEY_ATTRIBUTE } from '../pairs/manager-search';
+import { startPairWorkflow, withDefaults } from '../pairs/registration';
 import { answerFormUpdate, endPairUpdate, pairStatusQuery, pauseUpdate, resumeUpdate, addTopicUpdate } from '../workflows/pair-messages';
 import { waitForStatus } from './support/pair-driver';
-import { startPostgres, type TestPostgres } from './support/postgres';
+import { startPostgres, type TestPostgres } from '../harness/postgres';
 import { SAMPLE_PAIR, startRapportStack, type RapportStack } from './support/rapport-stack';
 import { createDevServerEnv } from './support/temporal-env';
 

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import PostalMime from 'postal-mime';
-import { MAX_MESSAGE_BYTES, refuseNonLoopback, startLocalMailServer, type LocalMailServer } from '../worker/local-stack';
-import { freePort } from './support/free-port';
-import { REPO, watch, type RapportProcess } from './support/rapport-process';
+import { MAX_MESSAGE_BYTES, refuseNonLoopback, startLocalMailServer, type LocalMailServer } from '../local/local-stack';
+import { freePort } from '../harness/free-port';
+import { REPO, watch, type RapportProcess } from '../harness/rapport-process';
 
 jest.setTimeout(6 * 60_000);
 

@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportPairCsv, exportPairJson } from '../admin/pair-export';
-import { PairNotFoundError, pairHistory, type PairHistory } from '../admin/pair-history';
+import { exportPairCsv, exportPairJson } from '../pairs/pair-export';
+import { PairNotFoundError, pairHistory, type PairHistory } from '../pairs/pair-history';
 import { lineChartSvg } from '../admin/svg-chart';
 import { openDatabase, type Database, type RapportPrisma } from '../prisma/database';
 import { migrateDatabase } from '../prisma/migrate';

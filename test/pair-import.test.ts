@@ -11,17 +11,17 @@ import {
   rowToNewPair,
   type ParsedRow,
   type PairColumn,
-} from '../admin/pair-import';
+} from '../pairs/pair-import';
+import { pairSettingsFromRow } from '../pairs/pair-rows';
 import {
   InvalidPairError,
   PairExistsError,
   pairHandle,
-  pairSettingsFromRow,
   registerPair,
   startPairWorkflow,
   withDefaults,
   type NewPair,
-} from '../client/pairs';
+} from '../pairs/registration';
 import { importSummary } from '../cli/pair-views';
 import { endPairUpdate } from '../workflows/pair-messages';
 import { DEFAULT_OFFSETS } from '../workflows/pair-types';

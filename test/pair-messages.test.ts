@@ -1,7 +1,7 @@
 // The messages a pair's workflow takes, each with its clear rejection, on the time-skipping server.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { PairExistsError, registerPair, startPairWorkflow, withDefaults } from '../client/pairs';
+import { PairExistsError, registerPair, startPairWorkflow, withDefaults } from '../pairs/registration';
 import { savePairQuestionSet } from '../question-sets/question-set-repository';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
 import {

@@ -10,7 +10,7 @@ import type { Provider } from '../prisma/build-schemas';
 import { type Database, openDatabase } from '../prisma/database';
 import { migrateDatabase } from '../prisma/migrate';
 import { migrationsDir } from '../prisma/migrations-dir';
-import { startPostgres } from './support/postgres';
+import { startPostgres } from '../harness/postgres';
 
 /** The migration folders on disk, in the order they apply. */
 function migrationNames(provider: Provider): string[] {

@@ -5,9 +5,9 @@
 // like a live form or pair link. The outbox keeps what was sent, with the tokens blanked.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import { REMOVED_TOKEN, TOKEN_LENGTH } from '../activities/form-links';
+import { REMOVED_TOKEN, TOKEN_LENGTH } from '../pairs/link-tokens';
 import type { Role } from '../workflows/pair-types';
-import { buildWebServer } from '../web/web-server';
+import { buildWebServer } from '../server/web-server';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus, type PairHandle } from './support/pair-driver';
 import { PUBLIC_BASE_URL, SAMPLE_PAIR, startRapportStack, type RapportStack } from './support/rapport-stack';
 import type { ReceivedEmail } from './support/smtp-sink';

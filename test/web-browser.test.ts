@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { freePort, launchChromium, SCREENSHOTS } from './support/browser';
-import { buildWebServer } from '../web/web-server';
+import { buildWebServer } from '../server/web-server';
 import { messageIdOf, sameMessageId } from './support/pair-driver';
 import { startRapportStack, type RapportStack } from './support/rapport-stack';
 import { createDevServerEnv } from './support/temporal-env';

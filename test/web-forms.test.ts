@@ -4,11 +4,11 @@
 import { Connection, Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import { hashToken } from '../activities/form-links';
+import { hashToken } from '../pairs/link-tokens';
 import { redeliverPendingAnswers } from '../web/answer-delivery';
 import type { FastifyRequest } from 'fastify';
-import { buildWebServer } from '../web/web-server';
-import { loggedPath, NO_ROUTE } from '../web/request-log';
+import { buildWebServer } from '../server/web-server';
+import { loggedPath, NO_ROUTE } from '../http/request-log';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus, type PairHandle } from './support/pair-driver';
 import { PUBLIC_BASE_URL, SAMPLE_PAIR, startRapportStack, type RapportStack } from './support/rapport-stack';
 import { createTimeSkippingEnv } from './support/temporal-env';

@@ -2,12 +2,12 @@
 // never lost: when the workflow cannot be reached it stays stored and is delivered later by
 // redeliverPendingAnswers. When the workflow refuses it (the stage closed), it is not kept.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { answerPayload } from '../activities/pair-records';
-import { sendToPair } from '../client/pairs';
+import { answerPayload } from '../pairs/pair-rows';
+import { sendToPair } from '../pairs/registration';
 import type { RapportPrisma } from '../prisma/database';
 import { answerFormUpdate } from '../workflows/pair-messages';
 import { FORM_RECIPIENT, type FormAnswer } from '../workflows/pair-types';
-import type { FormRow } from './links';
+import type { FormRow } from '../pairs/links';
 
 export interface DeliveryDeps {
   db: RapportPrisma;

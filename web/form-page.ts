@@ -3,8 +3,8 @@
 import type { Question } from '../question-sets/question-types';
 import { FORM_RECIPIENT, type AnswerValue } from '../workflows/pair-types';
 import { ACTION_ITEM_ROWS, DEFAULT_TEXT_LIMIT, type SubmissionCheck } from './answer-validation';
-import type { OpenedForm } from './links';
-import { FORM_TITLES } from './pair-record';
+import type { OpenedForm } from '../pairs/links';
+import { FORM_TITLES } from '../pairs/pair-record';
 
 export interface OpenActionItem {
   id: string;

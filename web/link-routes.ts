@@ -7,17 +7,17 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sendToPair } from '../client/pairs';
+import { sendToPair } from '../pairs/registration';
 import type { RapportPrisma } from '../prisma/database';
 import { addTopicUpdate } from '../workflows/pair-messages';
 import { FOLLOW_UP_FORMS, MAX_PENDING_TOPICS, MAX_TOPIC_LENGTH, TOPICS_FULL_PROBLEM } from '../workflows/pair-types';
 import { saveAndDeliver } from './answer-delivery';
 import { checkSubmission, formFieldsOf } from './answer-validation';
 import { formPage, typedFromStored } from './form-page';
-import { hasTokenShape, openFormLink, openPairLink, type OpenedForm, type PairRow } from './links';
-import { pairRecord } from './pair-record';
-import { limitHook, perAddressAndRoute, perToken } from './request-limits';
-import { invalidLinkPage as invalidLink, messagePage as message, tooLargePage, tooManyRequestsPage, unreadableFormPage } from './request-refusals';
+import { hasTokenShape, openFormLink, openPairLink, type OpenedForm, type PairRow } from '../pairs/links';
+import { pairRecord } from '../pairs/pair-record';
+import { limitHook, perAddressAndRoute, perToken } from '../http/request-limits';
+import { invalidLinkPage as invalidLink, messagePage as message, tooLargePage, tooManyRequestsPage, unreadableFormPage } from '../http/request-refusals';
 import { pendingTopicCount } from './topics';
 
 /** What a link route takes at most, whatever the content type: checked before anything is read. */

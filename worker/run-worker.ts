@@ -6,10 +6,10 @@ import { getHeapStatistics } from 'node:v8';
 import { Runtime } from '@temporalio/worker';
 import { migrateDatabase } from '../prisma/migrate';
 import type { RapportPrisma } from '../prisma/database';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig } from '../config/config';
 import { startHealthServer, type HealthServer } from './health-server';
 import { createRapportWorker, openActivityRuntime, workerTuningOptions } from './rapport-worker';
-import { connectWorker } from './temporal-connection';
+import { connectWorker } from '../temporal/connection';
 import { createRapportMetrics, installRuntime, type RapportMetrics } from './telemetry';
 import { StaleWorkflowBundle, workflowCodeFor } from './workflow-bundle';
 

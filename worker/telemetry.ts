@@ -4,7 +4,7 @@
 import { DefaultLogger, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
 import type { MetricMeter } from '@temporalio/common';
 import type { FormKind } from '../workflows/pair-types';
-import type { RapportConfig } from './config';
+import type { RapportConfig } from '../config/config';
 
 /** One JSON object per line: time, level, message, then the entry's metadata. */
 export function jsonLogLine(entry: LogEntry): string {

@@ -1,7 +1,7 @@
 // The web service with the admin on and an admin signed in, for tests of the admin API and pages.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { AddressInfo } from 'node:net';
-import { buildWebServer } from '../../web/web-server';
+import { buildWebServer } from '../../server/web-server';
 import { PUBLIC_BASE_URL, type RapportStack } from './rapport-stack';
 
 /** The Origin the admin pages send, which admin changes require. */

@@ -18,4 +18,4 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-export { freePort } from './free-port';
+export { freePort } from '../../harness/free-port';

@@ -1,6 +1,6 @@
 // A new pair driven to its first reflection stage, with the links its first two emails carry.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Person } from '../../client/pairs';
+import type { Person } from '../../pairs/registration';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus, type PairHandle } from './pair-driver';
 import { PUBLIC_BASE_URL, SAMPLE_PAIR, type RapportStack } from './rapport-stack';
 import type { ReceivedEmail } from './smtp-sink';

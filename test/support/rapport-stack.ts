@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { createMailer } from '../../activities/mailer';
-import { pairHandle, registerPair, startPairWorkflow, type NewPair } from '../../client/pairs';
+import { pairHandle, registerPair, startPairWorkflow, type NewPair } from '../../pairs/registration';
 import { migrateDatabase } from '../../prisma/migrate';
 import { openDatabase, type Database } from '../../prisma/database';
 import { loadEmailTemplates } from '../../templates/email-templates';

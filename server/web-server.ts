@@ -10,13 +10,13 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import Handlebars from 'handlebars';
 import { registerAdminRoutes, type AdminOptions } from '../admin/admin-routes';
 import type { RapportPrisma } from '../prisma/database';
-import { refuseOtherHosts } from './host-check';
-import { registerLinkRoutes } from './link-routes';
-import { loggedPath } from './request-log';
-import { pageNotFound, refuseRequest, SECURITY_HEADERS, unroutableUrl } from './request-refusals';
+import { refuseOtherHosts } from '../http/host-check';
+import { registerLinkRoutes } from '../web/link-routes';
+import { loggedPath } from '../http/request-log';
+import { pageNotFound, refuseRequest, SECURITY_HEADERS, unroutableUrl } from '../http/request-refusals';
 
 export const PAGES_DIR = join(__dirname, '..', 'templates', 'pages');
-export { LINK_BODY_LIMIT, MAX_SUGGESTION_LENGTH } from './link-routes';
+export { LINK_BODY_LIMIT, MAX_SUGGESTION_LENGTH } from '../web/link-routes';
 
 /** How long a client gets to send its request, and how long an idle connection is kept. */
 export interface WebTimeouts {

@@ -5,7 +5,7 @@ import type { ActionItem, Answer, Cycle, Form, Pair } from '../generated/sqlite/
 import type { RapportPrisma } from '../prisma/database';
 import { questionSetById, type StoredQuestionSet } from '../question-sets/question-set-repository';
 import { STAGE_OF_FORM, type Question, type QuestionSetStage, type QuestionType } from '../question-sets/question-types';
-import { shown } from '../web/pair-record';
+import { shown } from './pair-record';
 import type { AnswerValue, FormKind, NewActionItem, Role } from '../workflows/pair-types';
 
 export const CYCLE_STATUSES = ['planned', 'held', 'skipped', 'paused', 'not-held', 'cancelled'] as const;

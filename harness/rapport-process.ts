@@ -3,9 +3,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_WORKER_HEAP_MB } from '../../worker/config';
+import { DEFAULT_WORKER_HEAP_MB } from '../config/config';
 
-export const REPO = join(__dirname, '..', '..');
+export const REPO = join(__dirname, '..');
 /** The production build (npm run build), which the entries run from, and its workflow bundle. */
 export const BUILD_DIR = join(REPO, 'dist');
 export const PREBUILT_BUNDLE = join(BUILD_DIR, 'workflow-bundle.js');
@@ -31,7 +31,7 @@ export interface RapportProcess {
 }
 
 /**
- * Starts an entry (named by its source, e.g. web/main.ts) from the production build, as
+ * Starts an entry (named by its source, e.g. server/main.ts) from the production build, as
  * `npm run web` does, with env on top of a minimal environment.
  */
 export function startEntry(entry: string, env: Record<string, string>, nodeArgs: string[] = []): RapportProcess {

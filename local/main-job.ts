@@ -7,20 +7,22 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { managerKeyOf } from '../client/manager-search';
-import { pairHandle, pairSettingsFromRow, registerPair, startPairWorkflow, type NewPair } from '../client/pairs';
+import { managerKeyOf } from '../pairs/manager-search';
+import { pairSettingsFromRow } from '../pairs/pair-rows';
+import { pairHandle, registerPair, startPairWorkflow, type NewPair } from '../pairs/registration';
 import type { RapportPrisma } from '../prisma/database';
 import { migrateDatabase } from '../prisma/migrate';
 import { pairStatusQuery } from '../workflows/pair-messages';
 import type { PairStatus } from '../workflows/pair-types';
-import { loadConfig } from './config';
-import { localHostsOf } from './local-host-check';
+import { loadConfig } from '../config/config';
+import { localHostsOf } from './local-hosts';
 import { startDevServer, startLocalMailServer } from './local-stack';
 import { preparePrivateDataFolder } from './private-data-folder';
-import { createRapportWorker, openActivityRuntime } from './rapport-worker';
-import { createRapportMetrics, installRuntime } from './telemetry';
-import { workflowCodeFor } from './workflow-bundle';
-import { startWebService } from '../web/web-service';
+import { createRapportWorker, openActivityRuntime } from '../worker/rapport-worker';
+import { createRapportMetrics, installRuntime } from '../worker/telemetry';
+import { workflowCodeFor } from '../worker/workflow-bundle';
+import { startWebService } from '../server/web-service';
+import { registerMailViewer } from './mail-viewer/mail-viewer';
 
 const MANAGER = { name: 'Maya Manager', email: 'maya.manager@example.com' };
 
@@ -110,7 +112,10 @@ async function main(): Promise<void> {
   const status = await sampleStatus(pairHandle(client, sample.pairId));
   // The local stack always has an admin: a generated password, kept under the data folder.
   const admin = { ...config.admin, password: config.admin.password ?? localAdminPassword(dataDir) };
-  const web = await startWebService({ ...config, admin }, db, client, { mailDir, allowedHosts: localHostsOf(config.web, config.publicBaseUrl) });
+  const web = await startWebService({ ...config, admin }, db, client, {
+    localRoutes: (app) => registerMailViewer(app, { mailDir }),
+    allowedHosts: localHostsOf(config.web, config.publicBaseUrl),
+  });
   const metricsUrl = config.ops.metricsPort === null ? 'off' : `http://${config.ops.host}:${config.ops.metricsPort}/metrics`;
 
   console.log(`

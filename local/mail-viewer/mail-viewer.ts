@@ -14,7 +14,7 @@ export interface MailViewerOptions {
   mailDir: string;
 }
 
-const PAGES_DIR = join(__dirname, '..', 'templates', 'pages');
+const PAGES_DIR = join(__dirname, '..', '..', 'templates', 'pages');
 
 const PAGE_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 /** A message page frames its HTML part, served by this viewer. */

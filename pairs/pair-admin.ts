@@ -1,8 +1,9 @@
 // What an admin can do to pairs and their question sets, for the admin API and the CLI alike:
 // one set of checks and one set of messages. Failures are AdminErrors carrying an HTTP-like status.
 import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { InvalidPairError, PairExistsError, pairHandle, pairSettingsFromRow, registerPair, sendToPair, startPairWorkflow, type NewPair } from '../client/pairs';
-import { MANAGER_KEY_ORDER, managerKeyOf, managerKeysOf, managerSearchQuery } from '../client/manager-search';
+import { pairSettingsFromRow } from './pair-rows';
+import { InvalidPairError, PairExistsError, pairHandle, registerPair, sendToPair, startPairWorkflow, type NewPair } from './registration';
+import { MANAGER_KEY_ORDER, managerKeyOf, managerKeysOf, managerSearchQuery } from './manager-search';
 import type { RapportPrisma } from '../prisma/database';
 import { currentQuestionSet, ensureOrgQuestionSet, saveOrgQuestionSet, savePairQuestionSet, type StoredQuestionSet } from '../question-sets/question-set-repository';
 import { describeQuestionSetChange, questionSetProblems } from '../question-sets/question-set-rules';

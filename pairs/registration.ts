@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { isUniqueViolation, type RapportPrisma } from '../prisma/database';
-import { settingsColumns } from '../activities/pair-records';
+import { settingsColumns } from './pair-rows';
 import type { pairWorkflow } from '../workflows/pair-workflow';
 import {
   DEFAULT_FEEDBACK_EVERY_CYCLES,
@@ -161,27 +161,4 @@ export async function sendToPair<T>(client: Client, pairId: string, send: (handl
       if (!running) throw error;
     }
   }
-}
-
-interface PairSettingsRow {
-  cadence: string;
-  meetingTime: string;
-  timeZone: string;
-  durationMinutes: number;
-  stageOffsets: string;
-  feedbackEveryCycles: number;
-  skipNudgeAfter: number;
-}
-
-/** A pair's settings as stored in its Pair row. */
-export function pairSettingsFromRow(row: PairSettingsRow): PairSettings {
-  return {
-    cadence: JSON.parse(row.cadence) as PairSettings['cadence'],
-    meetingTime: row.meetingTime,
-    timeZone: row.timeZone,
-    durationMinutes: row.durationMinutes,
-    offsets: JSON.parse(row.stageOffsets) as PairSettings['offsets'],
-    feedbackEveryCycles: row.feedbackEveryCycles,
-    skipNudgeAfter: row.skipNudgeAfter,
-  };
 }

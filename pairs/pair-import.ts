@@ -1,7 +1,7 @@
 // Importing pairs from a CSV file (one row per manager–report pair), as an admin does when
 // rolling Rapport out to a team. Parsing and row checks are pure; creating goes through the
 // caller's createPair, so the import uses exactly the same rules as the API.
-import { InvalidPairError, newPairProblems, PairExistsError, type NewPair } from '../client/pairs';
+import { InvalidPairError, newPairProblems, PairExistsError, type NewPair } from './registration';
 import { DEFAULT_OFFSETS, type Cadence, type PairSettings, type StageOffsets, type Weekday } from '../workflows/pair-types';
 import { listedProblems } from '../workflows/problem-list';
 import { quoted } from '../workflows/quoted';

@@ -2,7 +2,7 @@
 // a client certificate) or an API key for a production cluster or Temporal Cloud.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import type { TemporalSettings } from './config';
+import type { TemporalSettings } from '../config/config';
 
 export function connectionOptions(temporal: TemporalSettings) {
   return {

@@ -1,6 +1,6 @@
 // The written record of a pair, as one person may see it: every cycle with its answers, and the
 // action items. The manager's view leaves out what the report marked private.
-import { formatLocal } from '../activities/schedule';
+import { formatLocal } from './local-time';
 import type { RapportPrisma } from '../prisma/database';
 import { questionSetById, type StoredQuestionSet } from '../question-sets/question-set-repository';
 import { STAGE_OF_FORM } from '../question-sets/question-types';

@@ -2,8 +2,8 @@
 // Logs JSON lines; stops on SIGTERM/SIGINT after finishing the requests in flight.
 import { migrateDatabase } from '../prisma/migrate';
 import { openDatabase } from '../prisma/database';
-import { ConfigError, loadConfig } from '../worker/config';
-import { connectClient } from '../worker/temporal-connection';
+import { ConfigError, loadConfig } from '../config/config';
+import { connectClient } from '../temporal/connection';
 import { startWebService } from './web-service';
 
 async function main(): Promise<void> {

@@ -1,11 +1,10 @@
 // Starts the web service from configuration: used by its production entry and by the main job.
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { FastifyInstance } from 'fastify';
-import { registerMailViewer } from '../mail-viewer/mail-viewer';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { RapportPrisma } from '../prisma/database';
-import type { RapportConfig } from '../worker/config';
-import { startAnswerRedelivery } from './answer-delivery';
+import type { RapportConfig } from '../config/config';
+import { startAnswerRedelivery } from '../web/answer-delivery';
 import { buildWebServer } from './web-server';
 
 export interface RunningWebService {
@@ -27,8 +26,8 @@ function adminOptions(config: RapportConfig) {
 }
 
 export interface LocalWebOptions {
-  /** The local SMTP server's mail folder: adds the mail viewer under /mail (main job only). */
-  mailDir?: string;
+  /** Routes of the local stack's own (the main job's mail viewer), registered before the service listens. */
+  localRoutes?: FastifyPluginAsync;
   /**
    * The only Host headers answered (lower-case, with the port, e.g. localhost:3000); any other gets
    * 421 before its route runs, against DNS rebinding (main job only).
@@ -49,7 +48,7 @@ export async function startWebService(config: RapportConfig, db: RapportPrisma, 
     // Only the main job passes it: production (npm run web) is reached through its own proxy.
     ...(local.allowedHosts ? { allowedHosts: local.allowedHosts } : {}),
   });
-  if (local.mailDir) await app.register(registerMailViewer, { mailDir: local.mailDir });
+  if (local.localRoutes) await app.register(local.localRoutes);
   await app.listen({ host: config.web.host, port: config.web.port });
   const stopRedelivery = startAnswerRedelivery({ db, temporal, updateTimeoutMs: 5_000 }, config.web.answerRedeliverySeconds * 1_000, (error) =>
     app.log.warn({ err: error }, 'answer redelivery pass failed'),

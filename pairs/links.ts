@@ -1,6 +1,6 @@
 // Turning a token from a link back into what it opens. Invalid, expired and revoked tokens all
 // come back as null, so that every such link gets the same page.
-import { hashToken, TOKEN_BYTES } from '../activities/form-links';
+import { hashToken, TOKEN_BYTES } from './link-tokens';
 import type { RapportPrisma } from '../prisma/database';
 import { questionSetById } from '../question-sets/question-set-repository';
 import { STAGE_OF_FORM, type Question } from '../question-sets/question-types';
