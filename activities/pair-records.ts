@@ -4,7 +4,8 @@ import { Context } from '@temporalio/activity';
 import type { ActionItemState, CycleOutcome, FormAnswer, OpenForm, PairSettings, TopicState } from '../workflows/pair-types';
 import { FORM_RECIPIENT } from '../workflows/pair-types';
 import type { ActivityDeps } from './activity-deps';
-import { answerPayload, settingsColumns } from '../pairs/pair-rows';
+import { answerPayload } from '../pairs/answer-format';
+import { settingsColumns } from '../pairs/pair-rows';
 import { formIdFor } from './pair-emails';
 
 export interface RecordAnswerRequest {

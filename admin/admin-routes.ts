@@ -7,6 +7,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NewPair } from '../pairs/registration';
 import type { RapportPrisma } from '../prisma/database';
+import { view } from '../http/page-view';
 import { limitHook, type RequestLimit } from '../http/request-limits';
 import { apiRouteNotFound, refuseApiRequest, tooManyRequestsPage } from '../http/request-refusals';
 import { isRecord } from '../workflows/message-rules';
@@ -74,13 +75,13 @@ export async function registerAdminRoutes(admin: FastifyInstance, options: Admin
     return reply.code(403).send({ problems: [ORIGIN_PROBLEM] });
   });
 
-  admin.get('/login', async (_request, reply) => reply.view('admin-login.hbs', { title: 'Sign in' }));
+  admin.get('/login', async (_request, reply) => view(reply, 'admin-login.hbs', { title: 'Sign in' }));
 
   // The limits need the user name, so they run once the body is read.
   admin.post('/login', { preHandler: limitHook(admin, signInLimits, tooManyRequestsPage) }, async (request, reply) => {
     const body = isRecord(request.body) ? request.body : {};
     if (!credentialsMatch(options.credentials, body.user, body.password)) {
-      return reply.code(401).view('admin-login.hbs', { title: 'Sign in', error: 'That user name and password do not match.' });
+      return view(reply.code(401), 'admin-login.hbs', { title: 'Sign in', error: 'That user name and password do not match.' });
     }
     reply.header('Set-Cookie', sessionCookie(await sessions.issue(String(body.user)), options.secureCookies));
     return reply.code(303).header('Location', '/admin').send();
@@ -125,7 +126,7 @@ const adminName = (request: FastifyRequest) => request.adminUser ?? 'admin';
 const filterOf = (query: Record<string, string | undefined>) => ({ manager: query.manager, paused: query.paused === 'true', chronicSkips: query.chronicSkips === 'true' });
 
 function registerPages(pages: FastifyInstance, pairs: PairAdmin, bank: QuestionBankAdmin): void {
-  pages.get('/', async (request: PairRequest, reply) => reply.view('admin-pairs.hbs', { title: 'Pairs', pairs: await pairs.listPairs(filterOf(request.query)) }));
+  pages.get('/', async (request: PairRequest, reply) => view(reply, 'admin-pairs.hbs', { title: 'Pairs', pairs: await pairs.listPairs(filterOf(request.query)) }));
   registerAdminPages(pages, pairs, bank, adminName);
   registerQuestionBankPages(pages, bank, adminName);
 }
@@ -139,7 +140,7 @@ async function registerApi(app: FastifyInstance, pairs: PairAdmin, bank: Questio
     try {
       return reply.code(status).send(await action());
     } catch (error) {
-      if (error instanceof AdminError) return reply.code(error.status).send({ problems: error.problems });
+      if (error instanceof AdminError) return reply.code(error.status).send({ problems: error.sentences });
       throw error;
     }
   };
@@ -206,7 +207,7 @@ async function registerApi(app: FastifyInstance, pairs: PairAdmin, bank: Questio
         .header('Content-Disposition', `attachment; filename="rapport-pair-${request.params.pairId}.csv"`)
         .send(csv);
     } catch (error) {
-      if (error instanceof AdminError) return reply.code(error.status).send({ problems: error.problems });
+      if (error instanceof AdminError) return reply.code(error.status).send({ problems: error.sentences });
       throw error;
     }
   });

@@ -1,9 +1,27 @@
-// The admin pages' forms turned into what the admin service takes. Values are passed on as typed
+// The admin pages' forms turned into what the admin service takes, and the service's fields back
+// into the forms' inputs, beside which their problems are shown. Values are passed on as typed
 // (numbers as numbers, NaN when not a number) so that the service's validation words every problem.
 import { DateTime } from 'luxon';
 import type { NewPair } from '../pairs/registration';
 import type { Cadence, ScheduleChange, Weekday } from '../workflows/pair-types';
+import { CADENCE_INPUTS, inputsOf } from './form-problems';
 import type { EditorFields } from './question-set-editor';
+
+/** The inputs of the form that adds a pair (admin-pairs.hbs), by the NewPair field they fill. */
+export const NEW_PAIR_INPUTS = inputsOf({
+  'manager.name': 'managerName',
+  'manager.email': 'managerEmail',
+  'report.name': 'reportName',
+  'report.email': 'reportEmail',
+  ...CADENCE_INPUTS,
+  timeZone: 'timeZone',
+  formatNote: 'formatNote',
+});
+
+/** The inputs of the schedule form on a pair's page (it has no time zone). */
+export const SCHEDULE_INPUTS = inputsOf(CADENCE_INPUTS);
+
+export const RESCHEDULE_INPUTS = inputsOf({ meetingAt: 'meetingAt' });
 
 const text = (fields: EditorFields, name: string): string => {
   const value = fields[name];

@@ -4,8 +4,8 @@
 // the database rows its record grew by per cycle.
 import { temporal } from '@temporalio/proto';
 import type { RapportPrisma } from '../prisma/database';
-import { startRapportStack } from '../test/support/rapport-stack';
-import { createTimeSkippingEnv } from '../test/support/temporal-env';
+import { startRapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 const WEEK = 7 * 24 * 3_600_000;
 

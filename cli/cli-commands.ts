@@ -72,7 +72,8 @@ function resolve(argv: string[]): Request {
 
 function failureOf(error: unknown): { code: number; problems: string[]; hint?: string } {
   if (error instanceof UsageError) return { code: EXIT_USAGE, problems: error.problems, hint: helpHint(error.helpFor) };
-  if (error instanceof AdminError || error instanceof CommandFailed || error instanceof ConfigError) return { code: EXIT_FAILED, problems: error.problems };
+  if (error instanceof AdminError) return { code: EXIT_FAILED, problems: error.sentences };
+  if (error instanceof CommandFailed || error instanceof ConfigError) return { code: EXIT_FAILED, problems: error.problems };
   const message = error instanceof Error ? error.message : String(error);
   return { code: EXIT_FAILED, problems: message.split('\n').filter((line) => line.trim() !== '') };
 }

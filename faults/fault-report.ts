@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { RESULTS_DIR, type TargetCounts } from '../test/support/input-tally';
+import { RESULTS_DIR, type TargetCounts } from '../harness/input-tally';
 import type { ScenarioResult, Scale } from './scenarios';
 
 export interface BadInputSurface {

@@ -3,6 +3,7 @@
 // too large or of a type it does not parse, a malformed URL) come here too, so none gets Fastify's
 // bare JSON, which would echo the URL with its token and skip the security headers.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { pageHtml, view } from './page-view';
 
 const CONTENT_SECURITY_POLICY =
   "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -45,7 +46,7 @@ const echoedPath = (request: FastifyRequest) => {
 };
 
 export function messagePage(reply: FastifyReply, status: number, title: string, ...paragraphs: string[]) {
-  return reply.code(status).view('message.hbs', { title, paragraphs });
+  return view(reply.code(status), 'message.hbs', { title, paragraphs });
 }
 
 const INVALID_LINK: Wording = {
@@ -113,6 +114,6 @@ export async function unroutableUrl(app: FastifyInstance, request: FastifyReques
     return;
   }
   const { title, paragraph } = looksLikeLink(request) ? INVALID_LINK : NOT_FOUND;
-  const page = await app.view('message.hbs', { title, paragraphs: [paragraph] }).catch(() => `${title}. ${paragraph}`);
+  const page = await pageHtml(app, 'message.hbs', { title, paragraphs: [paragraph] }).catch(() => `${title}. ${paragraph}`);
   reply.type('text/html; charset=utf-8').send(page);
 }

@@ -19,32 +19,45 @@ import {
   skipMeetingUpdate,
 } from '../workflows/pair-messages';
 import type { PairStatus, ScheduleChange } from '../workflows/pair-types';
-import { listedProblems } from '../workflows/problem-list';
+import { isProblem, listedProblems, problem, requestProblem, sentencesOf, type Problem } from '../workflows/problem-list';
 import { exportPairCsv, exportPairJson } from './pair-export';
 import { pairHistory } from './pair-history';
 import { importPairs, type ImportReport } from './pair-import';
 
-/** Its problems are what the API, the admin pages and the CLI show: at most a few are listed. */
+/**
+ * Its problems are what the API and the CLI show as sentences, and the admin pages beside their
+ * fields: at most a few are listed.
+ */
 export class AdminError extends Error {
-  readonly problems: string[];
+  readonly problems: readonly Problem[];
 
   constructor(
     readonly status: 404 | 409 | 422 | 503,
-    problems: string[],
+    problems: readonly Problem[],
   ) {
     const listed = listedProblems(problems);
-    super(listed.join('; '));
+    super(sentencesOf(listed).join('; '));
     this.name = 'AdminError';
     this.problems = listed;
   }
+
+  /** The problems as the API answers them: `{ "problems": [sentence, ...] }`. */
+  get sentences(): string[] {
+    return sentencesOf(this.problems);
+  }
 }
 
-/** The problems a workflow's validator listed (see rejectIf), else its one message. */
-function refusalProblems(error: WorkflowUpdateFailedError): string[] {
+const isSentenceList = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.length > 0 && value.every((sentence) => typeof sentence === 'string');
+const isProblemList = (value: unknown): value is Problem[] => Array.isArray(value) && value.length > 0 && value.every(isProblem);
+
+/** The problems a workflow's validator listed (see rejectIf): with their fields, else as sentences, else its one message. */
+function refusalProblems(error: WorkflowUpdateFailedError): Problem[] {
   const cause = error.cause;
-  const [listed] = cause instanceof ApplicationFailure ? cause.details ?? [] : [];
-  if (Array.isArray(listed) && listed.every((problem) => typeof problem === 'string') && listed.length > 0) return listed;
-  return [cause?.message ?? 'refused'];
+  const [sentences, problems] = cause instanceof ApplicationFailure ? cause.details ?? [] : [];
+  if (isProblemList(problems)) return problems;
+  if (isSentenceList(sentences)) return sentences.map(requestProblem);
+  return [requestProblem(cause?.message ?? 'refused')];
 }
 
 export interface PairAdminDeps {
@@ -65,7 +78,7 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
 
   async function pairRow(pairId: string) {
     const pair = await db.pair.findUnique({ where: { id: pairId } });
-    if (!pair) throw new AdminError(404, [`There is no pair ${pairId}.`]);
+    if (!pair) throw new AdminError(404, [requestProblem(`There is no pair ${pairId}.`)]);
     return pair;
   }
 
@@ -76,8 +89,8 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
       return await withDeadline(updateTimeoutMs, () => sendToPair(temporal, pairId, send));
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) throw new AdminError(422, refusalProblems(error));
-      if (error instanceof WorkflowNotFoundError) throw new AdminError(409, ['This pair has ended.']);
-      throw new AdminError(503, [`The pair's workflow could not be reached: ${(error as Error).message}`]);
+      if (error instanceof WorkflowNotFoundError) throw new AdminError(409, [requestProblem('This pair has ended.')]);
+      throw new AdminError(503, [requestProblem(`The pair's workflow could not be reached: ${(error as Error).message}`)]);
     }
   }
 
@@ -105,7 +118,7 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
       if (error instanceof InvalidPairError) throw new AdminError(422, error.problems);
       if (error instanceof PairExistsError) {
         await ensureWorkflow(error.pairId);
-        throw new AdminError(409, [error.message]);
+        throw new AdminError(409, [requestProblem(error.message)]);
       }
       throw error;
     }
@@ -197,19 +210,19 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
       return rows.map((r) => ({ version: r.version, scope: r.scope === 'org' ? 'org' : 'pair', createdBy: r.createdBy, createdAt: r.createdAt, note: r.note }));
     },
     async rollbackQuestionSet(pairId: string, version: unknown, admin: string) {
-      if (!Number.isInteger(version)) throw new AdminError(422, ['version must be a whole number']);
+      if (!Number.isInteger(version)) throw new AdminError(422, [problem('version', 'version must be a whole number')]);
       await pairRow(pairId);
       const target =
         (await db.questionSet.findFirst({ where: { scope: pairId, version: version as number } })) ??
         (await db.questionSet.findFirst({ where: { scope: 'org', version: version as number } }));
-      if (!target) throw new AdminError(422, [`there is no version ${String(version)}`]);
+      if (!target) throw new AdminError(422, [problem('version', `there is no version ${String(version)}`)]);
       return saveVersion(pairId, JSON.parse(target.stages) as QuestionSetStages, admin, `rolled back to version ${target.version}`);
     },
     /** Appends one question to a stage as a new version; a question with the same id already there is refused. */
     async addQuestionToStage(pairId: string, stage: QuestionSetStage, question: Question, admin: string, note: string) {
       await pairRow(pairId);
       const { stages } = await currentQuestionSet(db, pairId);
-      if (stages[stage].some((q) => q.id === question.id)) throw new AdminError(409, [`${stage} already has a question with id "${question.id}"`]);
+      if (stages[stage].some((q) => q.id === question.id)) throw new AdminError(409, [problem('bankQuestionId', `${stage} already has a question with id "${question.id}"`)]);
       const next: QuestionSetStages = { ...stages, [stage]: [...stages[stage], question] };
       const problems = questionSetProblems(next);
       if (problems.length > 0) throw new AdminError(422, problems);
@@ -232,13 +245,13 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
       return rows.map((r) => ({ id: r.id, by: r.byRole, text: r.text, status: r.status, createdAt: r.createdAt, decidedBy: r.decidedBy }));
     },
     async decideSuggestion(pairId: string, suggestionId: string, decision: unknown, admin: string) {
-      if (decision !== 'accepted' && decision !== 'dismissed') throw new AdminError(422, ['decision must be "accepted" or "dismissed"']);
+      if (decision !== 'accepted' && decision !== 'dismissed') throw new AdminError(422, [problem('decision', 'decision must be "accepted" or "dismissed"')]);
       await pairRow(pairId);
       const decided = await db.questionSuggestion.updateMany({
         where: { id: suggestionId, pairId, status: 'open' },
         data: { status: decision, decidedAt: new Date(), decidedBy: admin },
       });
-      if (decided.count === 0) throw new AdminError(409, ['That suggestion does not exist or was already decided.']);
+      if (decided.count === 0) throw new AdminError(409, [requestProblem('That suggestion does not exist or was already decided.')]);
       return { id: suggestionId, status: decision };
     },
     async history(pairId: string) {

@@ -5,14 +5,8 @@ import type { ActionItem, Answer, Cycle, Form } from '../generated/sqlite/client
 import type { RapportPrisma } from '../prisma/database';
 import type { QuestionSetStages } from '../question-sets/question-types';
 import type { Cadence, StageOffsets } from '../workflows/pair-types';
-import {
-  answeredQuestions,
-  answerText,
-  loadPairRecord,
-  parseAnswerPayload,
-  type AnsweredQuestion,
-  type StoredAnswerPayload,
-} from './pair-history';
+import { answerText, parseAnswerPayload, type StoredAnswerPayload } from './answer-format';
+import { answeredQuestions, loadPairRecord, type AnsweredQuestion } from './pair-history';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -217,12 +211,12 @@ function csvRecord(answer: AnsweredQuestion): string[] {
     answer.respondent,
     answer.question.id,
     answer.question.text,
-    answerText(answer.value),
+    answerText(answer.question, answer.value),
     String(answer.private),
   ];
 }
 
 export async function exportPairCsv(db: RapportPrisma, pairId: string): Promise<string> {
   const record = await loadPairRecord(db, pairId);
-  return toCsv([CSV_HEADER, ...answeredQuestions(record).map(csvRecord)]);
+  return toCsv([CSV_HEADER, ...answeredQuestions(record, 'admin').map(csvRecord)]);
 }

@@ -5,8 +5,9 @@ import type { ActionItem, Answer, Cycle, Form, Pair } from '../generated/sqlite/
 import type { RapportPrisma } from '../prisma/database';
 import { questionSetById, type StoredQuestionSet } from '../question-sets/question-set-repository';
 import { STAGE_OF_FORM, type Question, type QuestionSetStage, type QuestionType } from '../question-sets/question-types';
-import { shown } from './pair-record';
-import type { AnswerValue, FormKind, NewActionItem, Role } from '../workflows/pair-types';
+import type { FormKind, Role } from '../workflows/pair-types';
+import { answerText, answerTo, isPrivateAnswer, parseAnswerPayload, type QuestionAnswer } from './answer-format';
+import { visibleTo, type Viewer } from './privacy';
 
 export const CYCLE_STATUSES = ['planned', 'held', 'skipped', 'paused', 'not-held', 'cancelled'] as const;
 export type CycleStatus = (typeof CYCLE_STATUSES)[number];
@@ -34,26 +35,6 @@ function oneOf<T extends string>(allowed: readonly T[], value: string, what: str
 export const formKindOf = (value: string): FormKind => oneOf(FORM_KIND_ORDER, value, 'form kind');
 export const roleOf = (value: string): Role => oneOf(ROLES, value, 'role');
 export const cycleStatusOf = (value: string): CycleStatus => oneOf(CYCLE_STATUSES, value, 'cycle status');
-
-/** Answer.payload as written by answerPayload() in activities/pair-records.ts, with lists defaulted. */
-export interface StoredAnswerPayload {
-  answers: Record<string, AnswerValue>;
-  meetingHeld?: boolean;
-  actionItems: NewActionItem[];
-  completedActionItemIds: string[];
-  privateQuestionIds: string[];
-}
-
-export function parseAnswerPayload(json: string): StoredAnswerPayload {
-  const raw = JSON.parse(json) as Partial<StoredAnswerPayload>;
-  return {
-    answers: raw.answers ?? {},
-    ...(typeof raw.meetingHeld === 'boolean' ? { meetingHeld: raw.meetingHeld } : {}),
-    actionItems: raw.actionItems ?? [],
-    completedActionItemIds: raw.completedActionItemIds ?? [],
-    privateQuestionIds: raw.privateQuestionIds ?? [],
-  };
-}
 
 /** Everything stored about a pair that its history is made of. */
 export interface PairRecordRows {
@@ -102,9 +83,6 @@ export function questionsOfForm(record: PairRecordRows, form: Form): Question[] 
 
 // ---- Answers, one per question -----------------------------------------------------------------
 
-/** An answer to one question; the action-items question's answer is the list agreed. */
-export type HistoryValue = AnswerValue | NewActionItem[];
-
 export interface AnsweredQuestion {
   cycle: number;
   /** ISO instant; null only if the cycle has no row, which the activities never leave behind. */
@@ -114,31 +92,28 @@ export interface AnsweredQuestion {
   respondent: Role;
   /** The question as it was asked (the form's question-set version). */
   question: Question;
-  value: HistoryValue;
+  value: QuestionAnswer;
   private: boolean;
-}
-
-function valueOf(question: Question, payload: StoredAnswerPayload): HistoryValue | null {
-  if (question.type === 'actionItems') return payload.actionItems.length > 0 ? payload.actionItems : null;
-  const value = payload.answers[question.id] ?? null;
-  return value === '' ? null : value;
 }
 
 function meetingTimes(cycles: Cycle[]): Map<number, string> {
   return new Map(cycles.map((cycle) => [cycle.number, cycle.meetingAt.toISOString()]));
 }
 
-/** Every answered question of the pair: by cycle, form, then question order. Unanswered ones are left out. */
-export function answeredQuestions(record: PairRecordRows): AnsweredQuestion[] {
+/**
+ * Every answered question of the pair that the viewer may see: by cycle, form, then question order.
+ * Unanswered ones are left out.
+ */
+export function answeredQuestions(record: PairRecordRows, viewer: Viewer): AnsweredQuestion[] {
   const answerOfForm = new Map(record.answers.map((answer) => [answer.formId, answer]));
   const meetingAt = meetingTimes(record.cycles);
-  return record.forms.flatMap((form) => {
+  const answered = record.forms.flatMap((form) => {
     const answer = answerOfForm.get(form.id);
     if (!answer) return [];
     const kind = formKindOf(form.kind);
     const payload = parseAnswerPayload(answer.payload);
     return questionsOfForm(record, form).flatMap((question): AnsweredQuestion[] => {
-      const value = valueOf(question, payload);
+      const value = answerTo(question, payload);
       if (value === null) return [];
       return [
         {
@@ -149,17 +124,12 @@ export function answeredQuestions(record: PairRecordRows): AnsweredQuestion[] {
           respondent: roleOf(answer.respondentRole),
           question,
           value,
-          private: payload.privateQuestionIds.includes(question.id),
+          private: isPrivateAnswer(question, payload),
         },
       ];
     });
   });
-}
-
-/** How an answer reads as text, for exports and text lists. */
-export function answerText(value: HistoryValue): string {
-  if (Array.isArray(value)) return value.map((item) => `${item.text} (${item.owner})`).join('\n');
-  return shown(value) ?? '';
+  return visibleTo(viewer, answered);
 }
 
 // ---- The view model ----------------------------------------------------------------------------
@@ -197,7 +167,7 @@ export interface QuestionAnswerPoint {
   cycle: number;
   meetingAt: string | null;
   respondent: Role;
-  value: HistoryValue;
+  value: QuestionAnswer;
   private: boolean;
 }
 
@@ -363,7 +333,7 @@ function feedbackResults(answered: AnsweredQuestion[]): FeedbackResult[] {
       cycle,
       meetingAt: ofCycle[0]?.meetingAt ?? null,
       scales: ofCycle.flatMap((a) => (a.question.type === 'scale' && typeof a.value === 'number' ? [{ ...base(a), value: a.value }] : [])),
-      texts: ofCycle.flatMap((a) => (a.question.type === 'scale' ? [] : [{ ...base(a), value: answerText(a.value) }])),
+      texts: ofCycle.flatMap((a) => (a.question.type === 'scale' ? [] : [{ ...base(a), value: answerText(a.question, a.value) }])),
     };
   });
 }
@@ -371,7 +341,7 @@ function feedbackResults(answered: AnsweredQuestion[]): FeedbackResult[] {
 export async function pairHistory(db: RapportPrisma, pairId: string): Promise<PairHistory> {
   const record = await loadPairRecord(db, pairId);
   const { pair } = record;
-  const answered = answeredQuestions(record);
+  const answered = answeredQuestions(record, 'admin');
   const questions = questionHistories(record, answered);
   const scaleSeries = questions.filter((q) => q.type === 'scale').flatMap((q) => scaleSeriesOf(q, pair));
   return {

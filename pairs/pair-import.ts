@@ -1,9 +1,10 @@
 // Importing pairs from a CSV file (one row per manager–report pair), as an admin does when
 // rolling Rapport out to a team. Parsing and row checks are pure; creating goes through the
 // caller's createPair, so the import uses exactly the same rules as the API.
+import { readCsv, type CsvLimits, type CsvRecord, type LongField } from './csv-reading';
 import { InvalidPairError, newPairProblems, PairExistsError, type NewPair } from './registration';
 import { DEFAULT_OFFSETS, type Cadence, type PairSettings, type StageOffsets, type Weekday } from '../workflows/pair-types';
-import { listedProblems } from '../workflows/problem-list';
+import { fieldsOf, listedProblems, sentencesOf, type Problem } from '../workflows/problem-list';
 import { quoted } from '../workflows/quoted';
 
 export const MAX_IMPORT_ROWS = 5_000;
@@ -74,188 +75,10 @@ export interface ImportReport {
   fileProblems: string[];
 }
 
-// ---- RFC 4180 reading ---------------------------------------------------------------------------
-
-interface CsvRecord {
-  line: number;
-  /** The first MAX_COLUMNS + 1 fields: a record with more makes the file unusable anyway. */
-  fields: string[];
-  fieldCount: number;
-}
-
-interface Cursor {
-  readonly text: string;
-  pos: number;
-  line: number;
-  /** The first MAX_LISTED_LINE_PROBLEMS problems; the rest are only counted. */
-  readonly problems: string[];
-  problemsNotListed: number;
-}
-
-function noteProblem(cursor: Cursor, problem: string): void {
-  if (cursor.problems.length < MAX_LISTED_LINE_PROBLEMS) cursor.problems.push(problem);
-  else cursor.problemsNotListed += 1;
-}
-
-function lineBreakLength(text: string, pos: number): number {
-  if (text[pos] === '\r') return text[pos + 1] === '\n' ? 2 : 1;
-  return text[pos] === '\n' ? 1 : 0;
-}
-
-const COMMA = 0x2c;
-const LINE_FEED = 0x0a;
-const CARRIAGE_RETURN = 0x0d;
-const QUOTE = 0x22;
-const SPACE = 0x20;
-const TAB = 0x09;
-
-/** Where a field that goes on from `from` ends: at a comma, a line break or the end of the text. */
-function fieldEnd(text: string, from: number): number {
-  // Character codes in one tight loop: a huge field is read in a few milliseconds.
-  let pos = from;
-  while (pos < text.length) {
-    const code = text.charCodeAt(pos);
-    if (code === COMMA || code === LINE_FEED || code === CARRIAGE_RETURN) break;
-    pos += 1;
-  }
-  return pos;
-}
-
-function readPlainField(cursor: Cursor): string {
-  const start = cursor.pos;
-  cursor.pos = fieldEnd(cursor.text, start);
-  const value = cursor.text.slice(start, cursor.pos);
-  if (value.includes('"')) {
-    noteProblem(
-      cursor,
-      `Line ${cursor.line}: a double quote inside a field that does not start with one; put the whole field in double quotes and double the quotes inside it ("O""Brien").`,
-    );
-  }
-  return value;
-}
-
-/** Line breaks in text[from, to): CRLF, a lone CR and LF count one each. */
-function lineBreaksIn(text: string, from: number, to: number): number {
-  let count = 0;
-  for (let pos = from; pos < to; pos += 1) {
-    const code = text.charCodeAt(pos);
-    if (code === LINE_FEED || (code === CARRIAGE_RETURN && text.charCodeAt(pos + 1) !== LINE_FEED)) count += 1;
-  }
-  return count;
-}
-
-/** Where the quoted field whose text starts at `from` closes: its first quote that is not doubled, or -1. */
-function closingQuote(text: string, from: number): number {
-  for (let pos = from; pos < text.length; pos += 1) {
-    if (text.charCodeAt(pos) !== QUOTE) continue;
-    if (text.charCodeAt(pos + 1) !== QUOTE) return pos;
-    pos += 1;
-  }
-  return -1;
-}
-
-/** Reads "…" with "" for a quote; line breaks inside are part of the value and move the line count. */
-function readQuotedField(cursor: Cursor): string {
-  const { text } = cursor;
-  const start = cursor.pos + 1;
-  const close = closingQuote(text, start);
-  const end = close < 0 ? text.length : close;
-  const value = text.slice(start, end).split('""').join('"');
-  const startLine = cursor.line;
-  cursor.line += lineBreaksIn(text, start, end);
-  if (close < 0) {
-    cursor.pos = text.length;
-    noteProblem(cursor, `Line ${startLine}: a field that starts with a double quote is never closed.`);
-    return value;
-  }
-  cursor.pos = close + 1;
-  return value + textAfterClosingQuote(cursor);
-}
-
-function textAfterClosingQuote(cursor: Cursor): string {
-  const start = cursor.pos;
-  cursor.pos = fieldEnd(cursor.text, start);
-  if (cursor.pos === start) return '';
-  noteProblem(cursor, `Line ${cursor.line}: text after the closing double quote of a field; put the whole field in double quotes and double the quotes inside it.`);
-  return cursor.text.slice(start, cursor.pos);
-}
-
-/** Moves past a field that will not be kept, without copying it. */
-function skipField(cursor: Cursor): void {
-  const { text } = cursor;
-  if (text.charCodeAt(cursor.pos) !== QUOTE) {
-    cursor.pos = fieldEnd(text, cursor.pos);
-    return;
-  }
-  const close = closingQuote(text, cursor.pos + 1);
-  const end = close < 0 ? text.length : close;
-  cursor.line += lineBreaksIn(text, cursor.pos + 1, end);
-  cursor.pos = close < 0 ? text.length : fieldEnd(text, close + 1);
-}
-
-function readField(cursor: Cursor): string {
-  return cursor.text.charCodeAt(cursor.pos) === QUOTE ? readQuotedField(cursor) : readPlainField(cursor);
-}
-
-function readRecord(cursor: Cursor): CsvRecord {
-  const record: CsvRecord = { line: cursor.line, fields: [], fieldCount: 0 };
-  for (;;) {
-    if (record.fieldCount <= MAX_COLUMNS) record.fields.push(readField(cursor));
-    else skipField(cursor);
-    record.fieldCount += 1;
-    if (cursor.text.charCodeAt(cursor.pos) !== COMMA) break;
-    cursor.pos += 1;
-  }
-  const breakLength = lineBreakLength(cursor.text, cursor.pos);
-  if (breakLength > 0) {
-    cursor.pos += breakLength;
-    cursor.line += 1;
-  }
-  return record;
-}
+// ---- Reading the file ----------------------------------------------------------------------------
 
 /** The header, every row an import takes and one more, which tells the file has too many. */
-const MAX_RECORDS = 1 + MAX_IMPORT_ROWS + 1;
-
-interface ReadFile {
-  records: CsvRecord[];
-  problems: string[];
-  problemsNotListed: number;
-}
-
-/**
- * The records of the file, up to MAX_RECORDS, with the line each starts on; blank lines and rows
- * of empty fields are skipped. A file with more is refused, so the rest is not read.
- */
-/** Where a line of nothing but commas and blanks starting at `from` ends, or -1 for any other line. */
-function blankLineEnd(text: string, from: number): number {
-  let pos = from;
-  for (; pos < text.length; pos += 1) {
-    const code = text.charCodeAt(pos);
-    if (code !== COMMA && code !== SPACE && code !== TAB) break;
-  }
-  if (pos >= text.length) return pos;
-  return lineBreakLength(text, pos) > 0 ? pos + lineBreakLength(text, pos) : -1;
-}
-
-function readRecords(text: string): ReadFile {
-  const cursor: Cursor = { text: text.replace(/^\uFEFF/, ''), pos: 0, line: 1, problems: [], problemsNotListed: 0 };
-  const records: CsvRecord[] = [];
-  while (cursor.pos < cursor.text.length && records.length < MAX_RECORDS) {
-    // Blank lines are skipped without building a record: a file of nothing else is read quickly.
-    const blankEnd = blankLineEnd(cursor.text, cursor.pos);
-    if (blankEnd >= 0) {
-      cursor.pos = blankEnd;
-      cursor.line += 1;
-      continue;
-    }
-    const record = readRecord(cursor);
-    // A record with more fields than are kept is kept itself: its unread fields may hold text.
-    const blank = record.fieldCount === record.fields.length && record.fields.every((field) => field.trim() === '');
-    if (!blank) records.push(record);
-  }
-  return { records, problems: cursor.problems, problemsNotListed: cursor.problemsNotListed };
-}
+const CSV_LIMITS: CsvLimits = { maxRecords: 1 + MAX_IMPORT_ROWS + 1, maxFields: MAX_COLUMNS, maxFieldLength: MAX_FIELD_LENGTH };
 
 // ---- Header and rows ----------------------------------------------------------------------------
 
@@ -308,7 +131,7 @@ function headerProblems(names: string[]): string[] {
 function toRow(record: CsvRecord, columns: PairColumn[]): ParsedRow {
   const values: ParsedRow['values'] = {};
   columns.forEach((column, index) => {
-    const value = record.fields[index]?.trim() ?? '';
+    const value = record.fields?.[index]?.trim() ?? '';
     if (value !== '') values[column] = value;
   });
   return { line: record.line, values };
@@ -323,26 +146,16 @@ function fieldCountProblems(records: CsvRecord[], expected: number): string[] {
     );
 }
 
-/** Fields too long to be a value of a pair, as problems naming their line and position. */
-function longFieldProblems(records: CsvRecord[]): string[] {
-  const problems: string[] = [];
-  for (const record of records) {
-    record.fields.forEach((field, index) => {
-      const length = field.trim().length;
-      if (length <= MAX_FIELD_LENGTH) return;
-      problems.push(
-        `Line ${record.line}, field ${index + 1} has ${length.toLocaleString('en-US')} characters; no value of a pair is longer than ${MAX_FIELD_LENGTH.toLocaleString('en-US')}. Is this the right file?`,
-      );
-    });
-  }
-  return problems;
-}
+/** A field too long to be a value of a pair, as a problem naming its line and position. */
+const longFieldProblem = ({ line, field, length }: LongField) =>
+  `Line ${line}, field ${field} has ${length.toLocaleString('en-US')} characters; no value of a pair is longer than ${MAX_FIELD_LENGTH.toLocaleString('en-US')}. Is this the right file?`;
 
-/** The first MAX_LISTED_LINE_PROBLEMS problems, then how many more there are, counting `notListed` ones. */
-function listed(problems: string[], notListed = 0): string[] {
-  const more = Math.max(0, problems.length - MAX_LISTED_LINE_PROBLEMS) + notListed;
-  if (more === 0) return problems;
-  return [...problems.slice(0, MAX_LISTED_LINE_PROBLEMS), `… and ${more.toLocaleString('en-US')} more problem(s) like these.`];
+/** The first MAX_LISTED_LINE_PROBLEMS problems, then how many more there are: at least that many when not all the file was read. */
+function listed(problems: string[], readToEnd = true): string[] {
+  const more = problems.length - MAX_LISTED_LINE_PROBLEMS;
+  if (more <= 0) return problems;
+  const count = `${readToEnd ? '' : 'at least '}${more.toLocaleString('en-US')}`;
+  return [...problems.slice(0, MAX_LISTED_LINE_PROBLEMS), `… and ${count} more problem(s) like these.`];
 }
 
 function sizeProblem(text: string): string | undefined {
@@ -358,61 +171,57 @@ function rowCountProblem(count: number): string | undefined {
   return `The file has more than ${MAX_IMPORT_ROWS.toLocaleString('en-US')} rows, the most one import can take. Split it into smaller files.`;
 }
 
+const refusal = (problems: string[]) => ({ rows: [], problems });
+
 /** Reads a pair CSV (RFC 4180, with a header row). Any problem here is about the whole file. */
 export function parsePairCsv(text: string): { rows: ParsedRow[]; problems: string[] } {
   const tooBig = sizeProblem(text);
-  if (tooBig) return { rows: [], problems: [tooBig] };
-  const { records, problems: syntaxProblems, problemsNotListed } = readRecords(text);
-  const [header, ...body] = records;
-  if (!header) return { rows: [], problems: ['The file is empty: it needs a header row and one row per pair.'] };
-  const tooLong = longFieldProblems(records);
-  if (tooLong.length > 0) return { rows: [], problems: listed(tooLong) };
+  if (tooBig) return refusal([tooBig]);
+  const file = readCsv(text, CSV_LIMITS);
+  const [header, ...body] = file.records;
+  if (!header) return refusal(['The file is empty: it needs a header row and one row per pair.']);
+  if (file.longFields.length > 0) return refusal(listed(file.longFields.map(longFieldProblem)));
   const tooWide = columnCountProblem(header);
-  if (tooWide) return { rows: [], problems: [tooWide] };
-  const names = header.fields.map((name) => name.trim().toLowerCase());
-  const problems = [...headerProblems(names), ...listed([...syntaxProblems, ...fieldCountProblems(body, names.length)], problemsNotListed)];
+  if (tooWide) return refusal([tooWide]);
+  const names = header.fields?.map((name) => name.trim().toLowerCase()) ?? [];
+  const lineProblems = [...file.problems, ...fieldCountProblems(body, header.fieldCount)];
+  // A header csv-parse could not read has its own line problem; its names are not checked.
+  const problems = [...(header.fields ? headerProblems(names) : []), ...listed(lineProblems, file.readToEnd)];
   const countProblem = rowCountProblem(body.length);
   if (countProblem) problems.push(countProblem);
-  const columns = names.filter(isPairColumn);
-  if (columns.length !== names.length) return { rows: [], problems: listedProblems(problems) };
-  return { rows: body.map((record) => toRow(record, columns)), problems: listedProblems(problems) };
+  if (problems.length > 0) return refusal(listedProblems(problems));
+  return { rows: body.map((record) => toRow(record, names.filter(isPairColumn))), problems: [] };
 }
 
 // ---- One row to a NewPair -----------------------------------------------------------------------
 
-/** The CSV column behind each field the API's messages name. */
-const API_FIELD_COLUMNS: [field: RegExp, column: PairColumn][] = [
-  [/manager\.name\b/, 'manager_name'],
-  [/manager\.email\b/, 'manager_email'],
-  [/report\.name\b/, 'report_name'],
-  [/report\.email\b/, 'report_email'],
-  [/^manager and report\b/, 'manager_email'],
-  [/^manager and report\b/, 'report_email'],
-  [/\bcadence(\.kind|\.everyWeeks)?(?![.\w])/, 'cadence'],
-  [/cadence\.weekday\b/, 'weekday'],
-  [/cadence\.ordinal\b/, 'ordinal'],
-  [/\bmeetingTime\b/, 'meeting_time'],
-  [/\btimeZone\b/, 'time_zone'],
-  [/\bdurationMinutes\b/, 'duration_minutes'],
-  [/offsets\.reflectionBefore\b/, 'reflection_before_hours'],
-  [/offsets\.reminderBefore\b/, 'reminder_before_hours'],
-  [/offsets\.agendaBefore\b/, 'agenda_before_minutes'],
-  [/offsets\.followUpAfter\b/, 'follow_up_after_hours'],
-  [/\bfeedbackEveryCycles\b/, 'feedback_every'],
-  [/\bskipNudgeAfter\b/, 'skip_nudge_after'],
-  [/\bformatNote\b/, 'format_note'],
-];
+/** The CSV column behind each field of a NewPair a problem can be about. */
+const FIELD_COLUMNS: ReadonlyMap<string, PairColumn> = new Map<string, PairColumn>([
+  ['manager.name', 'manager_name'],
+  ['manager.email', 'manager_email'],
+  ['report.name', 'report_name'],
+  ['report.email', 'report_email'],
+  ['cadence', 'cadence'],
+  ['cadence.kind', 'cadence'],
+  ['cadence.everyWeeks', 'cadence'],
+  ['cadence.weekday', 'weekday'],
+  ['cadence.ordinal', 'ordinal'],
+  ['meetingTime', 'meeting_time'],
+  ['timeZone', 'time_zone'],
+  ['durationMinutes', 'duration_minutes'],
+  ['offsets.reflectionBefore', 'reflection_before_hours'],
+  ['offsets.reminderBefore', 'reminder_before_hours'],
+  ['offsets.agendaBefore', 'agenda_before_minutes'],
+  ['offsets.followUpAfter', 'follow_up_after_hours'],
+  ['feedbackEveryCycles', 'feedback_every'],
+  ['skipNudgeAfter', 'skip_nudge_after'],
+  ['formatNote', 'format_note'],
+]);
 
-/**
- * The columns an API message is about, in the order the message names them. Only the text before
- * the first double quote is read: after it comes the value quoted from the row, which could name
- * any field ("cadence.weekday" typed as an email address).
- */
-function columnsOf(apiProblem: string): PairColumn[] {
-  const quote = apiProblem.indexOf('"');
-  const fields = quote < 0 ? apiProblem : apiProblem.slice(0, quote);
-  const found = API_FIELD_COLUMNS.map(([field, column]) => ({ column, at: fields.search(field) })).filter((hit) => hit.at >= 0);
-  return [...new Set(found.sort((a, b) => a.at - b.at).map((hit) => hit.column))];
+/** The columns a problem of the API is about, its own field's first. */
+function columnsOf(apiProblem: Problem): PairColumn[] {
+  const columns = fieldsOf(apiProblem).flatMap((field) => FIELD_COLUMNS.get(field) ?? []);
+  return [...new Set(columns)];
 }
 
 /** Collects the problems of one row, at most one of its own per column. */
@@ -563,7 +372,7 @@ function ownProblems(reader: RowReader): RowProblem[] {
 /** The API's problems with the columns they are about, leaving out columns that already have a problem of the row's own. */
 function apiProblems(pair: NewPair, reader: RowReader): RowProblem[] {
   return newPairProblems(pair)
-    .map((problem) => ({ columns: columnsOf(problem), sentence: problem }))
+    .map((apiProblem) => ({ columns: columnsOf(apiProblem), sentence: apiProblem.message }))
     .filter((problem) => !problem.columns.some((column) => reader.ownProblems.has(column)));
 }
 
@@ -599,7 +408,7 @@ function refuse(report: ImportReport, line: number, reasons: string[]): void {
 }
 
 function reasonsFor(error: unknown): string[] {
-  if (error instanceof InvalidPairError) return error.problems;
+  if (error instanceof InvalidPairError) return sentencesOf(error.problems);
   if (error instanceof PairExistsError) return [error.message];
   return [error instanceof Error ? error.message : String(error)];
 }

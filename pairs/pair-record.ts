@@ -1,11 +1,11 @@
 // The written record of a pair, as one person may see it: every cycle with its answers, and the
-// action items. The manager's view leaves out what the report marked private.
-import { formatLocal } from './local-time';
+// action items. The manager's view leaves out what the report marked private (see privacy.ts).
 import type { RapportPrisma } from '../prisma/database';
-import { questionSetById, type StoredQuestionSet } from '../question-sets/question-set-repository';
-import { STAGE_OF_FORM } from '../question-sets/question-types';
-import type { AnswerValue, FormKind, Role } from '../workflows/pair-types';
+import type { FormKind, Role } from '../workflows/pair-types';
+import { answerText } from './answer-format';
 import type { PairRow } from './links';
+import { formatLocal } from './local-time';
+import { answeredQuestions, formKindOf, loadPairRecord, roleOf, type AnsweredQuestion, type PairRecordRows } from './pair-history';
 
 export const FORM_TITLES: Record<FormKind, string> = {
   reflection: 'Reflection before the 1:1',
@@ -15,52 +15,60 @@ export const FORM_TITLES: Record<FormKind, string> = {
   feedback: 'Feedback on the manager',
 };
 
-/** How an answer reads on a page: yes/no in words, and null for no answer. */
-export function shown(value: AnswerValue): string | null {
-  if (value === null || value === '') return null;
-  if (value === true) return 'Yes';
-  if (value === false) return 'No';
-  return String(value);
+interface RecordItem {
+  question: string;
+  answer: string;
+  private: boolean;
+}
+
+const formKey = (cycle: number, kind: FormKind) => `${cycle}:${kind}`;
+
+/** The items of each answered form, by cycle and form kind. The page lists action items on their own. */
+function itemsByForm(answered: AnsweredQuestion[]): Map<string, RecordItem[]> {
+  const items = new Map<string, RecordItem[]>();
+  for (const a of answered) {
+    if (a.question.type === 'actionItems') continue;
+    const key = formKey(a.cycle, a.form);
+    const ofForm = items.get(key) ?? [];
+    ofForm.push({ question: a.question.text, answer: answerText(a.question, a.value), private: a.private });
+    items.set(key, ofForm);
+  }
+  return items;
+}
+
+interface RecordForm {
+  title: string;
+  by: string;
+  items: RecordItem[];
+}
+
+/** The answered forms of each cycle, in the order they go out; a form whose answers are all hidden still shows. */
+function formsByCycle(record: PairRecordRows, items: Map<string, RecordItem[]>, name: (role: Role) => string): Map<number, RecordForm[]> {
+  const answerOfForm = new Map(record.answers.map((answer) => [answer.formId, answer]));
+  const forms = new Map<number, RecordForm[]>();
+  for (const form of record.forms) {
+    const answer = answerOfForm.get(form.id);
+    if (!answer) continue;
+    const kind = formKindOf(form.kind);
+    const ofCycle = forms.get(form.cycleNumber) ?? [];
+    ofCycle.push({ title: FORM_TITLES[kind], by: name(roleOf(answer.respondentRole)), items: items.get(formKey(form.cycleNumber, kind)) ?? [] });
+    forms.set(form.cycleNumber, ofCycle);
+  }
+  return forms;
 }
 
 export async function pairRecord(db: RapportPrisma, pair: PairRow, viewer: Role) {
-  const [cycles, answers, forms, actionItems] = await Promise.all([
-    db.cycle.findMany({ where: { pairId: pair.id }, orderBy: { number: 'desc' } }),
-    db.answer.findMany({ where: { pairId: pair.id } }),
-    db.form.findMany({ where: { pairId: pair.id } }),
-    db.actionItem.findMany({ where: { pairId: pair.id }, orderBy: { createdAt: 'asc' } }),
-  ]);
-  const sets = new Map<string, StoredQuestionSet | null>();
-  for (const id of new Set(forms.map((f) => f.questionSetId))) sets.set(id, await questionSetById(db, id));
-  const name = (role: string) => (role === 'report' ? pair.reportName : pair.managerName);
-
+  const record = await loadPairRecord(db, pair.id);
+  const name = (role: Role) => (role === 'report' ? pair.reportName : pair.managerName);
+  const forms = formsByCycle(record, itemsByForm(answeredQuestions(record, viewer)), name);
   return {
-    viewerName: name(viewer),
     otherName: name(viewer === 'report' ? 'manager' : 'report'),
-    cycles: cycles.map((cycle) => ({
+    cycles: [...record.cycles].reverse().map((cycle) => ({
       number: cycle.number,
       meetingWhen: formatLocal(cycle.meetingAt.getTime(), pair.timeZone),
       status: cycle.status,
-      answers: answers
-        .filter((a) => a.cycleNumber === cycle.number)
-        .map((answer) => {
-          const form = forms.find((f) => f.id === answer.formId);
-          const payload = JSON.parse(answer.payload) as { answers?: Record<string, AnswerValue>; privateQuestionIds?: string[] };
-          const privateIds = payload.privateQuestionIds ?? [];
-          const questions = form ? (sets.get(form.questionSetId)?.stages[STAGE_OF_FORM[form.kind as FormKind]] ?? []) : [];
-          const hideFrom = answer.respondentRole === 'report' && viewer === 'manager';
-          return {
-            title: FORM_TITLES[answer.kind as FormKind] ?? answer.kind,
-            by: name(answer.respondentRole),
-            items: questions.flatMap((q) => {
-              const text = shown(payload.answers?.[q.id] ?? null);
-              const isPrivate = privateIds.includes(q.id);
-              if (text === null || (isPrivate && hideFrom)) return [];
-              return [{ question: q.text, answer: text, private: isPrivate }];
-            }),
-          };
-        }),
+      answers: forms.get(cycle.number) ?? [],
     })),
-    actionItems: actionItems.map((item) => ({ text: item.text, owner: name(item.owner), done: item.done, cycle: item.cycleNumber })),
+    actionItems: record.actionItems.map((item) => ({ text: item.text, owner: name(roleOf(item.owner)), done: item.done, cycle: item.cycleNumber })),
   };
 }

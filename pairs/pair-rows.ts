@@ -1,17 +1,6 @@
-// How a pair's settings and answers are kept in the database: one mapping, used by the
-// activities that write them and by every front door that reads them.
-import type { FormAnswer, PairSettings } from '../workflows/pair-types';
-
-/** How an answer is stored: everything but its address (cycle and form kind). */
-export function answerPayload(answer: FormAnswer): string {
-  return JSON.stringify({
-    answers: answer.answers,
-    meetingHeld: answer.meetingHeld,
-    actionItems: answer.actionItems,
-    completedActionItemIds: answer.completedActionItemIds,
-    privateQuestionIds: answer.privateQuestionIds,
-  });
-}
+// How a pair's settings are kept in the database: one mapping, used by the activities that write
+// them and by every front door that reads them. Answers are stored by answer-format.ts.
+import type { PairSettings } from '../workflows/pair-types';
 
 /** The Pair table's columns for a pair's settings. */
 export function settingsColumns(settings: PairSettings) {

@@ -1,6 +1,7 @@
 // What a person's name and email address may be: one rule for the admin API and pages, the CSV
 // import and the CLI. Every check runs in time linear in the input, lengths first, so a hostile
 // value cannot hold up the service.
+import { problem, type Problem } from '../workflows/problem-list';
 import { quoted } from '../workflows/quoted';
 
 export const MAX_NAME_LENGTH = 200;
@@ -50,21 +51,21 @@ export function isPlainEmailAddress(value: unknown): boolean {
   return isLocalPart(value.slice(0, at)) && isDomain(value.slice(at + 1));
 }
 
-/** The problem with an email address as a sentence about `field` ("manager.email"), if any. */
-export function emailProblem(field: string, value: unknown): string | undefined {
+/** The problem with an email address in `field` ("manager.email"), if any. */
+export function emailProblem(field: string, value: unknown): Problem | undefined {
   if (isPlainEmailAddress(value)) return undefined;
-  return `${field} "${quoted(value)}" is not an email address: ${PLAIN_ADDRESS_HINT}`;
+  return problem(field, `${field} "${quoted(value)}" is not an email address: ${PLAIN_ADDRESS_HINT}`);
 }
 
-/** The problem with a person's name as a sentence about `field` ("report.name"), if any; the name is trimmed first. */
-export function nameProblem(field: string, value: unknown): string | undefined {
+/** The problem with a person's name in `field` ("report.name"), if any; the name is trimmed first. */
+export function nameProblem(field: string, value: unknown): Problem | undefined {
   const name = typeof value === 'string' ? value.trim() : '';
   if (name.length === 0 || name.length > MAX_NAME_LENGTH || LINE_BREAK.test(name)) {
-    return `${field} must be 1 to ${MAX_NAME_LENGTH} characters on one line`;
+    return problem(field, `${field} must be 1 to ${MAX_NAME_LENGTH} characters on one line`);
   }
-  if (CONTROL_CHARACTER.test(name)) return `${field} must not contain control characters`;
+  if (CONTROL_CHARACTER.test(name)) return problem(field, `${field} must not contain control characters`);
   if (DIRECTION_CONTROL.test(name)) {
-    return `${field} must not contain invisible characters that change the direction of text (U+202A to U+202E, U+2066 to U+2069)`;
+    return problem(field, `${field} must not contain invisible characters that change the direction of text (U+202A to U+202E, U+2066 to U+2069)`);
   }
   return undefined;
 }

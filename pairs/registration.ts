@@ -10,6 +10,7 @@ import {
   DEFAULT_SKIP_NUDGE_AFTER,
   type PairSettings,
 } from '../workflows/pair-types';
+import { problem, requestProblem, sentencesOf, type Problem } from '../workflows/problem-list';
 import { settingsProblems } from '../workflows/schedule-rules';
 import { ensureOrgQuestionSet } from '../question-sets/question-set-repository';
 import { ensureManagerKeyAttribute, managerKeyOf, managerSearchAttributes } from './manager-search';
@@ -28,8 +29,8 @@ export interface NewPair {
 }
 
 export class InvalidPairError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join('; '));
+  constructor(readonly problems: readonly Problem[]) {
+    super(sentencesOf(problems).join('; '));
     this.name = 'InvalidPairError';
   }
 }
@@ -55,26 +56,25 @@ export function withDefaults(settings: NewPair['settings']): PairSettings {
   };
 }
 
-function personProblems(role: string, person: Person | undefined): string[] {
-  if (!person) return [`${role} is required`];
+function personProblems(role: 'manager' | 'report', person: Person | undefined): Problem[] {
+  if (!person) return [problem(role, `${role} is required`)];
   const problems = [nameProblem(`${role}.name`, person.name), emailProblem(`${role}.email`, person.email)];
-  return problems.filter((problem): problem is string => problem !== undefined);
+  return problems.filter((found): found is Problem => found !== undefined);
 }
 
-export function newPairProblems(input: NewPair): string[] {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return ['a pair needs manager, report and settings'];
+export function newPairProblems(input: NewPair): Problem[] {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return [requestProblem('a pair needs manager, report and settings')];
   const problems = [...personProblems('manager', input.manager), ...personProblems('report', input.report)];
   if (problems.length === 0 && input.manager.email.toLowerCase() === input.report.email.toLowerCase()) {
-    problems.push('manager and report must be different people');
+    problems.push(problem('manager.email', 'manager and report must be different people', ['report.email']));
   }
-  if (!input.settings) return [...problems, 'settings are required'];
+  if (!input.settings) return [...problems, problem('settings', 'settings are required')];
   problems.push(...settingsProblems(withDefaults(input.settings)));
   if (input.formatNote !== undefined && (typeof input.formatNote !== 'string' || input.formatNote.length > 200)) {
-    problems.push('formatNote must be at most 200 characters');
+    problems.push(problem('formatNote', 'formatNote must be at most 200 characters'));
   }
   return problems;
 }
-
 
 /** Stores a new pair; refuses a second pair for the same manager and report. */
 export interface RegisteredPair {

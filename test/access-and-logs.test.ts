@@ -9,8 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { buildWebServer } from '../server/web-server';
 import { pairsAtReflection, type PairAtReflection } from './support/pair-at-reflection';
 import { advanceTo, messageIdOf, sameMessageId } from './support/pair-driver';
-import { PUBLIC_BASE_URL, startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { PUBLIC_BASE_URL, startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 import { linksIn } from './support/web-client';
 
 const ORIGIN = new URL(PUBLIC_BASE_URL).origin;

@@ -9,8 +9,8 @@ import { MANAGER_KEY_ATTRIBUTE } from '../pairs/manager-search';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus } from './support/pair-driver';
 import { ADMIN_ORIGIN, startAdminServer, type AdminServer } from './support/admin-server';
-import { startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 const ORIGIN = ADMIN_ORIGIN;
 let env: TestWorkflowEnvironment;

@@ -7,12 +7,13 @@ import { request as httpRequest } from 'node:http';
 import { importPairs, parsePairCsv, PAIR_COLUMNS } from '../pairs/pair-import';
 import { InvalidPairError, PairExistsError, pairHandle, type NewPair } from '../pairs/registration';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
+import { requestProblem } from '../workflows/problem-list';
 import { ADMIN_ORIGIN, startAdminServer, type AdminServer, type ApiAnswer } from './support/admin-server';
-import { createInputTally } from './support/input-tally';
+import { createInputTally } from '../harness/input-tally';
 import { mutated, mutatedStages, PAIR_PATHS, QUESTION_FIELDS } from './support/json-mutation';
 import { waitForStatus } from './support/pair-driver';
-import { startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 const tally = createInputTally('admin');
 let env: TestWorkflowEnvironment;
@@ -349,7 +350,7 @@ it('never throws from importPairs, gives every refused row a reason, and account
         const outcome = outcomes[calls % outcomes.length];
         calls += 1;
         if (outcome === 'exists') throw new PairExistsError('existing');
-        if (outcome === 'invalid') throw new InvalidPairError(['refused by the stand-in']);
+        if (outcome === 'invalid') throw new InvalidPairError([requestProblem('refused by the stand-in')]);
         if (outcome === 'error') throw new Error('database is locked');
         succeeded += 1;
         return { pairId: `pair-${calls}` };

@@ -10,11 +10,11 @@ import { stringify as yamlText } from 'yaml';
 import { createPairAdmin } from '../pairs/pair-admin';
 import { COMMANDS, runCli, type OpenAdmin } from '../cli/cli-commands';
 import { pairHandle } from '../pairs/registration';
-import { createInputTally } from './support/input-tally';
+import { createInputTally } from '../harness/input-tally';
 import { waitForStatus } from './support/pair-driver';
 import { mutated, mutatedStages, PAIR_PATHS } from './support/json-mutation';
-import { startRapportStack, SAMPLE_PAIR, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { startRapportStack, SAMPLE_PAIR, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 const tally = createInputTally('cli');
 let env: TestWorkflowEnvironment;

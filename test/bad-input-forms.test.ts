@@ -5,11 +5,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { buildWebServer } from '../server/web-server';
-import { createInputTally } from './support/input-tally';
+import { createInputTally } from '../harness/input-tally';
 import { advanceTo, messageIdOf, sameMessageId } from './support/pair-driver';
 import { pairAtReflection, type PairAtReflection } from './support/pair-at-reflection';
-import { PUBLIC_BASE_URL, startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { PUBLIC_BASE_URL, startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 import { linksIn, webClient, type WebClient } from './support/web-client';
 
 const ORIGIN = new URL(PUBLIC_BASE_URL).origin;

@@ -12,8 +12,8 @@ import { COMMANDS, runCli, type OpenAdmin } from '../cli/cli-commands';
 import { pairHandle, type NewPair } from '../pairs/registration';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
 import { waitForStatus } from './support/pair-driver';
-import { startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 interface CliRun {
   code: number;
@@ -223,7 +223,7 @@ describe('every command against a real stack', () => {
       })
       .catch((error: AdminError) => error);
     expect(apiAnswer).toBeInstanceOf(AdminError);
-    expect(duplicate).toEqual({ code: 1, stdout: '', stderr: `error: ${(apiAnswer as AdminError).problems[0]}` });
+    expect(duplicate).toEqual({ code: 1, stdout: '', stderr: `error: ${(apiAnswer as AdminError).sentences[0]}` });
     expect(duplicate.stderr).toBe(`error: A pair for this manager and report already exists (pair ${pairId}).`);
 
     people += 1;

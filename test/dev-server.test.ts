@@ -7,8 +7,8 @@ import { startPairWorkflow, withDefaults } from '../pairs/registration';
 import { answerFormUpdate, endPairUpdate, pairStatusQuery, pauseUpdate, resumeUpdate, addTopicUpdate } from '../workflows/pair-messages';
 import { waitForStatus } from './support/pair-driver';
 import { startPostgres, type TestPostgres } from '../harness/postgres';
-import { SAMPLE_PAIR, startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createDevServerEnv } from './support/temporal-env';
+import { SAMPLE_PAIR, startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createDevServerEnv } from '../harness/temporal-env';
 
 let env: TestWorkflowEnvironment;
 let postgres: TestPostgres;

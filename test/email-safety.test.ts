@@ -11,14 +11,15 @@ import { createMailer } from '../activities/mailer';
 import { InvalidPairError, newPairProblems, registerPair, type NewPair } from '../pairs/registration';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
 import { loadEmailTemplates } from '../templates/email-templates';
+import { sentencesOf } from '../workflows/problem-list';
 import { quoted } from '../workflows/quoted';
 import { ADMIN_ORIGIN, startAdminServer, type AdminServer } from './support/admin-server';
-import { createInputTally } from './support/input-tally';
+import { createInputTally } from '../harness/input-tally';
 import { pairAtReflection } from './support/pair-at-reflection';
 import { advanceTo, messageIdOf, sameMessageId } from './support/pair-driver';
-import { PUBLIC_BASE_URL, SAMPLE_PAIR, startRapportStack, type RapportStack } from './support/rapport-stack';
-import { startSmtpSink, type ReceivedEmail, type SmtpSink } from './support/smtp-sink';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { PUBLIC_BASE_URL, SAMPLE_PAIR, startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { startSmtpSink, type ReceivedEmail, type SmtpSink } from '../harness/smtp-sink';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 const MAIL_FROM_NAME = 'Rapport · Équipe 山田';
 const MAIL_FROM = `${MAIL_FROM_NAME} <rapport@rapport.test>`;
@@ -112,7 +113,7 @@ it('refuses names and addresses that would carry a line break into a header, sto
       const stored = part === 'name' ? text.trim() : text;
       if (/[\r\n]/.test(stored)) {
         expect(outcome).toBeInstanceOf(InvalidPairError);
-        expect((outcome as InvalidPairError).problems).toContain(
+        expect(sentencesOf((outcome as InvalidPairError).problems)).toContain(
           part === 'name' ? `${role}.name must be 1 to 200 characters on one line` : `${role}.email "${quoted(person.email)}" is not an email address: it must be a plain address like dana@example.com`,
         );
         expect(await stack.db.pair.count()).toBe(before);
@@ -150,6 +151,9 @@ it('sends any acceptable name in subjects and bodies without adding a header, de
           recipientName: managerName.trim(),
           meetingWhen: 'Thu 2030-01-10 10:00 Europe/Berlin',
           durationMinutes: 30,
+          formatNote: '',
+          topicUrl: 'https://rapport.test/pairs/t/topic',
+          recordUrl: 'https://rapport.test/pairs/t/record',
           report: { items: [], topics: [] },
           manager: { items: [], topics: [] },
           actionItems: [],
@@ -171,7 +175,7 @@ it('sends any acceptable name in subjects and bodies without adding a header, de
 
 it('refuses control characters in names, which a header or a terminal would take as commands', () => {
   for (const control of ['\u0000', '\u0007', '\u001b[2J', '\u007f', '\u0085', '\u2028']) {
-    expect(newPairProblems(pairWith({ name: `Maya${control}Manager` }))).toEqual(['manager.name must not contain control characters']);
+    expect(sentencesOf(newPairProblems(pairWith({ name: `Maya${control}Manager` })))).toEqual(['manager.name must not contain control characters']);
   }
 });
 

@@ -12,10 +12,10 @@ import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
 import { checkSubmission } from '../web/answer-validation';
 import { answerProblems } from '../workflows/message-rules';
 import type { FormAnswer } from '../workflows/pair-types';
-import { listedProblems } from '../workflows/problem-list';
+import { listedProblems, requestProblem, sentencesOf } from '../workflows/problem-list';
 import { ADMIN_ORIGIN, startAdminServer, type AdminServer } from './support/admin-server';
-import { SAMPLE_PAIR, startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { SAMPLE_PAIR, startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 const HINT = 'it must be a plain address like dana@example.com';
 const DIRECTION_PROBLEM = 'manager.name must not contain invisible characters that change the direction of text (U+202A to U+202E, U+2066 to U+2069)';
@@ -24,6 +24,9 @@ const DIRECTION_PROBLEM = 'manager.name must not contain invisible characters th
 function nodemailerReads(address: string): addressparser.AddressOrGroup[] {
   return addressparser(address);
 }
+
+/** What the API would answer for the pair. */
+const newPairSentences = (pair: NewPair) => sentencesOf(newPairProblems(pair));
 
 function pairWithManager(manager: Partial<NewPair['manager']>): NewPair {
   return { ...SAMPLE_PAIR, manager: { ...SAMPLE_PAIR.manager, ...manager } };
@@ -86,12 +89,12 @@ describe('the address rule', () => {
   it.each(ACCEPTED)('accepts %s, which nodemailer reads as exactly that address', (address) => {
     expect(isPlainEmailAddress(address)).toBe(true);
     expect(nodemailerReads(address)).toEqual([{ address, name: '' }]);
-    expect(newPairProblems(pairWithManager({ email: address }))).toEqual([]);
+    expect(newPairSentences(pairWithManager({ email: address }))).toEqual([]);
   });
 
   it.each(REFUSED)('refuses %s with a message saying what an address looks like', (_why, value) => {
     expect(isPlainEmailAddress(value)).toBe(false);
-    expect(newPairProblems(pairWithManager({ email: value }))).toContainEqual(expect.stringMatching(/^manager\.email ".*" is not an email address: it must be a plain address like dana@example\.com$/s));
+    expect(newPairSentences(pairWithManager({ email: value }))).toContainEqual(expect.stringMatching(/^manager\.email ".*" is not an email address: it must be a plain address like dana@example\.com$/s));
   });
 
   it(`is checked against ${MAX_EMAIL_LENGTH} characters, which the longest accepted example has`, () => {
@@ -136,7 +139,7 @@ describe('the address rule', () => {
     // "a@b.b.b…b. ": the old pattern tried every dot before giving up, quadratic in the length.
     const slow = `a@${'b.'.repeat(30_000)} `;
     const started = performance.now();
-    const problems = newPairProblems(pairWithManager({ email: slow }));
+    const problems = newPairSentences(pairWithManager({ email: slow }));
     expect(performance.now() - started).toBeLessThan(100);
     expect(problems).toEqual([`manager.email "a@${'b.'.repeat(29)}… (60,003 characters)" is not an email address: ${HINT}`]);
   });
@@ -148,24 +151,24 @@ describe('names', () => {
   const controls = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'];
 
   it.each(controls.map((c) => [`U+${c.charCodeAt(0).toString(16).toUpperCase()}`, c]))('refuses a name with %s, which changes the direction of text', (_code, control) => {
-    expect(newPairProblems(pairWithManager({ name: `Maya${control}reganaM` }))).toEqual([DIRECTION_PROBLEM]);
+    expect(newPairSentences(pairWithManager({ name: `Maya${control}reganaM` }))).toEqual([DIRECTION_PROBLEM]);
   });
 
   it('names the role whose name has the character', () => {
-    expect(newPairProblems({ ...SAMPLE_PAIR, report: { ...SAMPLE_PAIR.report, name: 'Ravi \u2066Report\u2069' } })).toEqual([
+    expect(newPairSentences({ ...SAMPLE_PAIR, report: { ...SAMPLE_PAIR.report, name: 'Ravi \u2066Report\u2069' } })).toEqual([
       'report.name must not contain invisible characters that change the direction of text (U+202A to U+202E, U+2066 to U+2069)',
     ]);
   });
 
   it('still refuses control characters and line breaks first, and takes right-to-left scripts', () => {
-    expect(newPairProblems(pairWithManager({ name: 'Maya\u0007\u202eManager' }))).toEqual(['manager.name must not contain control characters']);
-    expect(newPairProblems(pairWithManager({ name: 'Maya\n\u202eManager' }))).toEqual(['manager.name must be 1 to 200 characters on one line']);
-    for (const name of ['מאיה כהן', 'مايا المدير', 'Émile 山田']) expect(newPairProblems(pairWithManager({ name }))).toEqual([]);
+    expect(newPairSentences(pairWithManager({ name: 'Maya\u0007\u202eManager' }))).toEqual(['manager.name must not contain control characters']);
+    expect(newPairSentences(pairWithManager({ name: 'Maya\n\u202eManager' }))).toEqual(['manager.name must be 1 to 200 characters on one line']);
+    for (const name of ['מאיה כהן', 'مايا المدير', 'Émile 山田']) expect(newPairSentences(pairWithManager({ name }))).toEqual([]);
   });
 
   it('checks the length of a huge name before anything else', () => {
     const started = performance.now();
-    expect(newPairProblems(pairWithManager({ name: '\u202e'.repeat(2_000_000) }))).toEqual(['manager.name must be 1 to 200 characters on one line']);
+    expect(newPairSentences(pairWithManager({ name: '\u202e'.repeat(2_000_000) }))).toEqual(['manager.name must be 1 to 200 characters on one line']);
     expect(performance.now() - started).toBeLessThan(100);
   });
 });
@@ -182,9 +185,9 @@ describe('lists of problems a person or client is given', () => {
   });
 
   it('an admin answer lists at most 20 problems', () => {
-    const error = new AdminError(422, Array.from({ length: 5_000 }, (_, i) => `problem ${i + 1}`));
-    expect(error.problems).toHaveLength(21);
-    expect(error.problems[20]).toBe('… and 4,980 more problems');
+    const error = new AdminError(422, Array.from({ length: 5_000 }, (_, i) => requestProblem(`problem ${i + 1}`)));
+    expect(error.sentences).toHaveLength(21);
+    expect(error.sentences[20]).toBe('… and 4,980 more problems');
     expect(error.message.length).toBeLessThan(1_000);
   });
 
@@ -198,7 +201,7 @@ describe('lists of problems a person or client is given', () => {
 
   it('a refused answer lists at most 20 problems', () => {
     const answers = Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`q${i}`, { nested: true }]));
-    const problems = answerProblems({ cycle: 1, kind: 'reflection', answers } as unknown as FormAnswer, []);
+    const problems = sentencesOf(answerProblems({ cycle: 1, kind: 'reflection', answers } as unknown as FormAnswer, []));
     expect(problems).toHaveLength(21);
     expect(problems[0]).toBe('at most 100 answers per form');
     expect(problems[20]).toBe('… and 981 more problems');

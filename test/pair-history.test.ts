@@ -496,7 +496,7 @@ describe('exportPairCsv', () => {
       [
         'cycle,meeting_at,form,respondent,question_id,question,answer,private',
         `1,${at},reflection,report,topics,"Topics, ""yours"" first","Hello, ""world""\r\nline 2",true`,
-        `1,${at},reflection,report,energy,Energy,4,false`,
+        `1,${at},reflection,report,energy,Energy,4 / 5,false`,
         `1,${at},managerPrep,manager,topics,Your topics,"'=HYPERLINK(""http://evil"")",false`,
         `1,${at},followUpReport,report,held,Held?,Yes,false`,
         `1,${at},followUpReport,report,actionItems,Action items,"'-rm the old doc (report)\nPlan, then ship (manager)",false`,

@@ -25,8 +25,9 @@ import {
 import { importSummary } from '../cli/pair-views';
 import { endPairUpdate } from '../workflows/pair-messages';
 import { DEFAULT_OFFSETS } from '../workflows/pair-types';
-import { startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { problem, requestProblem } from '../workflows/problem-list';
+import { startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 const HEADER = 'manager_name,manager_email,report_name,report_email,cadence,weekday,ordinal,meeting_time,time_zone';
 const MAYA_RAVI = 'Maya Manager,maya@example.com,Ravi Report,ravi@example.com,weekly,thursday,,10:00,Europe/Berlin';
@@ -392,7 +393,7 @@ describe('importPairs with a stand-in createPair', () => {
   it('refuses a row for whatever createPair throws and carries on with the next', async () => {
     const failures: Record<string, Error> = {
       'p3@example.com': new PairExistsError('existing-id'),
-      'p5@example.com': new InvalidPairError(['manager.email is on the deny list', 'try another']),
+      'p5@example.com': new InvalidPairError([problem('manager.email', 'manager.email is on the deny list'), requestProblem('try another')]),
       'p7@example.com': new Error('database is locked'),
     };
     const createPair = jest.fn(async (pair: NewPair) => {

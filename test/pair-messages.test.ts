@@ -16,8 +16,8 @@ import {
   skipMeetingUpdate,
 } from '../workflows/pair-messages';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus, type PairHandle } from './support/pair-driver';
-import { SAMPLE_PAIR, startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { SAMPLE_PAIR, startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 let env: TestWorkflowEnvironment;
 let stack: RapportStack;

@@ -5,8 +5,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { answerFormUpdate, addTopicUpdate } from '../workflows/pair-messages';
 import type { Stage } from '../workflows/pair-types';
 import { advanceTo, formLinkIn, messageIdOf, sameMessageId, waitForStatus } from './support/pair-driver';
-import { startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 const ZONE = 'Europe/Berlin';
 const CYCLES = 52;

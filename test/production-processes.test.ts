@@ -13,7 +13,7 @@ import { startDevServer, type DevServer } from '../local/local-stack';
 import { freePort } from '../harness/free-port';
 import { startPostgres, type TestPostgres } from '../harness/postgres';
 import { PREBUILT_BUNDLE, startEntry, startWorkerEntry, waitForHttp, type RapportProcess } from '../harness/rapport-process';
-import { startSmtpSink, type ReceivedEmail, type SmtpSink } from './support/smtp-sink';
+import { startSmtpSink, type ReceivedEmail, type SmtpSink } from '../harness/smtp-sink';
 import { linksIn } from './support/web-client';
 
 jest.setTimeout(10 * 60_000);

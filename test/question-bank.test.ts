@@ -5,8 +5,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
 import { ADMIN_ORIGIN, startAdminServer, type AdminServer } from './support/admin-server';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus } from './support/pair-driver';
-import { startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 const BANK = '/admin/api/question-bank';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

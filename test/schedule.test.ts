@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { planNextCycle, planStages, shiftWallClock } from '../activities/schedule';
 import { DEFAULT_OFFSETS, type PairSchedule } from '../workflows/pair-types';
+import { sentencesOf } from '../workflows/problem-list';
 import { settingsProblems } from '../workflows/schedule-rules';
 
 const berlinTuesdays: PairSchedule = {
@@ -141,7 +142,7 @@ describe('settings validation', () => {
     [{ cadence: { kind: 'demo', everyMinutes: 2 } }, 'cadence.everyMinutes must be a whole number from 3 to 1440'],
     [{ durationMinutes: 1 }, 'durationMinutes must be a whole number from 5 to 480'],
   ])('rejects %j', (change, message) => {
-    const problems = settingsProblems({ ...valid, ...(change as object) } as typeof valid);
+    const problems = sentencesOf(settingsProblems({ ...valid, ...(change as object) } as typeof valid));
     expect(problems.join(' | ')).toContain(message);
   });
 });
@@ -157,7 +158,7 @@ describe('the demo cadence', () => {
 
   it('is valid with one-minute meetings, and refuses offsets that overrun the next meeting', () => {
     expect(settingsProblems({ ...demo, feedbackEveryCycles: 1, skipNudgeAfter: 3 })).toEqual([]);
-    expect(settingsProblems({ ...demo, offsets: { ...demo.offsets, followUpAfter: 2 }, feedbackEveryCycles: 1, skipNudgeAfter: 3 })).toEqual([
+    expect(sentencesOf(settingsProblems({ ...demo, offsets: { ...demo.offsets, followUpAfter: 2 }, feedbackEveryCycles: 1, skipNudgeAfter: 3 }))).toEqual([
       'offsets.reflectionBefore plus offsets.followUpAfter must be shorter than the time between two meetings',
     ]);
   });

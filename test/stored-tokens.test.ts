@@ -9,9 +9,9 @@ import { REMOVED_TOKEN, TOKEN_LENGTH } from '../pairs/link-tokens';
 import type { Role } from '../workflows/pair-types';
 import { buildWebServer } from '../server/web-server';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus, type PairHandle } from './support/pair-driver';
-import { PUBLIC_BASE_URL, SAMPLE_PAIR, startRapportStack, type RapportStack } from './support/rapport-stack';
-import type { ReceivedEmail } from './support/smtp-sink';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { PUBLIC_BASE_URL, SAMPLE_PAIR, startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import type { ReceivedEmail } from '../harness/smtp-sink';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 import { linksIn, webClient, type WebClient } from './support/web-client';
 
 let env: TestWorkflowEnvironment;

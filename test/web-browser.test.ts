@@ -10,8 +10,8 @@ import type { Browser } from 'playwright-core';
 import { freePort, launchChromium, SCREENSHOTS } from './support/browser';
 import { buildWebServer } from '../server/web-server';
 import { messageIdOf, sameMessageId } from './support/pair-driver';
-import { startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createDevServerEnv } from './support/temporal-env';
+import { startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createDevServerEnv } from '../harness/temporal-env';
 import { linksIn } from './support/web-client';
 
 

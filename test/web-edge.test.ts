@@ -17,8 +17,8 @@ import { buildWebServer, type WebDeps } from '../server/web-server';
 import { accessibilityViolations } from './support/accessibility';
 import { launchChromium, SCREENSHOTS } from './support/browser';
 import { pairsAtReflection, type PairAtReflection } from './support/pair-at-reflection';
-import { PUBLIC_BASE_URL, startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { PUBLIC_BASE_URL, startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 const ORIGIN = new URL(PUBLIC_BASE_URL).origin;
 const PASSWORD = 'correct horse battery staple';

@@ -10,8 +10,8 @@ import type { FastifyRequest } from 'fastify';
 import { buildWebServer } from '../server/web-server';
 import { loggedPath, NO_ROUTE } from '../http/request-log';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus, type PairHandle } from './support/pair-driver';
-import { PUBLIC_BASE_URL, SAMPLE_PAIR, startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { PUBLIC_BASE_URL, SAMPLE_PAIR, startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 import { linksIn, webClient, type WebClient } from './support/web-client';
 
 let env: TestWorkflowEnvironment;

@@ -2,7 +2,7 @@
 // never lost: when the workflow cannot be reached it stays stored and is delivered later by
 // redeliverPendingAnswers. When the workflow refuses it (the stage closed), it is not kept.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { answerPayload } from '../pairs/pair-rows';
+import { answerPayload } from '../pairs/answer-format';
 import { sendToPair } from '../pairs/registration';
 import type { RapportPrisma } from '../prisma/database';
 import { answerFormUpdate } from '../workflows/pair-messages';

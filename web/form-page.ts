@@ -1,7 +1,8 @@
 // The view model of a form page: the questions of the exact version the form was sent with,
 // with what was typed (or answered before) and the problems next to each question.
 import type { Question } from '../question-sets/question-types';
-import { FORM_RECIPIENT, type AnswerValue } from '../workflows/pair-types';
+import { FORM_RECIPIENT } from '../workflows/pair-types';
+import { parseAnswerPayload } from '../pairs/answer-format';
 import { ACTION_ITEM_ROWS, DEFAULT_TEXT_LIMIT, type SubmissionCheck } from './answer-validation';
 import type { OpenedForm } from '../pairs/links';
 import { FORM_TITLES } from '../pairs/pair-record';
@@ -22,12 +23,13 @@ const INTROS: Record<string, (o: OpenedForm) => string> = {
 
 /** What an earlier stored answer looks like as typed fields. */
 export function typedFromStored(payload: string | undefined): SubmissionCheck['typed'] {
-  const stored = payload ? (JSON.parse(payload) as { answers?: Record<string, AnswerValue>; privateQuestionIds?: string[]; actionItems?: { text: string; owner: string }[]; completedActionItemIds?: string[] }) : {};
+  if (!payload) return { values: {}, privateIds: [], actionItems: [], completedIds: [] };
+  const stored = parseAnswerPayload(payload);
   const values: Record<string, string> = {};
-  for (const [id, value] of Object.entries(stored.answers ?? {})) {
+  for (const [id, value] of Object.entries(stored.answers)) {
     values[id] = value === true ? 'yes' : value === false ? 'no' : value === null ? '' : String(value);
   }
-  return { values, privateIds: stored.privateQuestionIds ?? [], actionItems: stored.actionItems ?? [], completedIds: stored.completedActionItemIds ?? [] };
+  return { values, privateIds: stored.privateQuestionIds, actionItems: stored.actionItems, completedIds: stored.completedActionItemIds };
 }
 
 function choicesOf(question: Question, value: string) {

@@ -35,6 +35,7 @@ import {
   type Stage,
 } from './pair-types';
 import { answerProblems, rescheduleProblems, scheduleChangeProblems, skipProblems, topicProblems } from './message-rules';
+import { requestProblem, sentencesOf, type Problem } from './problem-list';
 import { mergeSettings } from './schedule-rules';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -297,7 +298,7 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
       validator: (request) => {
         rejectIfEnded(state);
         rejectIf(topicProblems(request));
-        rejectIf(state.pendingTopics.length >= MAX_PENDING_TOPICS ? [TOPICS_FULL_PROBLEM] : []);
+        rejectIf(state.pendingTopics.length >= MAX_PENDING_TOPICS ? [requestProblem(TOPICS_FULL_PROBLEM)] : []);
       },
     },
   );
@@ -488,9 +489,14 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
   return { pairId, endedAfterCycle: state.nextCycleNumber - 1 };
 }
 
-/** Refuses an Update, listing every problem; callers read them one by one from the details. */
-function rejectIf(problems: string[]): void {
-  if (problems.length > 0) throw wf.ApplicationFailure.create({ message: problems.join('; '), type: 'InvalidRequest', details: [problems], nonRetryable: true });
+/**
+ * Refuses an Update, listing every problem. Callers read them from the details: the sentences
+ * first (what callers before structured problems read), then the problems with their fields.
+ */
+function rejectIf(problems: readonly Problem[]): void {
+  if (problems.length === 0) return;
+  const sentences = sentencesOf(problems);
+  throw wf.ApplicationFailure.create({ message: sentences.join('; '), type: 'InvalidRequest', details: [sentences, problems], nonRetryable: true });
 }
 
 function rejectIfEnded(state: PairState): void {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, onSendAsyncHookHandler } from 'fastify';
 import Handlebars from 'handlebars';
+import type { PageContexts } from '../../templates/page-contexts';
 import { openMailFolder } from './mail-folder';
 import { HTML_PART_SANDBOX, htmlPartDocument, listRow, messagePage, sentTo } from './message-view';
 
@@ -33,13 +34,15 @@ function securityHeaders(policy: string, frameOptions: 'DENY' | 'SAMEORIGIN'): o
   };
 }
 
-type Render = (page: string, data: Record<string, unknown>) => string;
+const VIEWER_PAGES = ['mail-list.hbs', 'mail-message.hbs', 'message.hbs'] as const;
+type ViewerPage = (typeof VIEWER_PAGES)[number];
+type Render = <K extends ViewerPage>(page: K, data: PageContexts[K]) => string;
 
 function pageRenderer(): Render {
   const handlebars = Handlebars.create();
   const compile = (file: string) => handlebars.compile(readFileSync(join(PAGES_DIR, file), 'utf8'));
   const layout = compile('layout.hbs');
-  const pages = new Map(['mail-list.hbs', 'mail-message.hbs', 'message.hbs'].map((file) => [file, compile(file)]));
+  const pages = new Map(VIEWER_PAGES.map((file) => [file, compile(file)]));
   return (page, data) => {
     const body = pages.get(page);
     if (!body) throw new Error(`no mail viewer page ${page}`);
@@ -53,7 +56,7 @@ type ListRoute = { Querystring: { to?: string | string[] } };
 export async function registerMailViewer(app: FastifyInstance, options: MailViewerOptions): Promise<void> {
   const folder = openMailFolder(options.mailDir);
   const render = pageRenderer();
-  const sendPage = (reply: FastifyReply, status: number, file: string, data: Record<string, unknown>) =>
+  const sendPage = <K extends ViewerPage>(reply: FastifyReply, status: number, file: K, data: PageContexts[K]) =>
     reply.code(status).type('text/html; charset=utf-8').send(render(file, data));
   const noSuchMessage = (reply: FastifyReply) =>
     sendPage(reply, 404, 'message.hbs', {

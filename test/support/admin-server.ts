@@ -2,7 +2,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { AddressInfo } from 'node:net';
 import { buildWebServer } from '../../server/web-server';
-import { PUBLIC_BASE_URL, type RapportStack } from './rapport-stack';
+import { PUBLIC_BASE_URL, type RapportStack } from '../../harness/rapport-stack';
 
 /** The Origin the admin pages send, which admin changes require. */
 export const ADMIN_ORIGIN = new URL(PUBLIC_BASE_URL).origin;

@@ -2,8 +2,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Person } from '../../pairs/registration';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus, type PairHandle } from './pair-driver';
-import { PUBLIC_BASE_URL, SAMPLE_PAIR, type RapportStack } from './rapport-stack';
-import type { ReceivedEmail } from './smtp-sink';
+import { PUBLIC_BASE_URL, SAMPLE_PAIR, type RapportStack } from '../../harness/rapport-stack';
+import type { ReceivedEmail } from '../../harness/smtp-sink';
 import { linksIn } from './web-client';
 
 export interface PairAtReflection {

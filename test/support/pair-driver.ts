@@ -6,7 +6,7 @@ import { messageIdFor, outboxKey } from '../../activities/outbox';
 import { pairStatusQuery } from '../../workflows/pair-messages';
 import type { PairStatus, Role } from '../../workflows/pair-types';
 import type { pairWorkflow } from '../../workflows/pair-workflow';
-import type { ReceivedEmail } from './smtp-sink';
+import type { ReceivedEmail } from '../../harness/smtp-sink';
 
 export type PairHandle = WorkflowHandle<typeof pairWorkflow>;
 

@@ -22,7 +22,7 @@ export interface InputTally {
   write(): string;
 }
 
-export const RESULTS_DIR = join(__dirname, '..', '..', '.test-results');
+export const RESULTS_DIR = join(__dirname, '..', '.test-results');
 
 export function outcomeOfStatus(status: number): InputOutcome {
   if (status >= 500) return 'server-error';

@@ -1,5 +1,5 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { resolveDevServer, resolveTestServer } from '../../local/temporal-binaries';
+import { resolveDevServer, resolveTestServer } from '../local/temporal-binaries';
 
 /** The Java time-skipping test server, provisioned by tools/provision.sh. */
 export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
