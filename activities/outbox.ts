@@ -45,7 +45,6 @@ export function messageIdFor(key: string, domain: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@${domain}>`;
 }
 
-
 type OutboxRow = Awaited<ReturnType<ActivityDeps['db']['outboxEmail']['findUniqueOrThrow']>>;
 
 /** The emails for the addresses that have no outbox row yet, in their order, and what goes with them. */

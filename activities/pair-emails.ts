@@ -3,20 +3,13 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { currentQuestionSet, questionSetById, type StoredQuestionSet } from '../question-sets/question-set-repository';
 import { STAGE_OF_FORM } from '../question-sets/question-types';
 import type { AgendaItem, FeedbackEmail, FollowUpEmail, ManagerPrepEmail, ReflectionEmail } from '../templates/email-contexts';
-import {
-  FOLLOW_UP_FORMS,
-  FORM_RECIPIENT,
-  type ActionItemState,
-  type FormKind,
-  type OpenForm,
-  type Role,
-  type TopicState,
-} from '../workflows/pair-types';
+import { FOLLOW_UP_FORMS, FORM_RECIPIENT, type ActionItemState, type FormKind, type OpenForm, type Role, type TopicState } from '../workflows/pair-types';
 import type { ActivityDeps, RapportTransaction } from './activity-deps';
 import { formUrl, issueFormLink, issuePairLink, pairPageUrls } from './form-links';
 import { deliverAllOnce, deliverOnce, type DeliveryStatus } from './outbox';
 import { answerText, answerTo, isPrivateAnswer, parseAnswerPayload } from '../pairs/answer-format';
 import { formatLocal } from '../pairs/local-time';
+import { pairSettingsFromRow } from '../pairs/pair-rows';
 import { roleOf } from '../pairs/pair-history';
 import { visibleTo, type AnswerPrivacy } from '../pairs/privacy';
 import { shiftWallClock } from './schedule';
@@ -121,10 +114,7 @@ type AgendaAnswer = AgendaItem & AnswerPrivacy;
 
 /** The answered questions of one form, as the agenda shows them. */
 async function answeredItems(deps: ActivityDeps, formId: string): Promise<AgendaAnswer[]> {
-  const [form, answer] = await Promise.all([
-    deps.db.form.findUnique({ where: { id: formId } }),
-    deps.db.answer.findUnique({ where: { formId } }),
-  ]);
+  const [form, answer] = await Promise.all([deps.db.form.findUnique({ where: { id: formId } }), deps.db.answer.findUnique({ where: { formId } })]);
   if (!form || !answer) return [];
   const questionSet = await questionSetById(deps.db, form.questionSetId);
   const questions = questionSet?.stages[STAGE_OF_FORM[form.kind as FormKind]] ?? [];
@@ -160,7 +150,7 @@ export function createPairEmailActivities(deps: ActivityDeps) {
     const formId = formIdFor(pairId, cycle, kind);
     const formLink = link(formId);
     const pages = pairLinks(pairId, role);
-    const agendaAt = shiftWallClock(meetingAt, -JSON.parse(pair.stageOffsets).agendaBefore, pair.timeZone);
+    const agendaAt = shiftWallClock(meetingAt, -pairSettingsFromRow(pair).offsets.agendaBefore, pair.timeZone);
     const { to, ...names } = people(pair, role);
     const openActionItems = FOLLOW_UP_FORMS.includes(kind) ? (request.openActionItems ?? []) : [];
     const context: FormEmail = {

@@ -156,7 +156,14 @@ export function createPairRecordActivities(deps: ActivityDeps) {
       if (unfinishedCycle) {
         await tx.cycle.upsert({
           where: { pairId_number: { pairId, number: unfinishedCycle.cycle } },
-          create: { id: `${pairId}:${unfinishedCycle.cycle}`, pairId, number: unfinishedCycle.cycle, meetingAt: new Date(unfinishedCycle.meetingAt), status: 'cancelled', closedAt: new Date() },
+          create: {
+            id: `${pairId}:${unfinishedCycle.cycle}`,
+            pairId,
+            number: unfinishedCycle.cycle,
+            meetingAt: new Date(unfinishedCycle.meetingAt),
+            status: 'cancelled',
+            closedAt: new Date(),
+          },
           update: { status: 'cancelled', closedAt: new Date() },
         });
       }

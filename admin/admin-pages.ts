@@ -25,7 +25,11 @@ const DONE_MESSAGES: Record<string, string> = {
 };
 
 export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank: QuestionBankAdmin, adminName: (request: FastifyRequest) => string): void {
-  async function render(reply: FastifyReply, pairId: string, extra: { notice?: string; problems?: FormProblems; stages?: ReturnType<typeof stagesFromEditor> } = {}) {
+  async function render(
+    reply: FastifyReply,
+    pairId: string,
+    extra: { notice?: string; problems?: FormProblems; stages?: ReturnType<typeof stagesFromEditor> } = {},
+  ) {
     const [{ pair, status, search, undeliveredEmails }, history, questionSet, suggestions, bankQuestions] = await Promise.all([
       pairs.showPair(pairId),
       pairs.history(pairId),
@@ -69,7 +73,9 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
 
   app.post('/pairs/:pairId/actions/:action', async (request: PageRequest, reply) => {
     const { pairId, action } = request.params;
-    const run = { pause: pairs.pause, resume: pairs.resume, skip: (id: string) => pairs.skip(id), end: (id: string) => pairs.end(id) }[action as (typeof ACTIONS)[number]];
+    const run = { pause: pairs.pause, resume: pairs.resume, skip: (id: string) => pairs.skip(id), end: (id: string) => pairs.end(id) }[
+      action as (typeof ACTIONS)[number]
+    ];
     if (!run) return reply.code(404).view('message.hbs', { title: 'Unknown action', paragraphs: [] });
     try {
       await run(pairId);

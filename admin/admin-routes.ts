@@ -99,12 +99,18 @@ export async function registerAdminRoutes(admin: FastifyInstance, options: Admin
   const pairs = createPairAdmin({ db: options.db, temporal: options.temporal, taskQueue: options.taskQueue, updateTimeoutMs: options.updateTimeoutMs });
   const bank = createQuestionBankAdmin({ db: options.db, pairs });
   await admin.register(async (pages) => {
-    pages.addHook('onRequest', requireSession(sessions, (reply) => reply.code(303).header('Location', '/admin/login').send()));
+    pages.addHook(
+      'onRequest',
+      requireSession(sessions, (reply) => reply.code(303).header('Location', '/admin/login').send()),
+    );
     registerPages(pages, pairs, bank);
   });
   await admin.register(
     async (api) => {
-      api.addHook('onRequest', requireSession(sessions, (reply) => reply.code(401).send({ problems: ['Sign in first.'] })));
+      api.addHook(
+        'onRequest',
+        requireSession(sessions, (reply) => reply.code(401).send({ problems: ['Sign in first.'] })),
+      );
       api.setErrorHandler(refuseApiRequest);
       api.setNotFoundHandler(apiRouteNotFound);
       await registerApi(api, pairs, bank);
@@ -123,10 +129,16 @@ function requireSession(sessions: SessionStore, refuse: (reply: FastifyReply) =>
 }
 
 const adminName = (request: FastifyRequest) => request.adminUser ?? 'admin';
-const filterOf = (query: Record<string, string | undefined>) => ({ manager: query.manager, paused: query.paused === 'true', chronicSkips: query.chronicSkips === 'true' });
+const filterOf = (query: Record<string, string | undefined>) => ({
+  manager: query.manager,
+  paused: query.paused === 'true',
+  chronicSkips: query.chronicSkips === 'true',
+});
 
 function registerPages(pages: FastifyInstance, pairs: PairAdmin, bank: QuestionBankAdmin): void {
-  pages.get('/', async (request: PairRequest, reply) => view(reply, 'admin-pairs.hbs', { title: 'Pairs', pairs: await pairs.listPairs(filterOf(request.query)) }));
+  pages.get('/', async (request: PairRequest, reply) =>
+    view(reply, 'admin-pairs.hbs', { title: 'Pairs', pairs: await pairs.listPairs(filterOf(request.query)) }),
+  );
   registerAdminPages(pages, pairs, bank, adminName);
   registerQuestionBankPages(pages, bank, adminName);
 }
@@ -144,7 +156,6 @@ async function registerApi(app: FastifyInstance, pairs: PairAdmin, bank: Questio
       throw error;
     }
   };
-
 
   app.get('/pairs', async (request: PairRequest, reply) => answer(reply, async () => ({ pairs: await pairs.listPairs(filterOf(request.query)) })));
   app.post('/pairs', async (request, reply) => answer(reply, () => pairs.createPair(request.body as NewPair), 201));
@@ -184,7 +195,9 @@ async function registerApi(app: FastifyInstance, pairs: PairAdmin, bank: Questio
   );
   app.get('/question-sets/org', async (_request, reply) => answer(reply, () => pairs.orgQuestionSet()));
   app.put('/question-sets/org', async (request: PairRequest, reply) => answer(reply, () => pairs.saveOrgQuestionSet(body(request).stages, admin(request))));
-  app.get('/question-bank', async (request: BankRequest, reply) => answer(reply, async () => ({ questions: await bank.list(request.query.stage || undefined) })));
+  app.get('/question-bank', async (request: BankRequest, reply) =>
+    answer(reply, async () => ({ questions: await bank.list(request.query.stage || undefined) })),
+  );
   app.post('/question-bank', async (request: BankRequest, reply) => answer(reply, () => bank.add(request.body, admin(request)), 201));
   app.put('/question-bank/:bankQuestionId', async (request: BankRequest, reply) => answer(reply, () => bank.edit(request.params.bankQuestionId, request.body)));
   app.delete('/question-bank/:bankQuestionId', async (request: BankRequest, reply) => answer(reply, () => bank.archive(request.params.bankQuestionId)));
@@ -194,18 +207,19 @@ async function registerApi(app: FastifyInstance, pairs: PairAdmin, bank: Questio
   app.get('/pairs/:pairId/suggestions', async (request: PairRequest, reply) =>
     answer(reply, async () => ({ suggestions: await pairs.suggestions(request.params.pairId) })),
   );
-  app.post('/pairs/:pairId/suggestions/:suggestionId', async (request: FastifyRequest<{ Params: { pairId: string; suggestionId: string }; Body: unknown }>, reply) =>
-    answer(reply, () => pairs.decideSuggestion(request.params.pairId, request.params.suggestionId, isRecord(request.body) ? request.body.decision : undefined, admin(request))),
+  app.post(
+    '/pairs/:pairId/suggestions/:suggestionId',
+    async (request: FastifyRequest<{ Params: { pairId: string; suggestionId: string }; Body: unknown }>, reply) =>
+      answer(reply, () =>
+        pairs.decideSuggestion(request.params.pairId, request.params.suggestionId, isRecord(request.body) ? request.body.decision : undefined, admin(request)),
+      ),
   );
   app.get('/pairs/:pairId/history', async (request: PairRequest, reply) => answer(reply, () => pairs.history(request.params.pairId)));
   app.get('/pairs/:pairId/export.json', async (request: PairRequest, reply) => answer(reply, () => pairs.exportJson(request.params.pairId)));
   app.get('/pairs/:pairId/export.csv', async (request: PairRequest, reply) => {
     try {
       const csv = await pairs.exportCsv(request.params.pairId);
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('Content-Disposition', `attachment; filename="rapport-pair-${request.params.pairId}.csv"`)
-        .send(csv);
+      return reply.type('text/csv; charset=utf-8').header('Content-Disposition', `attachment; filename="rapport-pair-${request.params.pairId}.csv"`).send(csv);
     } catch (error) {
       if (error instanceof AdminError) return reply.code(error.status).send({ problems: error.sentences });
       throw error;

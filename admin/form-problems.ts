@@ -36,7 +36,9 @@ export function formProblems(problems: readonly Problem[], inputOf: InputOf): Fo
   const byInput: Record<string, InputProblem> = {};
   let beside = 0;
   for (const found of problems) {
-    const input = fieldsOf(found).map(inputOf).find((id) => id !== undefined);
+    const input = fieldsOf(found)
+      .map(inputOf)
+      .find((id) => id !== undefined);
     if (input === undefined) {
       listed.push(found.message);
       continue;

@@ -25,7 +25,7 @@ export const RESCHEDULE_INPUTS = inputsOf({ meetingAt: 'meetingAt' });
 
 const text = (fields: EditorFields, name: string): string => {
   const value = fields[name];
-  return (Array.isArray(value) ? value[0] : value ?? '').trim();
+  return (Array.isArray(value) ? value[0] : (value ?? '')).trim();
 };
 const number = (fields: EditorFields, name: string): number => Number(text(fields, name) || NaN);
 const optionalNumber = (fields: EditorFields, name: string): number | undefined => (text(fields, name) === '' ? undefined : number(fields, name));
@@ -73,5 +73,5 @@ export function scheduleChangeFromForm(fields: EditorFields): ScheduleChange {
 /** A datetime-local value ("2026-11-26T16:00") read in the pair's time zone, as an ISO instant. */
 export function meetingInstantFromForm(fields: EditorFields, timeZone: string): string {
   const local = DateTime.fromISO(text(fields, 'meetingAt'), { zone: timeZone });
-  return local.isValid ? (local.toISO({ suppressMilliseconds: true }) as string) : text(fields, 'meetingAt');
+  return local.isValid ? local.toISO({ suppressMilliseconds: true }) : text(fields, 'meetingAt');
 }

@@ -69,7 +69,10 @@ export function createQuestionBankAdmin({ db, pairs }: QuestionBankAdminDeps) {
     async addToPair(pairId: string, stage: unknown, bankQuestionId: unknown, admin: string) {
       const hasId = typeof bankQuestionId === 'string' && bankQuestionId !== '';
       if (!isQuestionSetStage(stage) || !hasId) {
-        throw new AdminError(422, [...stageProblems(stage), ...(hasId ? [] : [problem('bankQuestionId', 'bankQuestionId must be the id of a question in the bank')])]);
+        throw new AdminError(422, [
+          ...stageProblems(stage),
+          ...(hasId ? [] : [problem('bankQuestionId', 'bankQuestionId must be the id of a question in the bank')]),
+        ]);
       }
       const { question } = await activeQuestion(bankQuestionId);
       return pairs.addQuestionToStage(pairId, stage, question, admin, `added "${question.text}" to ${stage} from the question bank`);

@@ -25,8 +25,17 @@ const DONE_MESSAGES: Record<string, string> = {
 export function bankQuestionFromForm(fields: EditorFields, takenIds: Set<string>): { question: Question; stage: string | null } {
   const text = field(fields, 'text');
   const type = field(fields, 'type') as QuestionType;
-  const options = field(fields, 'options').split('\n').map((o) => o.trim()).filter(Boolean);
-  const question = { id: field(fields, 'questionId') || slug(text, takenIds), text, type, required: field(fields, 'required') === 'on', ...(type === 'choice' ? { options } : {}) };
+  const options = field(fields, 'options')
+    .split('\n')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  const question = {
+    id: field(fields, 'questionId') || slug(text, takenIds),
+    text,
+    type,
+    required: field(fields, 'required') === 'on',
+    ...(type === 'choice' ? { options } : {}),
+  };
   return { question, stage: field(fields, 'stage') || null };
 }
 
@@ -47,7 +56,10 @@ function formView(typed: EditorFields) {
   return {
     typed,
     types: QUESTION_TYPE_CHOICES.map((value) => ({ value, selected: value === type })),
-    stages: [{ value: '', label: 'any stage' }, ...QUESTION_SET_STAGES.map((value) => ({ value, label: STAGE_TITLES[value] }))].map((s) => ({ ...s, selected: s.value === stage })),
+    stages: [{ value: '', label: 'any stage' }, ...QUESTION_SET_STAGES.map((value) => ({ value, label: STAGE_TITLES[value] }))].map((s) => ({
+      ...s,
+      selected: s.value === stage,
+    })),
   };
 }
 

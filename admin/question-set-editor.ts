@@ -17,7 +17,7 @@ export const QUESTION_TYPE_CHOICES: QuestionType[] = ['text', 'scale', 'yesNo', 
 
 export const field = (fields: EditorFields, name: string): string => {
   const value = fields[name];
-  return (Array.isArray(value) ? value[0] : value ?? '').trim();
+  return (Array.isArray(value) ? value[0] : (value ?? '')).trim();
 };
 
 /** A question id made from its text, not one of `taken`. */
@@ -42,7 +42,10 @@ export function stagesFromEditor(fields: EditorFields): QuestionSetStages {
       const id = field(fields, `${at}.id`) || slug(text, taken);
       taken.add(id);
       const type = field(fields, `${at}.type`) as QuestionType;
-      const options = field(fields, `${at}.options`).split('\n').map((o) => o.trim()).filter(Boolean);
+      const options = field(fields, `${at}.options`)
+        .split('\n')
+        .map((o) => o.trim())
+        .filter(Boolean);
       const question: Question = { id, text, type, required: field(fields, `${at}.required`) === 'on', ...(type === 'choice' ? { options } : {}) };
       rows.push({ order: Number(field(fields, `${at}.order`)) || index + 1, index, question });
     }
@@ -91,8 +94,18 @@ export function editorView(stages: QuestionSetStages, problems?: FormProblems) {
       types: QUESTION_TYPE_CHOICES.map((t) => ({ value: t, selected: t === q.type })),
       problems: rowProblems(problems, stage, index),
     }));
-    const blank = { stage, index: rows.length, order: rows.length + 1, id: '', text: '', required: false, options: '', isNew: true, types: QUESTION_TYPE_CHOICES.map((t) => ({ value: t, selected: t === 'text' })) };
-    const canBeDisabled = STAGES_THAT_CAN_BE_DISABLED.includes(stage as QuestionSetStage);
+    const blank = {
+      stage,
+      index: rows.length,
+      order: rows.length + 1,
+      id: '',
+      text: '',
+      required: false,
+      options: '',
+      isNew: true,
+      types: QUESTION_TYPE_CHOICES.map((t) => ({ value: t, selected: t === 'text' })),
+    };
+    const canBeDisabled = STAGES_THAT_CAN_BE_DISABLED.includes(stage);
     return { stage, title: STAGE_TITLES[stage], rows: [...rows, blank], canBeDisabled, enabled: !(stages.disabledStages ?? []).includes(stage) };
   });
 }

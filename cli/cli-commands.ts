@@ -33,7 +33,10 @@ type Request = { kind: 'help'; text: string } | { kind: 'run'; command: CommandS
 const isHelpFlag = (token: string | undefined) => token === '--help' || token === '-h';
 const isGroup = (name: string): name is Group => Object.prototype.hasOwnProperty.call(GROUPS, name);
 const groupCommands = (group: Group) => COMMANDS.filter((command) => command.group === group);
-const namesOf = (group: Group) => groupCommands(group).map((command) => command.name).join(', ');
+const namesOf = (group: Group) =>
+  groupCommands(group)
+    .map((command) => command.name)
+    .join(', ');
 
 function findGroup(name: string | undefined): Group {
   if (name === undefined) throw new UsageError(['missing command']);

@@ -67,7 +67,9 @@ const scheduleCommand: CommandSpec = {
     return async (admin, io) => {
       const status = await admin.changeSchedule(pairId, change);
       const { settings } = status;
-      io.stdout(`Changed the schedule of pair ${pairId}: ${describeCadence(settings.cadence)} at ${settings.meetingTime} ${settings.timeZone}, ${settings.durationMinutes} minutes.`);
+      io.stdout(
+        `Changed the schedule of pair ${pairId}: ${describeCadence(settings.cadence)} at ${settings.meetingTime} ${settings.timeZone}, ${settings.durationMinutes} minutes.`,
+      );
       return EXIT_OK;
     };
   },

@@ -82,7 +82,11 @@ export function pairDetails({ pair, status, search }: PairView): string {
 
 /** The per-row report: created rows to stdout, refused rows and file problems as problems, in line order. */
 export function importLines(report: ImportReport): { line: number; text: string; refused: boolean }[] {
-  const created = report.created.map((row) => ({ line: row.line, text: `line ${row.line}: created pair ${row.pairId} (${row.manager} and ${row.report})`, refused: false }));
+  const created = report.created.map((row) => ({
+    line: row.line,
+    text: `line ${row.line}: created pair ${row.pairId} (${row.manager} and ${row.report})`,
+    refused: false,
+  }));
   const refused = report.refused.flatMap((row) => row.reasons.map((reason) => ({ line: row.line, text: `line ${row.line}: ${reason}`, refused: true })));
   return [...created, ...refused].sort((a, b) => a.line - b.line);
 }

@@ -69,7 +69,10 @@ const trustProxy = z
   });
 
 const configSchema = z.object({
-  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. localhost:7233').default('localhost:7233'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. localhost:7233')
+    .default('localhost:7233'),
   TEMPORAL_NAMESPACE: z.string().regex(TEMPORAL_NAME, 'must be letters, digits, ".", "_" or "-", e.g. people-prod').default('default'),
   TEMPORAL_TASK_QUEUE: z.string().regex(TEMPORAL_NAME, 'must be letters, digits, ".", "_" or "-", e.g. rapport').default('rapport'),
   /** Defaults to a SQLite file under RAPPORT_DATA_DIR. */

@@ -126,7 +126,10 @@ export async function startFaultStack({ db }: FaultStackOptions): Promise<FaultS
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await Promise.all([waitForHttp(`http://127.0.0.1:${healthPort}/readyz`, worker, 200, READY_TIMEOUT_MS), waitForHttp(`${webUrl}/readyz`, web, 200, READY_TIMEOUT_MS)]);
+    await Promise.all([
+      waitForHttp(`http://127.0.0.1:${healthPort}/readyz`, worker, 200, READY_TIMEOUT_MS),
+      waitForHttp(`${webUrl}/readyz`, web, 200, READY_TIMEOUT_MS),
+    ]);
   } catch (error) {
     // Nothing is left running when the stack cannot start.
     await stopEverything();

@@ -47,7 +47,10 @@ function parseArgs(args: string[]): Options {
     const flag = args[index];
     const value = valueAfter(args, index, flag);
     if (flag === '--scenario') {
-      for (const name of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+      for (const name of value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean)) {
         if (!(SCENARIOS as readonly string[]).includes(name)) throw new UsageError(`unknown scenario "${name}"; the scenarios are ${SCENARIOS.join(', ')}`);
         if (!scenarios.includes(name as ScenarioName)) scenarios.push(name as ScenarioName);
       }

@@ -12,7 +12,7 @@ import { Client } from 'pg';
 
 export interface TestPostgres {
   url: string;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
   /** Stops the server as an outage would (open connections are cut), keeping its data and port. */
   stopServer(): Promise<void>;
   /** Starts a server stopped by stopServer() again, on the same port with the same data. */
@@ -32,9 +32,7 @@ function hasServerBinaries(dir: string): boolean {
 export function findPostgresBin(): string {
   const candidates = process.env.RAPPORT_PG_BIN
     ? [process.env.RAPPORT_PG_BIN]
-    : (existsSync(PG_ROOT) ? readdirSync(PG_ROOT) : [])
-        .sort((a, b) => Number(b) - Number(a))
-        .map((version) => join(PG_ROOT, version, 'bin'));
+    : (existsSync(PG_ROOT) ? readdirSync(PG_ROOT) : []).sort((a, b) => Number(b) - Number(a)).map((version) => join(PG_ROOT, version, 'bin'));
   const found = candidates.find(hasServerBinaries);
   if (found) return found;
   throw new Error(
@@ -75,7 +73,7 @@ async function runServerTool(bin: string, tool: string, args: string[], logFile?
     await run(command, finalArgs);
   } catch (error) {
     const log = logFile && existsSync(logFile) ? `\nServer log:\n${readFileSync(logFile, 'utf8')}` : '';
-    throw new Error(`${tool} failed: ${(error as Error).message}${log}`);
+    throw new Error(`${tool} failed: ${(error as Error).message}${log}`, { cause: error });
   }
 }
 

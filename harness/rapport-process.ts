@@ -16,7 +16,7 @@ export function buildProduction(): void {
     execFileSync(process.execPath, ['--import', 'tsx', 'tools/build.ts'], { cwd: REPO, stdio: 'pipe' });
   } catch (error) {
     const failed = error as { stdout?: Buffer; stderr?: Buffer };
-    throw new Error(`npm run build failed:\n${failed.stdout?.toString() ?? ''}${failed.stderr?.toString() ?? ''}`);
+    throw new Error(`npm run build failed:\n${failed.stdout?.toString() ?? ''}${failed.stderr?.toString() ?? ''}`, { cause: error });
   }
 }
 

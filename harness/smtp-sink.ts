@@ -25,7 +25,7 @@ export interface SmtpSink {
   /** The next N messages are answered with 451 (try again later). */
   deferNext(count: number): void;
   waitFor(predicate: (email: ReceivedEmail) => boolean, count?: number, timeoutMs?: number): Promise<ReceivedEmail[]>;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 async function readStream(stream: SMTPServerDataStream): Promise<Buffer> {

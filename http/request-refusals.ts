@@ -5,8 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pageHtml, view } from './page-view';
 
-const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /** Sent with every answer (by the onSend hook, or directly where Fastify runs no hooks). */
 export const SECURITY_HEADERS: Record<string, string> = {
@@ -22,9 +21,15 @@ interface Wording {
 }
 
 const PAGE_WORDING: Record<number, Wording> = {
-  400: { title: 'This request could not be read', paragraph: 'It was not sent the way the page sends it. Open the link in your email and send the form from there.' },
+  400: {
+    title: 'This request could not be read',
+    paragraph: 'It was not sent the way the page sends it. Open the link in your email and send the form from there.',
+  },
   413: { title: 'Too much text', paragraph: 'The form was larger than this service accepts. Please shorten your answers.' },
-  415: { title: 'This form must be sent as a web form', paragraph: 'It came in a format this service does not read. Open the link in your email and send the form from there.' },
+  415: {
+    title: 'This form must be sent as a web form',
+    paragraph: 'It came in a format this service does not read. Open the link in your email and send the form from there.',
+  },
   429: { title: 'Too many requests', paragraph: 'Please wait a minute and try again.' },
 };
 const OTHER_REFUSAL: Wording = { title: 'Something was wrong with that request', paragraph: 'Please go back and try again.' };
@@ -58,7 +63,12 @@ const NOT_FOUND: Wording = { title: 'Page not found', paragraph: 'Check the link
 export const invalidLinkPage = (reply: FastifyReply) => messagePage(reply, 404, INVALID_LINK.title, INVALID_LINK.paragraph);
 
 export const unreadableFormPage = (reply: FastifyReply) =>
-  messagePage(reply, 400, 'This form could not be read', 'It was not sent the way its page sends it. Open the link in your email and send the form from there.');
+  messagePage(
+    reply,
+    400,
+    'This form could not be read',
+    'It was not sent the way its page sends it. Open the link in your email and send the form from there.',
+  );
 
 /** A request Fastify refused (4xx) or a failure of ours (5xx, logged; nothing is half-saved), as a page. */
 export function refuseRequest(error: { statusCode?: number; message?: string }, request: FastifyRequest, reply: FastifyReply) {

@@ -27,7 +27,21 @@ export async function startDevServer(dataDir: string, port = 7233, uiPort = 8233
   if (executable.type !== 'existing-path') throw new Error('run "bash tools/provision.sh temporal" to provision the Temporal dev server');
   const child: ChildProcess = spawn(
     executable.path,
-    ['server', 'start-dev', '--db-filename', join(dataDir, 'temporal.db'), ...SQLITE_PRAGMAS, '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort), '--log-level', 'error'],
+    [
+      'server',
+      'start-dev',
+      '--db-filename',
+      join(dataDir, 'temporal.db'),
+      ...SQLITE_PRAGMAS,
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--ui-port',
+      String(uiPort),
+      '--log-level',
+      'error',
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -41,7 +55,7 @@ export async function startDevServer(dataDir: string, port = 7233, uiPort = 8233
     } catch (error) {
       if (child.exitCode !== null || Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`the Temporal dev server did not start on ${address}: ${(error as Error).message}`);
+        throw new Error(`the Temporal dev server did not start on ${address}: ${(error as Error).message}`, { cause: error });
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

@@ -37,10 +37,6 @@ export function resolveDevServer(env: NodeJS.ProcessEnv = process.env): ServerEx
 }
 
 export function resolveTestServer(env: NodeJS.ProcessEnv = process.env): ServerExecutable {
-  const cached = join(
-    rapportCacheDir(env),
-    `temporal-test-server-${TEMPORAL_TEST_SERVER_VERSION}`,
-    'temporal-test-server',
-  );
+  const cached = join(rapportCacheDir(env), `temporal-test-server-${TEMPORAL_TEST_SERVER_VERSION}`, 'temporal-test-server');
   return resolveExecutable('TEMPORAL_TEST_SERVER_PATH', cached, 'Temporal time-skipping test server', env);
 }

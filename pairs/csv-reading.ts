@@ -183,8 +183,7 @@ const SYNTAX_PROBLEMS: Partial<Record<CsvErrorCode, string>> = {
   CSV_QUOTE_NOT_CLOSED: 'a field that starts with a double quote is never closed.',
 };
 
-const syntaxProblem = (line: number, error: CsvError) =>
-  `Line ${line}: ${SYNTAX_PROBLEMS[error.code] ?? `this row could not be read as CSV (${error.code}).`}`;
+const syntaxProblem = (line: number, error: CsvError) => `Line ${line}: ${SYNTAX_PROBLEMS[error.code] ?? `this row could not be read as CSV (${error.code}).`}`;
 
 /** The records csv-parse reads from `input`, or the error of the first one it refuses. */
 function parsed(input: Buffer): { records: string[][] } | { error: CsvError } {
@@ -229,7 +228,7 @@ function readInOneGo(text: string, sameWidth: SurveyedRecord[], reading: Reading
     offsets.push(offset);
     return offset + Buffer.byteLength(slice);
   }, 0);
-  for (let from = 0; from < records.length; ) {
+  for (let from = 0; from < records.length;) {
     if (reading.parsesLeft === 0) {
       reading.stopped = true;
       return;
@@ -275,7 +274,11 @@ export function readCsv(csvText: string, limits: CsvLimits): CsvFile {
   readAlone(text, header, reading);
   const sameWidth = records.filter((record) => record !== header && record.fieldCount === header.fieldCount);
   if (sameWidth.length > 0) readInOneGo(text, sameWidth, reading);
-  readOneByOne(text, records.filter((record) => record.fieldCount !== header.fieldCount), reading);
+  readOneByOne(
+    text,
+    records.filter((record) => record.fieldCount !== header.fieldCount),
+    reading,
+  );
   const read = records
     .map((record) => ({ line: record.line, fieldCount: record.fieldCount, fields: reading.fields.get(record) ?? null }))
     .filter((record) => !isBlank(record.fields));

@@ -37,10 +37,7 @@ export async function openFormLink(db: RapportPrisma, token: string): Promise<Op
   if (!link || !usable(link)) return null;
   const form = await db.form.findUnique({ where: { id: link.formId } });
   if (!form) return null;
-  const [pair, questionSet] = await Promise.all([
-    db.pair.findUnique({ where: { id: form.pairId } }),
-    questionSetById(db, form.questionSetId),
-  ]);
+  const [pair, questionSet] = await Promise.all([db.pair.findUnique({ where: { id: form.pairId } }), questionSetById(db, form.questionSetId)]);
   if (!pair || !questionSet) return null;
   const kind = form.kind as FormKind;
   return { form: { ...form, kind, recipientRole: form.recipientRole as Role }, pair, questions: questionSet.stages[STAGE_OF_FORM[kind]] };

@@ -5,7 +5,13 @@ import { pairSettingsFromRow } from './pair-rows';
 import { InvalidPairError, PairExistsError, pairHandle, registerPair, sendToPair, startPairWorkflow, type NewPair } from './registration';
 import { MANAGER_KEY_ORDER, managerKeyOf, managerKeysOf, managerSearchQuery } from './manager-search';
 import type { RapportPrisma } from '../prisma/database';
-import { currentQuestionSet, ensureOrgQuestionSet, saveOrgQuestionSet, savePairQuestionSet, type StoredQuestionSet } from '../question-sets/question-set-repository';
+import {
+  currentQuestionSet,
+  ensureOrgQuestionSet,
+  saveOrgQuestionSet,
+  savePairQuestionSet,
+  type StoredQuestionSet,
+} from '../question-sets/question-set-repository';
 import { describeQuestionSetChange, questionSetProblems } from '../question-sets/question-set-rules';
 import type { Question, QuestionSetStage, QuestionSetStages } from '../question-sets/question-types';
 import {
@@ -54,7 +60,7 @@ const isProblemList = (value: unknown): value is Problem[] => Array.isArray(valu
 /** The problems a workflow's validator listed (see rejectIf): with their fields, else as sentences, else its one message. */
 function refusalProblems(error: WorkflowUpdateFailedError): Problem[] {
   const cause = error.cause;
-  const [sentences, problems] = cause instanceof ApplicationFailure ? cause.details ?? [] : [];
+  const [sentences, problems] = cause instanceof ApplicationFailure ? (cause.details ?? []) : [];
   if (isProblemList(problems)) return problems;
   if (isSentenceList(sentences)) return sentences.map(requestProblem);
   return [requestProblem(cause?.message ?? 'refused')];
@@ -222,7 +228,8 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
     async addQuestionToStage(pairId: string, stage: QuestionSetStage, question: Question, admin: string, note: string) {
       await pairRow(pairId);
       const { stages } = await currentQuestionSet(db, pairId);
-      if (stages[stage].some((q) => q.id === question.id)) throw new AdminError(409, [problem('bankQuestionId', `${stage} already has a question with id "${question.id}"`)]);
+      if (stages[stage].some((q) => q.id === question.id))
+        throw new AdminError(409, [problem('bankQuestionId', `${stage} already has a question with id "${question.id}"`)]);
       const next: QuestionSetStages = { ...stages, [stage]: [...stages[stage], question] };
       const problems = questionSetProblems(next);
       if (problems.length > 0) throw new AdminError(422, problems);

@@ -34,7 +34,16 @@ export interface PairExport {
   /** The versions the pair's forms were sent with, and every version of the pair's own set. */
   questionSets: { id: string; scope: string; version: number; createdBy: string; note: string | null; createdAt: string; stages: QuestionSetStages }[];
   cycles: { number: number; meetingAt: string; status: string; skipReason: string | null; closedAt: string | null }[];
-  forms: { id: string; cycleNumber: number; kind: string; recipientRole: string; questionSetId: string; questionSetVersion: number; sentAt: string; closedAt: string | null }[];
+  forms: {
+    id: string;
+    cycleNumber: number;
+    kind: string;
+    recipientRole: string;
+    questionSetId: string;
+    questionSetVersion: number;
+    sentAt: string;
+    closedAt: string | null;
+  }[];
   answers: {
     id: string;
     formId: string;
@@ -47,7 +56,17 @@ export interface PairExport {
     deliveredAt: string | null;
     deliveryError: string | null;
   }[];
-  actionItems: { id: string; cycleNumber: number; sourceFormId: string; text: string; owner: string; done: boolean; doneInCycle: number | null; createdAt: string; updatedAt: string }[];
+  actionItems: {
+    id: string;
+    cycleNumber: number;
+    sourceFormId: string;
+    text: string;
+    owner: string;
+    done: boolean;
+    doneInCycle: number | null;
+    createdAt: string;
+    updatedAt: string;
+  }[];
   topics: { id: string; forCycle: number; addedByRole: string; text: string; createdAt: string }[];
   events: { id: string; cycleNumber: number | null; kind: string; detail: JsonValue; at: string }[];
   outboxEmails: {
@@ -70,7 +89,13 @@ function parseJson(text: string): JsonValue {
   return JSON.parse(text) as JsonValue;
 }
 
-const cycleOut = (c: Cycle) => ({ number: c.number, meetingAt: c.meetingAt.toISOString(), status: c.status, skipReason: c.skipReason, closedAt: iso(c.closedAt) });
+const cycleOut = (c: Cycle) => ({
+  number: c.number,
+  meetingAt: c.meetingAt.toISOString(),
+  status: c.status,
+  skipReason: c.skipReason,
+  closedAt: iso(c.closedAt),
+});
 
 const formOut = (f: Form) => ({
   id: f.id,
@@ -137,7 +162,18 @@ async function outboxOut(db: RapportPrisma, pairId: string): Promise<PairExport[
   const rows = await db.outboxEmail.findMany({
     where: { pairId },
     orderBy: [{ cycleNumber: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }],
-    select: { id: true, cycleNumber: true, stage: true, recipientRole: true, subject: true, status: true, attempts: true, lastError: true, createdAt: true, sentAt: true },
+    select: {
+      id: true,
+      cycleNumber: true,
+      stage: true,
+      recipientRole: true,
+      subject: true,
+      status: true,
+      attempts: true,
+      lastError: true,
+      createdAt: true,
+      sentAt: true,
+    },
   });
   return rows.map((row) => ({ ...row, createdAt: row.createdAt.toISOString(), sentAt: iso(row.sentAt) }));
 }

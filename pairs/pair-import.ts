@@ -417,10 +417,7 @@ function reasonsFor(error: unknown): string[] {
  * Creates a pair for every valid row, one at a time and in file order, and reports each row.
  * A row that fails does not stop the rest; a file with file-level problems creates nothing.
  */
-export async function importPairs(
-  csvText: string,
-  createPair: (pair: NewPair) => Promise<{ pairId: string }>,
-): Promise<ImportReport> {
+export async function importPairs(csvText: string, createPair: (pair: NewPair) => Promise<{ pairId: string }>): Promise<ImportReport> {
   const { rows, problems } = parsePairCsv(csvText);
   const report: ImportReport = { created: [], refused: [], fileProblems: problems };
   if (problems.length > 0) return report;
@@ -443,12 +440,7 @@ export async function importPairs(
   return report;
 }
 
-async function createOne(
-  line: number,
-  pair: NewPair,
-  createPair: (pair: NewPair) => Promise<{ pairId: string }>,
-  report: ImportReport,
-): Promise<void> {
+async function createOne(line: number, pair: NewPair, createPair: (pair: NewPair) => Promise<{ pairId: string }>, report: ImportReport): Promise<void> {
   try {
     const { pairId } = await createPair(pair);
     report.created.push({ line, pairId, manager: pair.manager.email.trim().toLowerCase(), report: pair.report.email.trim().toLowerCase() });

@@ -18,6 +18,7 @@ const DOMAIN_LABEL = /^[A-Za-z0-9-]+$/;
 const DIGITS = /^[0-9]+$/;
 const LINE_BREAK = /[\r\n]/;
 /** Besides line breaks: names go into email subjects and terminal output, where these do harm. */
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const CONTROL_CHARACTER = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/;
 /** Overrides and isolates make a name read differently from what it is ("evil\u202Egpj.exe"). */
 const DIRECTION_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;

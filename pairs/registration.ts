@@ -4,12 +4,7 @@ import { WorkflowNotFoundError, type Client, type WorkflowHandle, type WorkflowH
 import { isUniqueViolation, type RapportPrisma } from '../prisma/database';
 import { settingsColumns } from './pair-rows';
 import type { pairWorkflow } from '../workflows/pair-workflow';
-import {
-  DEFAULT_FEEDBACK_EVERY_CYCLES,
-  DEFAULT_OFFSETS,
-  DEFAULT_SKIP_NUDGE_AFTER,
-  type PairSettings,
-} from '../workflows/pair-types';
+import { DEFAULT_FEEDBACK_EVERY_CYCLES, DEFAULT_OFFSETS, DEFAULT_SKIP_NUDGE_AFTER, type PairSettings } from '../workflows/pair-types';
 import { problem, requestProblem, sentencesOf, type Problem } from '../workflows/problem-list';
 import { settingsProblems } from '../workflows/schedule-rules';
 import { ensureOrgQuestionSet } from '../question-sets/question-set-repository';

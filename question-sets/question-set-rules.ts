@@ -94,7 +94,9 @@ function stageListProblems(stage: QuestionSetStage, list: unknown): Problem[] {
   const problems: Problem[] = [];
   if (list.length > MAX_QUESTIONS) problems.push(problem(stage, `${stage} has more than ${MAX_QUESTIONS} questions`));
   const seen = new Set<string>();
-  list.forEach((question, index) => problems.push(...questionProblems({ at: `${stage} question ${index + 1}`, path: `${stage}.${index}` }, stage, question, seen)));
+  list.forEach((question, index) =>
+    problems.push(...questionProblems({ at: `${stage} question ${index + 1}`, path: `${stage}.${index}` }, stage, question, seen)),
+  );
   return problems;
 }
 
@@ -119,7 +121,11 @@ export function describeQuestionSetChange(before: QuestionSetStages, after: Ques
       const previous = old.get(id);
       if (previous && JSON.stringify(previous) !== JSON.stringify(question)) changes.push(`${stage}: edited ${id}`);
     }
-    const order = (list: { id: string }[]) => list.map((q) => q.id).filter((id) => old.has(id) && now.has(id)).join(',');
+    const order = (list: { id: string }[]) =>
+      list
+        .map((q) => q.id)
+        .filter((id) => old.has(id) && now.has(id))
+        .join(',');
     if (order(before[stage]) !== order(after[stage])) changes.push(`${stage}: reordered`);
   }
   const off = (set: QuestionSetStages) => [...(set.disabledStages ?? [])].sort().join(',');

@@ -60,11 +60,19 @@ export function loadEmailTemplates(dir: string = EMAIL_TEMPLATE_DIR): EmailTempl
     render(name, context) {
       const template = compiled.get(name);
       if (!template) throw new Error(`unknown email template ${name}`);
-      const subject = template.subject(context).replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+      const subject = template
+        .subject(context)
+        .replace(/[\r\n\t]+/g, ' ')
+        .replace(/\s{2,}/g, ' ')
+        .trim();
       return {
         subject,
         html: template.html({ ...context, subject }),
-        text: template.text(context).replace(/\n{3,}/g, '\n\n').trim() + '\n',
+        text:
+          template
+            .text(context)
+            .replace(/\n{3,}/g, '\n\n')
+            .trim() + '\n',
       };
     },
   };

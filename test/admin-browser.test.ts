@@ -13,13 +13,11 @@ import { advanceTo, messageIdOf, sameMessageId, waitForStatus } from './support/
 import { startRapportStack, type RapportStack } from '../harness/rapport-stack';
 import { createTimeSkippingEnv } from '../harness/temporal-env';
 
-
 let env: TestWorkflowEnvironment;
 let app: FastifyInstance;
 let stack: RapportStack;
 let browser: Browser;
 let baseUrl: string;
-
 
 beforeAll(async () => {
   env = await createTimeSkippingEnv();
@@ -31,7 +29,12 @@ beforeAll(async () => {
     temporal: env.client,
     publicBaseUrl: baseUrl,
     rateLimitPerMinute: 1_000,
-    admin: { taskQueue: stack.taskQueue, credentials: { user: 'admin', password: 'a long admin password' }, sessionSecret: 'browser-test-secret', secureCookies: false },
+    admin: {
+      taskQueue: stack.taskQueue,
+      credentials: { user: 'admin', password: 'a long admin password' },
+      sessionSecret: 'browser-test-secret',
+      secureCookies: false,
+    },
   });
   await app.listen({ port, host: '127.0.0.1' });
   browser = await launchChromium();
@@ -122,8 +125,16 @@ it('shows each problem of a new pair beside its field, and one about no field on
   expect(await accessibilityViolations(page)).toEqual([]);
 
   // A pair that exists already is a problem with no field of its own: it is listed on top.
-  const existing = await stack.createPair({ manager: { name: 'Erin Existing', email: 'erin@example.com' }, report: { name: 'Eli Existing', email: 'eli@example.com' } });
-  await fill({ "Manager's name": 'Erin Existing', "Manager's email": 'erin@example.com', "Report's name": 'Eli Existing', "Report's email": 'eli@example.com' });
+  const existing = await stack.createPair({
+    manager: { name: 'Erin Existing', email: 'erin@example.com' },
+    report: { name: 'Eli Existing', email: 'eli@example.com' },
+  });
+  await fill({
+    "Manager's name": 'Erin Existing',
+    "Manager's email": 'erin@example.com',
+    "Report's name": 'Eli Existing',
+    "Report's email": 'eli@example.com',
+  });
   await fill({ 'Meeting time (HH:MM)': '10:00', 'Time zone (e.g. Europe/Berlin)': 'Europe/Berlin' });
   await page.getByRole('button', { name: 'Add the pair' }).click();
   await page.getByRole('alert').waitFor();

@@ -107,9 +107,12 @@ describe('answerText', () => {
     expect(answerText(question('scale'), 4)).toBe('4 / 5');
     expect(answerText(question('yesNo'), false)).toBe('No');
     expect(answerText(question('text'), 'As typed')).toBe('As typed');
-    expect(answerText(question('actionItems'), [{ text: 'Write the doc', owner: 'report' }, { text: 'Book training', owner: 'manager' }])).toBe(
-      'Write the doc (report)\nBook training (manager)',
-    );
+    expect(
+      answerText(question('actionItems'), [
+        { text: 'Write the doc', owner: 'report' },
+        { text: 'Book training', owner: 'manager' },
+      ]),
+    ).toBe('Write the doc (report)\nBook training (manager)');
   });
 });
 

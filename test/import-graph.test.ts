@@ -31,7 +31,13 @@ function isTypeOnly(node: ts.ImportDeclaration | ts.ExportDeclaration): boolean 
   if (!clause) return false;
   if (clause.isTypeOnly) return true;
   const bindings = clause.namedBindings;
-  return clause.name === undefined && bindings !== undefined && ts.isNamedImports(bindings) && bindings.elements.length > 0 && bindings.elements.every((element) => element.isTypeOnly);
+  return (
+    clause.name === undefined &&
+    bindings !== undefined &&
+    ts.isNamedImports(bindings) &&
+    bindings.elements.length > 0 &&
+    bindings.elements.every((element) => element.isTypeOnly)
+  );
 }
 
 function importsOf(file: string): Import[] {
@@ -42,7 +48,9 @@ function importsOf(file: string): Import[] {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       const specifier = node.moduleSpecifier.text;
       if (specifier.startsWith('.')) {
-        const to = normalize(join(dirname(from), specifier)).split(sep).join('/');
+        const to = normalize(join(dirname(from), specifier))
+          .split(sep)
+          .join('/');
         found.push({ from, to, typeOnly: isTypeOnly(node) });
       }
     }
@@ -51,7 +59,14 @@ function importsOf(file: string): Import[] {
       const callee = node.expression;
       const dynamic = callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require');
       const specifier = node.arguments[0].text;
-      if (dynamic && specifier.startsWith('.')) found.push({ from, to: normalize(join(dirname(from), specifier)).split(sep).join('/'), typeOnly: false });
+      if (dynamic && specifier.startsWith('.'))
+        found.push({
+          from,
+          to: normalize(join(dirname(from), specifier))
+            .split(sep)
+            .join('/'),
+          typeOnly: false,
+        });
     }
     ts.forEachChild(node, visit);
   };
@@ -73,21 +88,31 @@ interface Rule {
 
 const RULES: Rule[] = [
   { name: 'workflows import nothing but workflows (and types)', breaks: (from, to) => folderOf(from) === 'workflows' && folderOf(to) !== 'workflows' },
-  { name: 'web and admin never import each other', breaks: (from, to) => (folderOf(from) === 'web' && folderOf(to) === 'admin') || (folderOf(from) === 'admin' && folderOf(to) === 'web') },
+  {
+    name: 'web and admin never import each other',
+    breaks: (from, to) => (folderOf(from) === 'web' && folderOf(to) === 'admin') || (folderOf(from) === 'admin' && folderOf(to) === 'web'),
+  },
   {
     name: 'only the server assembles the front doors; the CLI imports neither web nor admin',
     breaks: (from, to) => ['web', 'admin'].includes(folderOf(to)) && !['server', 'web', 'admin', ...TOOLING].includes(folderOf(from)),
   },
-  { name: 'front doors never reach into activities, the worker or the local stack', breaks: (from, to) => FRONT_DOORS.includes(folderOf(from)) && ['activities', ...PROCESSES].includes(folderOf(to)) },
+  {
+    name: 'front doors never reach into activities, the worker or the local stack',
+    breaks: (from, to) => FRONT_DOORS.includes(folderOf(from)) && ['activities', ...PROCESSES].includes(folderOf(to)),
+  },
   {
     name: 'the pairs layer never imports a front door, an activity, a process or tooling',
     breaks: (from, to) => folderOf(from) === 'pairs' && [...FRONT_DOORS, 'activities', ...PROCESSES, ...TOOLING].includes(folderOf(to)),
   },
-  { name: 'activities never import a front door, a process or tooling', breaks: (from, to) => folderOf(from) === 'activities' && [...FRONT_DOORS, ...PROCESSES, ...TOOLING].includes(folderOf(to)) },
+  {
+    name: 'activities never import a front door, a process or tooling',
+    breaks: (from, to) => folderOf(from) === 'activities' && [...FRONT_DOORS, ...PROCESSES, ...TOOLING].includes(folderOf(to)),
+  },
   {
     name: 'persistence, question sets, configuration and the Temporal client sit below the pairs layer',
     breaks: (from, to) =>
-      ['prisma', 'question-sets', 'config', 'temporal'].includes(folderOf(from)) && ['pairs', 'activities', ...FRONT_DOORS, ...PROCESSES].includes(folderOf(to)),
+      ['prisma', 'question-sets', 'config', 'temporal'].includes(folderOf(from)) &&
+      ['pairs', 'activities', ...FRONT_DOORS, ...PROCESSES].includes(folderOf(to)),
   },
   {
     // The migration tooling starts a throwaway PostgreSQL like the tests do.

@@ -32,7 +32,15 @@ let secondWorkerPorts: { metrics: number; health: number };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rapport-processes-'));
-  const [temporalPort, uiPort, webPort, metrics, health, metrics2, health2] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [temporalPort, uiPort, webPort, metrics, health, metrics2, health2] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   secondWorkerPorts = { metrics: metrics2, health: health2 };
   [devServer, postgres, smtp] = await Promise.all([startDevServer(dir, temporalPort, uiPort), startPostgres(), startSmtpSink()]);
   webUrl = `http://127.0.0.1:${webPort}`;

@@ -15,7 +15,13 @@ import type { PageContexts, PageName } from '../templates/page-contexts';
 
 const PAGES_DIR = join(__dirname, '..', 'templates', 'pages');
 
-const pair = { recipientName: 'Raj Report', reportName: 'Raj Report', managerName: 'Mia Manager', topicUrl: 'http://rapport.test/t', recordUrl: 'http://rapport.test/r' };
+const pair = {
+  recipientName: 'Raj Report',
+  reportName: 'Raj Report',
+  managerName: 'Mia Manager',
+  topicUrl: 'http://rapport.test/t',
+  recordUrl: 'http://rapport.test/r',
+};
 const meeting = { meetingWhen: 'Thu 2030-01-10 10:00 Europe/Berlin', durationMinutes: 30, formatNote: 'a walk' };
 const form = { questions: [{ text: 'What do you want to talk about?', required: true }], formUrl: 'http://rapport.test/f' };
 
@@ -72,12 +78,27 @@ const PAGES: { [K in PageName]: PageContexts[K] } = {
       },
     ],
   },
-  'topic.hbs': { title: 'Add a topic', intro: 'Anything?', action: '/pairs/t/topic', recordUrl: '/pairs/t/record', error: 'Please write the topic.', text: '', full: 'The agenda is full.' },
+  'topic.hbs': {
+    title: 'Add a topic',
+    intro: 'Anything?',
+    action: '/pairs/t/topic',
+    recordUrl: '/pairs/t/record',
+    error: 'Please write the topic.',
+    text: '',
+    full: 'The agenda is full.',
+  },
   'record.hbs': {
     title: 'Your record',
     otherName: 'Mia Manager',
     actionItems: [{ text: 'Write the doc', owner: 'Raj Report', done: true, cycle: 1 }],
-    cycles: [{ number: 1, meetingWhen: meeting.meetingWhen, status: 'held', answers: [{ title: 'Reflection', by: 'Raj Report', items: [{ question: 'Energy', answer: '4 / 5', private: true }] }] }],
+    cycles: [
+      {
+        number: 1,
+        meetingWhen: meeting.meetingWhen,
+        status: 'held',
+        answers: [{ title: 'Reflection', by: 'Raj Report', items: [{ question: 'Energy', answer: '4 / 5', private: true }] }],
+      },
+    ],
   },
   'message.hbs': { title: 'Saved', paragraphs: ['Your answers are saved.'], backUrl: '/mail', backLabel: 'All mail' },
   'admin-login.hbs': { title: 'Sign in', error: 'That user name and password do not match.' },
@@ -85,20 +106,51 @@ const PAGES: { [K in PageName]: PageContexts[K] } = {
     title: 'Pairs',
     problems: formProblems('manager.email is not an email address'),
     pairs: [
-      { pairId: 'p1', manager: { name: 'Mia Manager' }, report: { name: 'Raj Report' }, state: 'active', cycle: 1, nextEvent: { stage: 'agenda', at: '2030-01-10T08:00:00Z' }, consecutiveSkips: 0, undeliveredEmails: 1 },
+      {
+        pairId: 'p1',
+        manager: { name: 'Mia Manager' },
+        report: { name: 'Raj Report' },
+        state: 'active',
+        cycle: 1,
+        nextEvent: { stage: 'agenda', at: '2030-01-10T08:00:00Z' },
+        consecutiveSkips: 0,
+        undeliveredEmails: 1,
+      },
     ],
-    typed: { managerName: 'Mia', managerEmail: 'mia@', reportName: 'Raj', reportEmail: 'raj@example.com', meetingTime: '10:00', timeZone: 'Europe/Berlin', formatNote: '' },
+    typed: {
+      managerName: 'Mia',
+      managerEmail: 'mia@',
+      reportName: 'Raj',
+      reportEmail: 'raj@example.com',
+      meetingTime: '10:00',
+      timeZone: 'Europe/Berlin',
+      formatNote: '',
+    },
   },
   'admin-import.hbs': {
     title: 'Import',
-    report: { fileProblems: ['line 1: no header'], created: [{ line: 2, pairId: 'p1', manager: 'Mia', report: 'Raj' }], refused: [{ line: 3, reasons: ['bad time zone'] }], refusedNotListed: 2 },
+    report: {
+      fileProblems: ['line 1: no header'],
+      created: [{ line: 2, pairId: 'p1', manager: 'Mia', report: 'Raj' }],
+      refused: [{ line: 3, reasons: ['bad time zone'] }],
+      refusedNotListed: 2,
+    },
     refusedCount: 3,
   },
   'admin-pair.hbs': {
     title: 'Raj Report and Mia Manager',
     notice: 'Paused.',
     problems: formProblems('refused'),
-    pair: { id: 'p1', reportName: 'Raj Report', managerName: 'Mia Manager', status: 'active', timeZone: 'Europe/Berlin', meetingTime: '10:00', durationMinutes: 30, feedbackEveryCycles: 4 },
+    pair: {
+      id: 'p1',
+      reportName: 'Raj Report',
+      managerName: 'Mia Manager',
+      status: 'active',
+      timeZone: 'Europe/Berlin',
+      meetingTime: '10:00',
+      durationMinutes: 30,
+      feedbackEveryCycles: 4,
+    },
     status: { state: 'active', stage: 'reflection', cycle: 1, consecutiveSkips: 1, nextEvents: [{ stage: 'agenda', at: '2030-01-10T08:00:00Z' }] },
     search: { temporalQuery: 'RapportManagerKey = "p1"' },
     undeliveredEmails: [{ cycleNumber: 1, stage: 'agenda', recipientRole: 'manager', toAddress: 'mia@example.com', lastError: '550 no such user' }],
@@ -106,7 +158,18 @@ const PAGES: { [K in PageName]: PageContexts[K] } = {
     heldRate: '50%',
     doneRate: 'no action items yet',
     charts: [{ label: 'Energy', svg: '<svg></svg>' }],
-    history: { timeline: [{ number: 1, meetingAt: '2030-01-10T09:00:00Z', status: 'skipped', skipReason: 'holiday', forms: [{ kind: 'reflection', answered: true }], actionItems: [] }] },
+    history: {
+      timeline: [
+        {
+          number: 1,
+          meetingAt: '2030-01-10T09:00:00Z',
+          status: 'skipped',
+          skipReason: 'holiday',
+          forms: [{ kind: 'reflection', answered: true }],
+          actionItems: [],
+        },
+      ],
+    },
     openSuggestions: [{ id: 's1', text: 'Ask about learning', by: 'report' }],
     questionSetVersion: 2,
     editor: [
@@ -115,7 +178,20 @@ const PAGES: { [K in PageName]: PageContexts[K] } = {
         title: 'Preparation (to the manager)',
         canBeDisabled: true,
         enabled: true,
-        rows: [{ stage: 'managerPrep', index: 0, order: 1, id: 'topics', text: 'Topics', required: false, options: '', isNew: true, types: [choice], problems: { text: inputProblem, type: inputProblem, options: inputProblem } }],
+        rows: [
+          {
+            stage: 'managerPrep',
+            index: 0,
+            order: 1,
+            id: 'topics',
+            text: 'Topics',
+            required: false,
+            options: '',
+            isNew: true,
+            types: [choice],
+            problems: { text: inputProblem, type: inputProblem, options: inputProblem },
+          },
+        ],
       },
     ],
     bankChoices: [{ stage: 'reflection', title: 'Reflection (to the report)', questions: [{ id: 'b1', text: 'What did you learn?' }] }],
@@ -133,7 +209,16 @@ const PAGES: { [K in PageName]: PageContexts[K] } = {
     title: 'Mail received',
     filter: 'raj',
     total: 2,
-    rows: [{ url: '/mail/1.eml', receivedAt: '2030-01-10 09:00:00', receivedAtIso: '2030-01-10T09:00:00Z', from: 'Rapport', to: [{ address: 'raj@example.com', filterUrl: '/mail?to=raj' }], subject: 'Agenda' }],
+    rows: [
+      {
+        url: '/mail/1.eml',
+        receivedAt: '2030-01-10 09:00:00',
+        receivedAtIso: '2030-01-10T09:00:00Z',
+        from: 'Rapport',
+        to: [{ address: 'raj@example.com', filterUrl: '/mail?to=raj' }],
+        subject: 'Agenda',
+      },
+    ],
     mailDir: '/tmp/mail',
   },
   'mail-message.hbs': {
@@ -143,7 +228,10 @@ const PAGES: { [K in PageName]: PageContexts[K] } = {
     rawUrl: '/mail/1.eml/raw',
     htmlUrl: '/mail/1.eml/html',
     sandbox: 'allow-popups',
-    text: [{ text: 'Open ', url: undefined }, { url: 'http://rapport.test/f', text: undefined }],
+    text: [
+      { text: 'Open ', url: undefined },
+      { url: 'http://rapport.test/f', text: undefined },
+    ],
     attachments: [{ name: 'a.ics', type: 'text/calendar' }],
   },
 };
@@ -160,7 +248,11 @@ describe('email templates', () => {
   text.registerPartial('footer-text', read(EMAIL_TEMPLATE_DIR, 'footer.text.hbs'));
 
   it('has a context interface for every email in the folder', () => {
-    const inFolder = new Set(readdirSync(EMAIL_TEMPLATE_DIR).filter((file) => file.endsWith('.subject.hbs')).map((file) => file.replace('.subject.hbs', '')));
+    const inFolder = new Set(
+      readdirSync(EMAIL_TEMPLATE_DIR)
+        .filter((file) => file.endsWith('.subject.hbs'))
+        .map((file) => file.replace('.subject.hbs', '')),
+    );
     expect([...inFolder].sort()).toEqual(Object.keys(EMAILS).sort());
   });
 
@@ -181,6 +273,8 @@ describe('page templates', () => {
 
   it.each(Object.entries(PAGES))('%s reads only what its interface gives', (file, context) => {
     const body = strictly(pages, read(PAGES_DIR, file))(context);
-    expect(strictly(pages, read(PAGES_DIR, 'layout.hbs'))({ ...context, body })).toContain(`<title>${Handlebars.escapeExpression(context.title)} · Rapport</title>`);
+    expect(strictly(pages, read(PAGES_DIR, 'layout.hbs'))({ ...context, body })).toContain(
+      `<title>${Handlebars.escapeExpression(context.title)} · Rapport</title>`,
+    );
   });
 });

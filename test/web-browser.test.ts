@@ -14,7 +14,6 @@ import { startRapportStack, type RapportStack } from '../harness/rapport-stack';
 import { createDevServerEnv } from '../harness/temporal-env';
 import { linksIn } from './support/web-client';
 
-
 let env: TestWorkflowEnvironment;
 let app: FastifyInstance;
 let stack: RapportStack;
@@ -39,7 +38,6 @@ afterAll(async () => {
   await stack?.stop();
   await env?.teardown();
 });
-
 
 /** Local "HH:MM" in UTC, `minutes` after the start of the current minute. */
 function utcClock(minutes: number): { time: string; weekday: number } {

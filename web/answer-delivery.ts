@@ -37,7 +37,15 @@ export async function saveAndDeliver(deps: DeliveryDeps, form: FormRow, answer: 
   const payload = answerPayload(answer);
   await db.answer.upsert({
     where: { formId: form.id },
-    create: { id: form.id, formId: form.id, pairId: form.pairId, cycleNumber: form.cycleNumber, kind: form.kind, respondentRole: FORM_RECIPIENT[answer.kind], payload },
+    create: {
+      id: form.id,
+      formId: form.id,
+      pairId: form.pairId,
+      cycleNumber: form.cycleNumber,
+      kind: form.kind,
+      respondentRole: FORM_RECIPIENT[answer.kind],
+      payload,
+    },
     update: { payload, deliveredAt: null, deliveryError: null },
   });
   const delivery = await deliver(deps, form.pairId, answer);
@@ -47,7 +55,11 @@ export async function saveAndDeliver(deps: DeliveryDeps, form: FormRow, answer: 
     await db.answer.update({ where: { formId: form.id }, data: { deliveredAt: new Date() } }).catch(() => undefined);
   } else if (delivery.outcome === 'refused') {
     // Nothing from a refused submission is kept; an earlier accepted answer stays as it was.
-    if (previous) await db.answer.update({ where: { formId: form.id }, data: { payload: previous.payload, deliveredAt: previous.deliveredAt, deliveryError: previous.deliveryError } });
+    if (previous)
+      await db.answer.update({
+        where: { formId: form.id },
+        data: { payload: previous.payload, deliveredAt: previous.deliveredAt, deliveryError: previous.deliveryError },
+      });
     else await db.answer.delete({ where: { formId: form.id } });
   }
   return delivery;

@@ -37,12 +37,22 @@ function choicesOf(question: Question, value: string) {
     question.type === 'scale'
       ? ['1', '2', '3', '4', '5'].map((v) => ({ value: v, label: v }))
       : question.type === 'yesNo'
-        ? [{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }]
+        ? [
+            { value: 'yes', label: 'Yes' },
+            { value: 'no', label: 'No' },
+          ]
         : (question.options ?? []).map((v) => ({ value: v, label: v }));
   return options.map((o) => ({ ...o, checked: o.value === value }));
 }
 
-export function formPage(opened: OpenedForm, action: string, typed: SubmissionCheck['typed'], openItems: OpenActionItem[], problems?: Pick<SubmissionCheck, 'errors' | 'formErrors'>, alreadyAnswered = false) {
+export function formPage(
+  opened: OpenedForm,
+  action: string,
+  typed: SubmissionCheck['typed'],
+  openItems: OpenActionItem[],
+  problems?: Pick<SubmissionCheck, 'errors' | 'formErrors'>,
+  alreadyAnswered = false,
+) {
   const { pair, form, questions } = opened;
   const errors = problems?.errors ?? {};
   const reportAnswers = FORM_RECIPIENT[form.kind] === 'report';
@@ -75,7 +85,11 @@ export function formPage(opened: OpenedForm, action: string, typed: SubmissionCh
       isActionItems: q.type === 'actionItems',
       hint: q.scaleLabels ? `1 = ${q.scaleLabels.low}, 5 = ${q.scaleLabels.high}` : '',
       choices: choicesOf(q, typed.values[q.id] ?? ''),
-      openItems: openItems.map((item) => ({ ...item, ownerName: item.owner === 'manager' ? pair.managerName : pair.reportName, checked: typed.completedIds.includes(item.id) })),
+      openItems: openItems.map((item) => ({
+        ...item,
+        ownerName: item.owner === 'manager' ? pair.managerName : pair.reportName,
+        checked: typed.completedIds.includes(item.id),
+      })),
       rows,
       canBePrivate: reportAnswers && q.type !== 'actionItems',
       private: typed.privateIds.includes(q.id),

@@ -80,7 +80,14 @@ export async function registerLinkRoutes(app: FastifyInstance, options: LinkRout
     if (!opened) return invalidLink(reply);
     if (opened.form.closedAt) return closedForm(reply, 410);
     const stored = await db.answer.findUnique({ where: { formId: opened.form.id } });
-    const page = formPage(opened, `/forms/${request.params.token}`, typedFromStored(stored?.payload), await openActionItems(opened), undefined, stored !== null);
+    const page = formPage(
+      opened,
+      `/forms/${request.params.token}`,
+      typedFromStored(stored?.payload),
+      await openActionItems(opened),
+      undefined,
+      stored !== null,
+    );
     return view(reply, 'form.hbs', page);
   });
 
@@ -107,7 +114,12 @@ export async function registerLinkRoutes(app: FastifyInstance, options: LinkRout
     if (result.outcome === 'pending') {
       return message(reply, 202, 'Saved', 'Your answers are saved. They will reach your 1:1 in a moment; there is nothing more to do.');
     }
-    return message(reply, 200, 'Saved, thank you', 'Your answers are saved and will be on the agenda. You can open the link again to change them until the form closes.');
+    return message(
+      reply,
+      200,
+      'Saved, thank you',
+      'Your answers are saved and will be on the agenda. You can open the link again to change them until the form closes.',
+    );
   });
 
   app.post('/forms/:token/suggestion', async (request: TokenRequest, reply) => {

@@ -8,7 +8,6 @@ import {
   MAX_TOPIC_LENGTH,
   type ActionItemState,
   type FormAnswer,
-  type FormKind,
   type PairSettings,
   type RescheduleRequest,
   type ScheduleChange,
@@ -23,22 +22,13 @@ export const MAX_ANSWER_TEXT_LENGTH = 10_000;
 const MAX_ANSWERS = 100;
 const MAX_ACTION_ITEMS = 50;
 const ROLES = ['report', 'manager'];
-const SETTING_KEYS: (keyof PairSettings)[] = [
-  'cadence',
-  'meetingTime',
-  'durationMinutes',
-  'timeZone',
-  'offsets',
-  'feedbackEveryCycles',
-  'skipNudgeAfter',
-];
+const SETTING_KEYS: (keyof PairSettings)[] = ['cadence', 'meetingTime', 'durationMinutes', 'timeZone', 'offsets', 'feedbackEveryCycles', 'skipNudgeAfter'];
 /** An instant with an explicit offset, so that "10:00" is never read in the server's zone. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 /** Room for nanoseconds and an offset; a longer value is refused before the pattern sees it. */
 const MAX_INSTANT_LENGTH = 40;
 
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The answer's field; a key too long to quote whole is named by its list, so that no problem grows with the input. */
 function answerField(id: string): string {
@@ -60,7 +50,8 @@ function actionItemProblems(item: unknown, index: number): Problem[] {
   const problems: Problem[] = [];
   const text = typeof item.text === 'string' ? item.text.trim() : '';
   if (text.length === 0) problems.push(problem(`${at}.text`, `action item ${index + 1} needs text`));
-  if (text.length > MAX_ACTION_ITEM_LENGTH) problems.push(problem(`${at}.text`, `action item ${index + 1} is longer than ${MAX_ACTION_ITEM_LENGTH} characters`));
+  if (text.length > MAX_ACTION_ITEM_LENGTH)
+    problems.push(problem(`${at}.text`, `action item ${index + 1} is longer than ${MAX_ACTION_ITEM_LENGTH} characters`));
   if (!ROLES.includes(item.owner as string)) problems.push(problem(`${at}.owner`, `action item ${index + 1} owner must be "report" or "manager"`));
   return problems;
 }
@@ -98,7 +89,7 @@ function allAnswerProblems(answer: FormAnswer, openActionItems: ActionItemState[
     const valueProblem = answerValueProblem(id, value);
     if (valueProblem) problems.push(valueProblem);
   }
-  const isFollowUp = FOLLOW_UP_FORMS.includes(answer.kind as FormKind);
+  const isFollowUp = FOLLOW_UP_FORMS.includes(answer.kind);
   if (!isFollowUp && (answer.actionItems !== undefined || answer.completedActionItemIds !== undefined)) {
     problems.push(problem('actionItems', 'only follow-up forms record action items'));
   }

@@ -62,7 +62,9 @@ export function cadenceProblems(cadence: unknown): Problem[] {
   if (c.kind === 'weekly') return weeklyProblems(c);
   if (c.kind === 'monthly') return monthlyProblems(c);
   if (c.kind === 'demo') {
-    return isWholeNumber(c.everyMinutes, 3, MINUTES_PER_DAY) ? [] : [problem('cadence.everyMinutes', 'cadence.everyMinutes must be a whole number from 3 to 1440')];
+    return isWholeNumber(c.everyMinutes, 3, MINUTES_PER_DAY)
+      ? []
+      : [problem('cadence.everyMinutes', 'cadence.everyMinutes must be a whole number from 3 to 1440')];
   }
   return [problem('cadence.kind', 'cadence.kind must be "weekly" or "monthly" (or "demo", a meeting every few minutes for trying Rapport out)')];
 }
@@ -78,7 +80,9 @@ export function offsetProblems(offsets: unknown, durationMinutes: unknown): Prob
   const valid = o as StageOffsets;
   if (valid.reminderBefore >= valid.reflectionBefore) {
     problems.push(
-      problem('offsets.reminderBefore', 'offsets.reminderBefore must be less than offsets.reflectionBefore: the reminder comes after the form', ['offsets.reflectionBefore']),
+      problem('offsets.reminderBefore', 'offsets.reminderBefore must be less than offsets.reflectionBefore: the reminder comes after the form', [
+        'offsets.reflectionBefore',
+      ]),
     );
   }
   if (valid.reminderBefore <= valid.agendaBefore) {
@@ -110,17 +114,16 @@ export function settingsProblems(settings: PairSettings): Problem[] {
   }
   if (!isKnownTimeZone(settings.timeZone)) problems.push(problem('timeZone', `timeZone "${quoted(settings.timeZone)}" is not a known IANA time zone`));
   problems.push(...offsetProblems(settings.offsets, settings.durationMinutes));
-  if (!isWholeNumber(settings.feedbackEveryCycles, 1, 52)) problems.push(problem('feedbackEveryCycles', 'feedbackEveryCycles must be a whole number from 1 to 52'));
+  if (!isWholeNumber(settings.feedbackEveryCycles, 1, 52))
+    problems.push(problem('feedbackEveryCycles', 'feedbackEveryCycles must be a whole number from 1 to 52'));
   if (!isWholeNumber(settings.skipNudgeAfter, 1, 52)) problems.push(problem('skipNudgeAfter', 'skipNudgeAfter must be a whole number from 1 to 52'));
   if (problems.length > 0) return problems;
   const span = settings.offsets.reflectionBefore + settings.offsets.followUpAfter;
   if (span >= shortestCadenceGap(settings.cadence)) {
     problems.push(
-      problem(
-        'offsets.reflectionBefore',
-        'offsets.reflectionBefore plus offsets.followUpAfter must be shorter than the time between two meetings',
-        ['offsets.followUpAfter'],
-      ),
+      problem('offsets.reflectionBefore', 'offsets.reflectionBefore plus offsets.followUpAfter must be shorter than the time between two meetings', [
+        'offsets.followUpAfter',
+      ]),
     );
   }
   return problems;

@@ -82,7 +82,8 @@ export async function registerMailViewer(app: FastifyInstance, options: MailView
   app.get<MessageRoute>('/mail/:messageFile/html', { onSend: securityHeaders(HTML_PART_POLICY, 'SAMEORIGIN') }, async (request, reply) => {
     const opened = await folder.open(request.params.messageFile);
     if (!opened) return noSuchMessage(reply);
-    if (opened.parsed.html === undefined) return sendPage(reply, 404, 'message.hbs', { title: 'No HTML part', paragraphs: ['This message has only a text part.'] });
+    if (opened.parsed.html === undefined)
+      return sendPage(reply, 404, 'message.hbs', { title: 'No HTML part', paragraphs: ['This message has only a text part.'] });
     return reply.type('text/html; charset=utf-8').send(htmlPartDocument(opened.parsed.html));
   });
 

@@ -10,6 +10,7 @@ export const ADMIN_ORIGIN = new URL(PUBLIC_BASE_URL).origin;
 export interface ApiAnswer {
   status: number;
   /** Parsed JSON when the body is a JSON object, else the text. `any`: tests read many answer shapes. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json: any;
 }
 

@@ -29,7 +29,11 @@ function linkIn(email: ReceivedEmail, matches: (link: string) => boolean): strin
 }
 
 /** New pairs at their first reflection stage, created before the clock moves so that they share their first meeting. */
-export async function pairsAtReflection(env: TestWorkflowEnvironment, stack: RapportStack, everyone: { manager: Person; report: Person }[]): Promise<PairAtReflection[]> {
+export async function pairsAtReflection(
+  env: TestWorkflowEnvironment,
+  stack: RapportStack,
+  everyone: { manager: Person; report: Person }[],
+): Promise<PairAtReflection[]> {
   const created = [];
   for (const people of everyone) {
     const { pairId, handle } = await stack.createPair({ ...SAMPLE_PAIR, ...people });
@@ -61,7 +65,11 @@ export async function pairsAtReflection(env: TestWorkflowEnvironment, stack: Rap
   return reached;
 }
 
-export async function pairAtReflection(env: TestWorkflowEnvironment, stack: RapportStack, people: { manager: Person; report: Person }): Promise<PairAtReflection> {
+export async function pairAtReflection(
+  env: TestWorkflowEnvironment,
+  stack: RapportStack,
+  people: { manager: Person; report: Person },
+): Promise<PairAtReflection> {
   const [pair] = await pairsAtReflection(env, stack, [people]);
   return pair;
 }

@@ -39,11 +39,7 @@ async function isIdle(handle: PairHandle): Promise<boolean> {
   return last?.eventType != null && IDLE_AFTER.has(last.eventType);
 }
 
-export async function waitForStatus(
-  handle: PairHandle,
-  predicate: (status: PairStatus) => boolean,
-  timeoutMs = 30_000,
-): Promise<PairStatus> {
+export async function waitForStatus(handle: PairHandle, predicate: (status: PairStatus) => boolean, timeoutMs = 30_000): Promise<PairStatus> {
   const deadline = Date.now() + timeoutMs;
   let last: PairStatus | undefined;
   for (;;) {
