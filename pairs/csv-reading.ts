@@ -133,6 +133,21 @@ function surveyRecord(text: string, start: number, line: number, limits: CsvLimi
   return { end, readEnd: readEnd < 0 ? end : readEnd, fieldCount, blank, lines: lines + (breakLength > 0 ? 1 : 0) };
 }
 
+/**
+ * Where a line of nothing but commas, spaces and tabs that starts at `start` ends (after its line
+ * break), or `start` when the line has anything else. A file of a million such lines is skipped
+ * without a record or a closure made for each.
+ */
+function blankLineEnd(text: string, start: number): number {
+  let pos = start;
+  for (; pos < text.length; pos += 1) {
+    const code = text.charCodeAt(pos);
+    if (code !== COMMA && code !== SPACE && code !== TAB) break;
+  }
+  const breakLength = lineBreakLength(text, pos);
+  return breakLength > 0 ? pos + breakLength : start;
+}
+
 /** The first maxRecords records that are not blank, and the fields whose text is long enough to look at. */
 function survey(text: string, limits: CsvLimits): { records: SurveyedRecord[]; spans: FieldSpan[] } {
   const records: SurveyedRecord[] = [];
@@ -140,6 +155,12 @@ function survey(text: string, limits: CsvLimits): { records: SurveyedRecord[]; s
   let pos = 0;
   let line = 1;
   while (pos < text.length && records.length < limits.maxRecords) {
+    const blankEnd = blankLineEnd(text, pos);
+    if (blankEnd > pos) {
+      line += 1;
+      pos = blankEnd;
+      continue;
+    }
     const shape = surveyRecord(text, pos, line, limits, spans);
     if (!shape.blank) records.push({ line, start: pos, end: shape.end, readEnd: shape.readEnd, fieldCount: shape.fieldCount });
     line += shape.lines;
