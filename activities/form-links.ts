@@ -1,24 +1,7 @@
 // Form links: an opaque random token per email, stored only as its sha256.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { hashToken, TOKEN_BYTES } from '../pairs/link-tokens';
 import type { RapportTransaction } from './activity-deps';
-
-export const TOKEN_BYTES = 32;
-/** Characters of a token: TOKEN_BYTES in unpadded base64url. */
-export const TOKEN_LENGTH = Math.ceil((TOKEN_BYTES * 8) / 6);
-/** What stands in a stored copy of an email where a link's token was. */
-export const REMOVED_TOKEN = '[link removed]';
-
-// A literal prefix and a fixed-length run of token characters: matched in linear time.
-const TOKEN_IN_LINK = new RegExp(`/(forms|pairs)/[A-Za-z0-9_-]{${TOKEN_LENGTH}}`, 'g');
-
-/** The text with the token of every form and pair link replaced by REMOVED_TOKEN; the rest of each link stays. */
-export function blankTokens(text: string): string {
-  return text.replace(TOKEN_IN_LINK, `/$1/${REMOVED_TOKEN}`);
-}
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
 
 export interface IssuedLink {
   token: string;

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Role } from '../workflows/pair-types';
 import type { ActivityDeps, RapportTransaction } from './activity-deps';
-import { blankTokens } from './form-links';
+import { blankTokens } from '../pairs/link-tokens';
 import { PermanentMailError } from './mailer';
 import { isUniqueViolation } from '../prisma/database';
 
@@ -44,7 +44,6 @@ export function outboxKey({ pairId, cycle, stage, role }: OutboxAddress): string
 export function messageIdFor(key: string, domain: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@${domain}>`;
 }
-
 
 type OutboxRow = Awaited<ReturnType<ActivityDeps['db']['outboxEmail']['findUniqueOrThrow']>>;
 

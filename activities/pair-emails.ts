@@ -1,22 +1,18 @@
 // The activities that email a pair: forms, the one reminder, the agenda and the skip nudge.
 import { ApplicationFailure } from '@temporalio/activity';
 import { currentQuestionSet, questionSetById, type StoredQuestionSet } from '../question-sets/question-set-repository';
-import { STAGE_OF_FORM, type Question } from '../question-sets/question-types';
-import type { EmailName } from '../templates/email-templates';
-import {
-  FOLLOW_UP_FORMS,
-  FORM_RECIPIENT,
-  type ActionItemState,
-  type AnswerValue,
-  type FormKind,
-  type OpenForm,
-  type Role,
-  type TopicState,
-} from '../workflows/pair-types';
+import { STAGE_OF_FORM } from '../question-sets/question-types';
+import type { AgendaItem, FeedbackEmail, FollowUpEmail, ManagerPrepEmail, ReflectionEmail } from '../templates/email-contexts';
+import { FOLLOW_UP_FORMS, FORM_RECIPIENT, type ActionItemState, type FormKind, type OpenForm, type Role, type TopicState } from '../workflows/pair-types';
 import type { ActivityDeps, RapportTransaction } from './activity-deps';
 import { formUrl, issueFormLink, issuePairLink, pairPageUrls } from './form-links';
 import { deliverAllOnce, deliverOnce, type DeliveryStatus } from './outbox';
-import { formatLocal, shiftWallClock } from './schedule';
+import { answerText, answerTo, isPrivateAnswer, parseAnswerPayload } from '../pairs/answer-format';
+import { formatLocal } from '../pairs/local-time';
+import { pairSettingsFromRow } from '../pairs/pair-rows';
+import { roleOf } from '../pairs/pair-history';
+import { visibleTo, type AnswerPrivacy } from '../pairs/privacy';
+import { shiftWallClock } from './schedule';
 
 export interface SendFormRequest {
   pairId: string;
@@ -68,7 +64,11 @@ export interface SendSkipNudgeRequest {
   consecutiveSkips: number;
 }
 
-const TEMPLATE_OF_FORM: Record<FormKind, EmailName> = {
+type FormEmailName = 'reflection' | 'manager-prep' | 'follow-up' | 'feedback';
+/** composeForm renders every form email from one context, so it carries what any of them reads. */
+type FormEmail = ReflectionEmail & ManagerPrepEmail & FollowUpEmail & FeedbackEmail;
+
+const TEMPLATE_OF_FORM: Record<FormKind, FormEmailName> = {
   reflection: 'reflection',
   managerPrep: 'manager-prep',
   followUpReport: 'follow-up',
@@ -110,33 +110,26 @@ function meetingContext(pair: PairRow, meetingAt: number) {
   };
 }
 
-function displayAnswer(question: Question, value: AnswerValue): string | null {
-  if (value === null || value === '') return null;
-  if (question.type === 'yesNo') return value === true ? 'Yes' : value === false ? 'No' : String(value);
-  if (question.type === 'scale') return `${String(value)} / 5`;
-  return String(value);
-}
+type AgendaAnswer = AgendaItem & AnswerPrivacy;
 
-interface AgendaItem {
-  question: string;
-  answer: string;
-  private: boolean;
-}
-
-async function answeredItems(deps: ActivityDeps, formId: string): Promise<AgendaItem[]> {
-  const [form, answer] = await Promise.all([
-    deps.db.form.findUnique({ where: { id: formId } }),
-    deps.db.answer.findUnique({ where: { formId } }),
-  ]);
+/** The answered questions of one form, as the agenda shows them. */
+async function answeredItems(deps: ActivityDeps, formId: string): Promise<AgendaAnswer[]> {
+  const [form, answer] = await Promise.all([deps.db.form.findUnique({ where: { id: formId } }), deps.db.answer.findUnique({ where: { formId } })]);
   if (!form || !answer) return [];
   const questionSet = await questionSetById(deps.db, form.questionSetId);
   const questions = questionSet?.stages[STAGE_OF_FORM[form.kind as FormKind]] ?? [];
-  const payload = JSON.parse(answer.payload) as { answers?: Record<string, AnswerValue>; privateQuestionIds?: string[] };
-  const privateIds = payload.privateQuestionIds ?? [];
+  const payload = parseAnswerPayload(answer.payload);
+  const respondent = roleOf(answer.respondentRole);
   return questions.flatMap((question) => {
-    const shown = displayAnswer(question, payload.answers?.[question.id] ?? null);
-    return shown === null ? [] : [{ question: question.text, answer: shown, private: privateIds.includes(question.id) }];
+    const value = answerTo(question, payload);
+    if (value === null) return [];
+    return [{ question: question.text, answer: answerText(question, value), private: isPrivateAnswer(question, payload), respondent }];
   });
+}
+
+/** What one recipient's copy of the agenda shows of a form's answers. */
+function agendaItems(recipient: Role, answers: AgendaAnswer[]): AgendaItem[] {
+  return visibleTo(recipient, answers).map((item) => ({ question: item.question, answer: item.answer, private: item.private }));
 }
 
 export function createPairEmailActivities(deps: ActivityDeps) {
@@ -157,18 +150,19 @@ export function createPairEmailActivities(deps: ActivityDeps) {
     const formId = formIdFor(pairId, cycle, kind);
     const formLink = link(formId);
     const pages = pairLinks(pairId, role);
-    const agendaAt = shiftWallClock(meetingAt, -JSON.parse(pair.stageOffsets).agendaBefore, pair.timeZone);
+    const agendaAt = shiftWallClock(meetingAt, -pairSettingsFromRow(pair).offsets.agendaBefore, pair.timeZone);
     const { to, ...names } = people(pair, role);
     const openActionItems = FOLLOW_UP_FORMS.includes(kind) ? (request.openActionItems ?? []) : [];
-    const email = deps.emails.render(TEMPLATE_OF_FORM[kind], {
+    const context: FormEmail = {
       ...names,
       ...meetingContext(pair, meetingAt),
       ...pages.urls,
       agendaWhen: formatLocal(agendaAt, pair.timeZone),
       formUrl: formLink.url,
       questions: questionSet.stages[STAGE_OF_FORM[kind]],
-      openActionItems: openActionItems.map((item) => ({ ...item, ownerName: ownerName(pair, item.owner) })),
-    });
+      openActionItems: openActionItems.map((item) => ({ text: item.text, ownerName: ownerName(pair, item.owner) })),
+    };
+    const email = deps.emails.render(TEMPLATE_OF_FORM[kind], context);
     const write = async (tx: RapportTransaction) => {
       await tx.form.create({
         data: { id: formId, pairId, cycleNumber: cycle, kind, recipientRole: role, questionSetId: questionSet.id, questionSetVersion: questionSet.version },
@@ -253,21 +247,19 @@ export function createPairEmailActivities(deps: ActivityDeps) {
       answeredItems(deps, formIdFor(pairId, cycle, 'managerPrep')),
     ]);
     const topicsBy = (role: Role) => request.topics.filter((topic) => topic.by === role).map((topic) => topic.text);
-    const actionItems = request.openActionItems.map((item) => ({ ...item, ownerName: ownerName(pair, item.owner) }));
+    const actionItems = request.openActionItems.map((item) => ({ text: item.text, ownerName: ownerName(pair, item.owner), cycle: item.cycle }));
     const roles: Role[] = ['report', 'manager'];
     return Promise.all(
       roles.map((role) =>
         deliverOnce(deps, { pairId, cycle, stage: 'agenda', role }, async () => {
           const { to, ...names } = people(pair, role);
           const pages = pairLinks(pairId, role);
-          // What the report marked private stays out of the manager's copy.
-          const visibleReportItems = role === 'manager' ? reportItems.filter((item) => !item.private) : reportItems;
           const email = deps.emails.render('agenda', {
             ...names,
             ...meetingContext(pair, meetingAt),
             ...pages.urls,
-            report: { items: visibleReportItems, topics: topicsBy('report') },
-            manager: { items: managerItems, topics: topicsBy('manager') },
+            report: { items: agendaItems(role, reportItems), topics: topicsBy('report') },
+            manager: { items: agendaItems(role, managerItems), topics: topicsBy('manager') },
             actionItems,
           });
           return { email: { to, ...email }, alsoWrite: pages.write };

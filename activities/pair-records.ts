@@ -4,6 +4,8 @@ import { Context } from '@temporalio/activity';
 import type { ActionItemState, CycleOutcome, FormAnswer, OpenForm, PairSettings, TopicState } from '../workflows/pair-types';
 import { FORM_RECIPIENT } from '../workflows/pair-types';
 import type { ActivityDeps } from './activity-deps';
+import { answerPayload } from '../pairs/answer-format';
+import { settingsColumns } from '../pairs/pair-rows';
 import { formIdFor } from './pair-emails';
 
 export interface RecordAnswerRequest {
@@ -154,7 +156,14 @@ export function createPairRecordActivities(deps: ActivityDeps) {
       if (unfinishedCycle) {
         await tx.cycle.upsert({
           where: { pairId_number: { pairId, number: unfinishedCycle.cycle } },
-          create: { id: `${pairId}:${unfinishedCycle.cycle}`, pairId, number: unfinishedCycle.cycle, meetingAt: new Date(unfinishedCycle.meetingAt), status: 'cancelled', closedAt: new Date() },
+          create: {
+            id: `${pairId}:${unfinishedCycle.cycle}`,
+            pairId,
+            number: unfinishedCycle.cycle,
+            meetingAt: new Date(unfinishedCycle.meetingAt),
+            status: 'cancelled',
+            closedAt: new Date(),
+          },
           update: { status: 'cancelled', closedAt: new Date() },
         });
       }
@@ -164,28 +173,4 @@ export function createPairRecordActivities(deps: ActivityDeps) {
   }
 
   return { recordAnswer, recordTopic, closeCycle, recordPairChange, endPair };
-}
-
-/** How an answer is stored: everything but its address (cycle and form kind). */
-export function answerPayload(answer: FormAnswer): string {
-  return JSON.stringify({
-    answers: answer.answers,
-    meetingHeld: answer.meetingHeld,
-    actionItems: answer.actionItems,
-    completedActionItemIds: answer.completedActionItemIds,
-    privateQuestionIds: answer.privateQuestionIds,
-  });
-}
-
-/** The Pair table's columns for a pair's settings. */
-export function settingsColumns(settings: PairSettings) {
-  return {
-    timeZone: settings.timeZone,
-    cadence: JSON.stringify(settings.cadence),
-    meetingTime: settings.meetingTime,
-    durationMinutes: settings.durationMinutes,
-    stageOffsets: JSON.stringify(settings.offsets),
-    feedbackEveryCycles: settings.feedbackEveryCycles,
-    skipNudgeAfter: settings.skipNudgeAfter,
-  };
 }

@@ -60,10 +60,9 @@ function occurrenceAfter(cadence: Cadence, meetingTime: string, after: DateTime,
 /** Shifts an instant by minutes on the local wall clock rather than by elapsed time. */
 export function shiftWallClock(instant: number, minutes: number, timeZone: string): number {
   const local = DateTime.fromMillis(instant, { zone: timeZone });
-  const shifted = DateTime.fromObject(
-    { year: local.year, month: local.month, day: local.day, hour: local.hour, minute: local.minute },
-    { zone: 'UTC' },
-  ).plus({ minutes });
+  const shifted = DateTime.fromObject({ year: local.year, month: local.month, day: local.day, hour: local.hour, minute: local.minute }, { zone: 'UTC' }).plus({
+    minutes,
+  });
   return DateTime.fromObject(
     { year: shifted.year, month: shifted.month, day: shifted.day, hour: shifted.hour, minute: shifted.minute },
     { zone: timeZone },
@@ -94,8 +93,7 @@ export function planNextCycle({ schedule, afterSlot, now }: PlanNextCycleRequest
   const zone = schedule.timeZone;
   let slot: number;
   if (afterSlot === null) {
-    const firstAfter = (instant: number) =>
-      occurrenceAfter(schedule.cadence, schedule.meetingTime, DateTime.fromMillis(instant, { zone }), true).toMillis();
+    const firstAfter = (instant: number) => occurrenceAfter(schedule.cadence, schedule.meetingTime, DateTime.fromMillis(instant, { zone }), true).toMillis();
     slot = firstAfter(now);
     while (stageTimes(schedule, slot).reflection < now) slot = firstAfter(slot);
   } else {
@@ -120,9 +118,4 @@ export function createScheduleActivities() {
       return planStages(request);
     },
   };
-}
-
-/** "Tuesday 3 March 2026, 10:00 (Europe/Berlin)" */
-export function formatLocal(instant: number, timeZone: string): string {
-  return `${DateTime.fromMillis(instant, { zone: timeZone }).setLocale('en-GB').toFormat('cccc d LLLL yyyy, HH:mm')} (${timeZone})`;
 }

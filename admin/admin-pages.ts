@@ -1,11 +1,13 @@
 // The admin's pages: a pair's detail (timeline, trends, actions) and its question-set editor.
 // Plain forms posting to the same admin service as the JSON API.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AdminError, type PairAdmin } from './pair-admin';
-import { meetingInstantFromForm, newPairFromForm, scheduleChangeFromForm } from './pair-forms';
+import { AdminError, type PairAdmin } from '../pairs/pair-admin';
+import type { FormProblems } from '../templates/page-contexts';
+import { formProblems, NO_INPUTS, type InputOf } from './form-problems';
+import { meetingInstantFromForm, NEW_PAIR_INPUTS, newPairFromForm, RESCHEDULE_INPUTS, SCHEDULE_INPUTS, scheduleChangeFromForm } from './pair-forms';
 import type { QuestionBankAdmin } from './question-bank-admin';
 import { bankChoicesForPair } from './question-bank-pages';
-import { editorView, stagesFromEditor, type EditorFields } from './question-set-editor';
+import { EDITOR_INPUTS, editorView, stagesFromEditor, type EditorFields } from './question-set-editor';
 import { lineChartSvg } from './svg-chart';
 
 type PageRequest = FastifyRequest<{ Params: { pairId: string; action?: string }; Body: EditorFields | undefined; Querystring: { done?: string } }>;
@@ -23,7 +25,11 @@ const DONE_MESSAGES: Record<string, string> = {
 };
 
 export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank: QuestionBankAdmin, adminName: (request: FastifyRequest) => string): void {
-  async function render(reply: FastifyReply, pairId: string, extra: { notice?: string; problems?: string[]; stages?: ReturnType<typeof stagesFromEditor> } = {}) {
+  async function render(
+    reply: FastifyReply,
+    pairId: string,
+    extra: { notice?: string; problems?: FormProblems; stages?: ReturnType<typeof stagesFromEditor> } = {},
+  ) {
     const [{ pair, status, search, undeliveredEmails }, history, questionSet, suggestions, bankQuestions] = await Promise.all([
       pairs.showPair(pairId),
       pairs.history(pairId),
@@ -44,7 +50,7 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
       doneRate: history.actionItems.rate === null ? 'no action items yet' : `${Math.round(history.actionItems.rate * 100)}%`,
       questionSetVersion: questionSet.version,
       openSuggestions: suggestions.filter((x) => x.status === 'open'),
-      editor: editorView(extra.stages ?? questionSet.stages),
+      editor: editorView(extra.stages ?? questionSet.stages, extra.problems),
       bankChoices: bankChoicesForPair(bankQuestions, questionSet.stages),
       actions: ACTIONS,
       notice: extra.notice,
@@ -53,9 +59,13 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
   }
 
   const onError = (reply: FastifyReply, error: unknown) => {
-    if (error instanceof AdminError && error.status === 404) return reply.code(404).view('message.hbs', { title: 'No such pair', paragraphs: error.problems });
+    if (error instanceof AdminError && error.status === 404) return reply.code(404).view('message.hbs', { title: 'No such pair', paragraphs: error.sentences });
     throw error;
   };
+
+  /** The pair's page again, with the problems of the form that was sent beside its inputs. */
+  const refused = (reply: FastifyReply, pairId: string, error: AdminError, inputOf: InputOf, stages?: ReturnType<typeof stagesFromEditor>) =>
+    render(reply, pairId, { problems: formProblems(error.problems, inputOf), stages });
 
   app.get('/pairs/:pairId', async (request: PageRequest, reply) =>
     render(reply, request.params.pairId, { notice: DONE_MESSAGES[request.query.done ?? ''] }).catch((e) => onError(reply, e)),
@@ -63,13 +73,15 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
 
   app.post('/pairs/:pairId/actions/:action', async (request: PageRequest, reply) => {
     const { pairId, action } = request.params;
-    const run = { pause: pairs.pause, resume: pairs.resume, skip: (id: string) => pairs.skip(id), end: (id: string) => pairs.end(id) }[action as (typeof ACTIONS)[number]];
+    const run = { pause: pairs.pause, resume: pairs.resume, skip: (id: string) => pairs.skip(id), end: (id: string) => pairs.end(id) }[
+      action as (typeof ACTIONS)[number]
+    ];
     if (!run) return reply.code(404).view('message.hbs', { title: 'Unknown action', paragraphs: [] });
     try {
       await run(pairId);
       return reply.code(303).header('Location', `/admin/pairs/${pairId}?done=${action}`).send();
     } catch (error) {
-      if (error instanceof AdminError && error.status !== 404) return render(reply, pairId, { problems: error.problems });
+      if (error instanceof AdminError && error.status !== 404) return refused(reply, pairId, error, NO_INPUTS);
       return onError(reply, error);
     }
   });
@@ -81,7 +93,7 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
       await pairs.decideSuggestion(pairId, String(body.suggestion ?? ''), action, adminName(request));
       return reply.code(303).header('Location', `/admin/pairs/${pairId}`).send();
     } catch (error) {
-      if (error instanceof AdminError && error.status !== 404) return render(reply, pairId, { problems: error.problems });
+      if (error instanceof AdminError && error.status !== 404) return refused(reply, pairId, error, NO_INPUTS);
       return onError(reply, error);
     }
   });
@@ -92,7 +104,8 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
       return reply.code(303).header('Location', `/admin/pairs/${pairId}`).send();
     } catch (error) {
       if (!(error instanceof AdminError)) throw error;
-      return reply.code(error.status).view('admin-pairs.hbs', { title: 'Pairs', pairs: await pairs.listPairs(), problems: error.problems, typed: request.body ?? {} });
+      const problems = formProblems(error.problems, NEW_PAIR_INPUTS);
+      return reply.code(error.status).view('admin-pairs.hbs', { title: 'Pairs', pairs: await pairs.listPairs(), problems, typed: request.body ?? {} });
     }
   });
 
@@ -110,7 +123,7 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
       await pairs.reschedule(pairId, meetingInstantFromForm(request.body ?? {}, pair.timeZone));
       return reply.code(303).header('Location', `/admin/pairs/${pairId}?done=reschedule`).send();
     } catch (error) {
-      if (error instanceof AdminError && error.status !== 404) return render(reply, pairId, { problems: error.problems });
+      if (error instanceof AdminError && error.status !== 404) return refused(reply, pairId, error, RESCHEDULE_INPUTS);
       return onError(reply, error);
     }
   });
@@ -121,7 +134,7 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
       await pairs.changeSchedule(pairId, scheduleChangeFromForm(request.body ?? {}));
       return reply.code(303).header('Location', `/admin/pairs/${pairId}?done=schedule`).send();
     } catch (error) {
-      if (error instanceof AdminError && error.status !== 404) return render(reply, pairId, { problems: error.problems });
+      if (error instanceof AdminError && error.status !== 404) return refused(reply, pairId, error, SCHEDULE_INPUTS);
       return onError(reply, error);
     }
   });
@@ -133,7 +146,7 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
       await pairs.saveQuestionSet(pairId, stages, adminName(request));
       return reply.code(303).header('Location', `/admin/pairs/${pairId}?done=question-set`).send();
     } catch (error) {
-      if (error instanceof AdminError && error.status === 422) return render(reply, pairId, { problems: error.problems, stages });
+      if (error instanceof AdminError && error.status === 422) return refused(reply, pairId, error, EDITOR_INPUTS, stages);
       return onError(reply, error);
     }
   });
@@ -147,7 +160,7 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
     } catch (error) {
       if (!(error instanceof AdminError)) throw error;
       // An unknown bank question is shown on the pair's page; an unknown pair fails the render too.
-      return render(reply, pairId, { problems: error.problems }).catch((e) => onError(reply, e));
+      return refused(reply, pairId, error, NO_INPUTS).catch((e) => onError(reply, e));
     }
   });
 }

@@ -5,13 +5,14 @@
 import type { Client } from '@temporalio/client';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { NewPair } from '../client/pairs';
+import type { NewPair } from '../pairs/registration';
 import type { RapportPrisma } from '../prisma/database';
-import { limitHook, type RequestLimit } from '../web/request-limits';
-import { apiRouteNotFound, refuseApiRequest, tooManyRequestsPage } from '../web/request-refusals';
+import { view } from '../http/page-view';
+import { limitHook, type RequestLimit } from '../http/request-limits';
+import { apiRouteNotFound, refuseApiRequest, tooManyRequestsPage } from '../http/request-refusals';
 import { isRecord } from '../workflows/message-rules';
 import { registerAdminPages } from './admin-pages';
-import { AdminError, createPairAdmin, type PairAdmin } from './pair-admin';
+import { AdminError, createPairAdmin, type PairAdmin } from '../pairs/pair-admin';
 import { createQuestionBankAdmin, type QuestionBankAdmin } from './question-bank-admin';
 import { registerQuestionBankPages } from './question-bank-pages';
 import {
@@ -74,13 +75,13 @@ export async function registerAdminRoutes(admin: FastifyInstance, options: Admin
     return reply.code(403).send({ problems: [ORIGIN_PROBLEM] });
   });
 
-  admin.get('/login', async (_request, reply) => reply.view('admin-login.hbs', { title: 'Sign in' }));
+  admin.get('/login', async (_request, reply) => view(reply, 'admin-login.hbs', { title: 'Sign in' }));
 
   // The limits need the user name, so they run once the body is read.
   admin.post('/login', { preHandler: limitHook(admin, signInLimits, tooManyRequestsPage) }, async (request, reply) => {
     const body = isRecord(request.body) ? request.body : {};
     if (!credentialsMatch(options.credentials, body.user, body.password)) {
-      return reply.code(401).view('admin-login.hbs', { title: 'Sign in', error: 'That user name and password do not match.' });
+      return view(reply.code(401), 'admin-login.hbs', { title: 'Sign in', error: 'That user name and password do not match.' });
     }
     reply.header('Set-Cookie', sessionCookie(await sessions.issue(String(body.user)), options.secureCookies));
     return reply.code(303).header('Location', '/admin').send();
@@ -98,12 +99,18 @@ export async function registerAdminRoutes(admin: FastifyInstance, options: Admin
   const pairs = createPairAdmin({ db: options.db, temporal: options.temporal, taskQueue: options.taskQueue, updateTimeoutMs: options.updateTimeoutMs });
   const bank = createQuestionBankAdmin({ db: options.db, pairs });
   await admin.register(async (pages) => {
-    pages.addHook('onRequest', requireSession(sessions, (reply) => reply.code(303).header('Location', '/admin/login').send()));
+    pages.addHook(
+      'onRequest',
+      requireSession(sessions, (reply) => reply.code(303).header('Location', '/admin/login').send()),
+    );
     registerPages(pages, pairs, bank);
   });
   await admin.register(
     async (api) => {
-      api.addHook('onRequest', requireSession(sessions, (reply) => reply.code(401).send({ problems: ['Sign in first.'] })));
+      api.addHook(
+        'onRequest',
+        requireSession(sessions, (reply) => reply.code(401).send({ problems: ['Sign in first.'] })),
+      );
       api.setErrorHandler(refuseApiRequest);
       api.setNotFoundHandler(apiRouteNotFound);
       await registerApi(api, pairs, bank);
@@ -122,10 +129,16 @@ function requireSession(sessions: SessionStore, refuse: (reply: FastifyReply) =>
 }
 
 const adminName = (request: FastifyRequest) => request.adminUser ?? 'admin';
-const filterOf = (query: Record<string, string | undefined>) => ({ manager: query.manager, paused: query.paused === 'true', chronicSkips: query.chronicSkips === 'true' });
+const filterOf = (query: Record<string, string | undefined>) => ({
+  manager: query.manager,
+  paused: query.paused === 'true',
+  chronicSkips: query.chronicSkips === 'true',
+});
 
 function registerPages(pages: FastifyInstance, pairs: PairAdmin, bank: QuestionBankAdmin): void {
-  pages.get('/', async (request: PairRequest, reply) => reply.view('admin-pairs.hbs', { title: 'Pairs', pairs: await pairs.listPairs(filterOf(request.query)) }));
+  pages.get('/', async (request: PairRequest, reply) =>
+    view(reply, 'admin-pairs.hbs', { title: 'Pairs', pairs: await pairs.listPairs(filterOf(request.query)) }),
+  );
   registerAdminPages(pages, pairs, bank, adminName);
   registerQuestionBankPages(pages, bank, adminName);
 }
@@ -139,11 +152,10 @@ async function registerApi(app: FastifyInstance, pairs: PairAdmin, bank: Questio
     try {
       return reply.code(status).send(await action());
     } catch (error) {
-      if (error instanceof AdminError) return reply.code(error.status).send({ problems: error.problems });
+      if (error instanceof AdminError) return reply.code(error.status).send({ problems: error.sentences });
       throw error;
     }
   };
-
 
   app.get('/pairs', async (request: PairRequest, reply) => answer(reply, async () => ({ pairs: await pairs.listPairs(filterOf(request.query)) })));
   app.post('/pairs', async (request, reply) => answer(reply, () => pairs.createPair(request.body as NewPair), 201));
@@ -183,7 +195,9 @@ async function registerApi(app: FastifyInstance, pairs: PairAdmin, bank: Questio
   );
   app.get('/question-sets/org', async (_request, reply) => answer(reply, () => pairs.orgQuestionSet()));
   app.put('/question-sets/org', async (request: PairRequest, reply) => answer(reply, () => pairs.saveOrgQuestionSet(body(request).stages, admin(request))));
-  app.get('/question-bank', async (request: BankRequest, reply) => answer(reply, async () => ({ questions: await bank.list(request.query.stage || undefined) })));
+  app.get('/question-bank', async (request: BankRequest, reply) =>
+    answer(reply, async () => ({ questions: await bank.list(request.query.stage || undefined) })),
+  );
   app.post('/question-bank', async (request: BankRequest, reply) => answer(reply, () => bank.add(request.body, admin(request)), 201));
   app.put('/question-bank/:bankQuestionId', async (request: BankRequest, reply) => answer(reply, () => bank.edit(request.params.bankQuestionId, request.body)));
   app.delete('/question-bank/:bankQuestionId', async (request: BankRequest, reply) => answer(reply, () => bank.archive(request.params.bankQuestionId)));
@@ -193,20 +207,21 @@ async function registerApi(app: FastifyInstance, pairs: PairAdmin, bank: Questio
   app.get('/pairs/:pairId/suggestions', async (request: PairRequest, reply) =>
     answer(reply, async () => ({ suggestions: await pairs.suggestions(request.params.pairId) })),
   );
-  app.post('/pairs/:pairId/suggestions/:suggestionId', async (request: FastifyRequest<{ Params: { pairId: string; suggestionId: string }; Body: unknown }>, reply) =>
-    answer(reply, () => pairs.decideSuggestion(request.params.pairId, request.params.suggestionId, isRecord(request.body) ? request.body.decision : undefined, admin(request))),
+  app.post(
+    '/pairs/:pairId/suggestions/:suggestionId',
+    async (request: FastifyRequest<{ Params: { pairId: string; suggestionId: string }; Body: unknown }>, reply) =>
+      answer(reply, () =>
+        pairs.decideSuggestion(request.params.pairId, request.params.suggestionId, isRecord(request.body) ? request.body.decision : undefined, admin(request)),
+      ),
   );
   app.get('/pairs/:pairId/history', async (request: PairRequest, reply) => answer(reply, () => pairs.history(request.params.pairId)));
   app.get('/pairs/:pairId/export.json', async (request: PairRequest, reply) => answer(reply, () => pairs.exportJson(request.params.pairId)));
   app.get('/pairs/:pairId/export.csv', async (request: PairRequest, reply) => {
     try {
       const csv = await pairs.exportCsv(request.params.pairId);
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('Content-Disposition', `attachment; filename="rapport-pair-${request.params.pairId}.csv"`)
-        .send(csv);
+      return reply.type('text/csv; charset=utf-8').header('Content-Disposition', `attachment; filename="rapport-pair-${request.params.pairId}.csv"`).send(csv);
     } catch (error) {
-      if (error instanceof AdminError) return reply.code(error.status).send({ problems: error.problems });
+      if (error instanceof AdminError) return reply.code(error.status).send({ problems: error.sentences });
       throw error;
     }
   });

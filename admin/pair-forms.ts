@@ -1,13 +1,31 @@
-// The admin pages' forms turned into what the admin service takes. Values are passed on as typed
+// The admin pages' forms turned into what the admin service takes, and the service's fields back
+// into the forms' inputs, beside which their problems are shown. Values are passed on as typed
 // (numbers as numbers, NaN when not a number) so that the service's validation words every problem.
 import { DateTime } from 'luxon';
-import type { NewPair } from '../client/pairs';
+import type { NewPair } from '../pairs/registration';
 import type { Cadence, ScheduleChange, Weekday } from '../workflows/pair-types';
+import { CADENCE_INPUTS, inputsOf } from './form-problems';
 import type { EditorFields } from './question-set-editor';
+
+/** The inputs of the form that adds a pair (admin-pairs.hbs), by the NewPair field they fill. */
+export const NEW_PAIR_INPUTS = inputsOf({
+  'manager.name': 'managerName',
+  'manager.email': 'managerEmail',
+  'report.name': 'reportName',
+  'report.email': 'reportEmail',
+  ...CADENCE_INPUTS,
+  timeZone: 'timeZone',
+  formatNote: 'formatNote',
+});
+
+/** The inputs of the schedule form on a pair's page (it has no time zone). */
+export const SCHEDULE_INPUTS = inputsOf(CADENCE_INPUTS);
+
+export const RESCHEDULE_INPUTS = inputsOf({ meetingAt: 'meetingAt' });
 
 const text = (fields: EditorFields, name: string): string => {
   const value = fields[name];
-  return (Array.isArray(value) ? value[0] : value ?? '').trim();
+  return (Array.isArray(value) ? value[0] : (value ?? '')).trim();
 };
 const number = (fields: EditorFields, name: string): number => Number(text(fields, name) || NaN);
 const optionalNumber = (fields: EditorFields, name: string): number | undefined => (text(fields, name) === '' ? undefined : number(fields, name));
@@ -55,5 +73,5 @@ export function scheduleChangeFromForm(fields: EditorFields): ScheduleChange {
 /** A datetime-local value ("2026-11-26T16:00") read in the pair's time zone, as an ISO instant. */
 export function meetingInstantFromForm(fields: EditorFields, timeZone: string): string {
   const local = DateTime.fromISO(text(fields, 'meetingAt'), { zone: timeZone });
-  return local.isValid ? (local.toISO({ suppressMilliseconds: true }) as string) : text(fields, 'meetingAt');
+  return local.isValid ? local.toISO({ suppressMilliseconds: true }) : text(fields, 'meetingAt');
 }

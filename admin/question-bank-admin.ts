@@ -16,7 +16,8 @@ import {
   type BankQuestionInput,
 } from '../question-sets/question-bank';
 import type { Question } from '../question-sets/question-types';
-import { AdminError, type PairAdmin } from './pair-admin';
+import { AdminError, type PairAdmin } from '../pairs/pair-admin';
+import { problem, requestProblem } from '../workflows/problem-list';
 
 export interface QuestionBankAdminDeps {
   db: RapportPrisma;
@@ -32,8 +33,8 @@ export function createQuestionBankAdmin({ db, pairs }: QuestionBankAdminDeps) {
 
   async function activeQuestion(id: string): Promise<BankQuestion> {
     const found = await bankQuestionById(db, id);
-    if (!found) throw new AdminError(404, [`There is no bank question ${id}.`]);
-    if (found.archivedAt) throw new AdminError(409, [`The bank question "${found.question.text}" is archived.`]);
+    if (!found) throw new AdminError(404, [requestProblem(`There is no bank question ${id}.`)]);
+    if (found.archivedAt) throw new AdminError(409, [requestProblem(`The bank question "${found.question.text}" is archived.`)]);
     return found;
   }
 
@@ -68,7 +69,10 @@ export function createQuestionBankAdmin({ db, pairs }: QuestionBankAdminDeps) {
     async addToPair(pairId: string, stage: unknown, bankQuestionId: unknown, admin: string) {
       const hasId = typeof bankQuestionId === 'string' && bankQuestionId !== '';
       if (!isQuestionSetStage(stage) || !hasId) {
-        throw new AdminError(422, [...stageProblems(stage), ...(hasId ? [] : ['bankQuestionId must be the id of a question in the bank'])]);
+        throw new AdminError(422, [
+          ...stageProblems(stage),
+          ...(hasId ? [] : [problem('bankQuestionId', 'bankQuestionId must be the id of a question in the bank')]),
+        ]);
       }
       const { question } = await activeQuestion(bankQuestionId);
       return pairs.addQuestionToStage(pairId, stage, question, admin, `added "${question.text}" to ${stage} from the question bank`);

@@ -4,9 +4,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BankQuestion } from '../question-sets/question-bank';
 import { QUESTION_SET_STAGES } from '../question-sets/question-set-rules';
 import type { Question, QuestionSetStages, QuestionType } from '../question-sets/question-types';
-import { AdminError } from './pair-admin';
+import { view } from '../http/page-view';
+import { AdminError } from '../pairs/pair-admin';
+import type { FormProblems } from '../templates/page-contexts';
+import { formProblems, inputsOf } from './form-problems';
 import type { QuestionBankAdmin } from './question-bank-admin';
 import { field, QUESTION_TYPE_CHOICES, slug, STAGE_TITLES, type EditorFields } from './question-set-editor';
+
+/** The add form's inputs, by the field of the bank's input they fill ({ question, stage }). */
+const BANK_INPUTS = inputsOf({ 'question.text': 'text', 'question.id': 'questionId', 'question.type': 'type', 'question.options': 'options', stage: 'stage' });
 
 type BankPageRequest = FastifyRequest<{ Params: { bankQuestionId: string }; Body: EditorFields | undefined; Querystring: { done?: string } }>;
 
@@ -19,8 +25,17 @@ const DONE_MESSAGES: Record<string, string> = {
 export function bankQuestionFromForm(fields: EditorFields, takenIds: Set<string>): { question: Question; stage: string | null } {
   const text = field(fields, 'text');
   const type = field(fields, 'type') as QuestionType;
-  const options = field(fields, 'options').split('\n').map((o) => o.trim()).filter(Boolean);
-  const question = { id: field(fields, 'questionId') || slug(text, takenIds), text, type, required: field(fields, 'required') === 'on', ...(type === 'choice' ? { options } : {}) };
+  const options = field(fields, 'options')
+    .split('\n')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  const question = {
+    id: field(fields, 'questionId') || slug(text, takenIds),
+    text,
+    type,
+    required: field(fields, 'required') === 'on',
+    ...(type === 'choice' ? { options } : {}),
+  };
   return { question, stage: field(fields, 'stage') || null };
 }
 
@@ -41,13 +56,16 @@ function formView(typed: EditorFields) {
   return {
     typed,
     types: QUESTION_TYPE_CHOICES.map((value) => ({ value, selected: value === type })),
-    stages: [{ value: '', label: 'any stage' }, ...QUESTION_SET_STAGES.map((value) => ({ value, label: STAGE_TITLES[value] }))].map((s) => ({ ...s, selected: s.value === stage })),
+    stages: [{ value: '', label: 'any stage' }, ...QUESTION_SET_STAGES.map((value) => ({ value, label: STAGE_TITLES[value] }))].map((s) => ({
+      ...s,
+      selected: s.value === stage,
+    })),
   };
 }
 
 export function registerQuestionBankPages(app: FastifyInstance, bank: QuestionBankAdmin, adminName: (request: FastifyRequest) => string): void {
-  async function render(reply: FastifyReply, status: number, extra: { notice?: string; problems?: string[]; typed?: EditorFields } = {}) {
-    return reply.code(status).view('admin-question-bank.hbs', {
+  async function render(reply: FastifyReply, status: number, extra: { notice?: string; problems?: FormProblems; typed?: EditorFields } = {}) {
+    return view(reply.code(status), 'admin-question-bank.hbs', {
       title: 'Question bank',
       questions: await bank.list(),
       notice: extra.notice,
@@ -62,7 +80,7 @@ export function registerQuestionBankPages(app: FastifyInstance, bank: QuestionBa
       await action();
       return reply.code(303).header('Location', `/admin/question-bank?done=${done}`).send();
     } catch (error) {
-      if (error instanceof AdminError) return render(reply, error.status, { problems: error.problems, typed });
+      if (error instanceof AdminError) return render(reply, error.status, { problems: formProblems(error.problems, BANK_INPUTS), typed });
       throw error;
     }
   }

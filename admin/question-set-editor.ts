@@ -2,6 +2,8 @@
 // row of fields; a blank row per stage adds one; rows can be removed and reordered by number.
 import { STAGES_THAT_CAN_BE_DISABLED, type Question, type QuestionSetStage, type QuestionSetStages, type QuestionType } from '../question-sets/question-types';
 import { QUESTION_SET_STAGES } from '../question-sets/question-set-rules';
+import type { FormProblems } from '../templates/page-contexts';
+import type { InputOf } from './form-problems';
 
 export type EditorFields = Record<string, string | string[] | undefined>;
 
@@ -15,7 +17,7 @@ export const QUESTION_TYPE_CHOICES: QuestionType[] = ['text', 'scale', 'yesNo', 
 
 export const field = (fields: EditorFields, name: string): string => {
   const value = fields[name];
-  return (Array.isArray(value) ? value[0] : value ?? '').trim();
+  return (Array.isArray(value) ? value[0] : (value ?? '')).trim();
 };
 
 /** A question id made from its text, not one of `taken`. */
@@ -40,7 +42,10 @@ export function stagesFromEditor(fields: EditorFields): QuestionSetStages {
       const id = field(fields, `${at}.id`) || slug(text, taken);
       taken.add(id);
       const type = field(fields, `${at}.type`) as QuestionType;
-      const options = field(fields, `${at}.options`).split('\n').map((o) => o.trim()).filter(Boolean);
+      const options = field(fields, `${at}.options`)
+        .split('\n')
+        .map((o) => o.trim())
+        .filter(Boolean);
       const question: Question = { id, text, type, required: field(fields, `${at}.required`) === 'on', ...(type === 'choice' ? { options } : {}) };
       rows.push({ order: Number(field(fields, `${at}.order`)) || index + 1, index, question });
     }
@@ -50,8 +55,32 @@ export function stagesFromEditor(fields: EditorFields): QuestionSetStages {
   return disabled.length > 0 ? { ...stages, disabledStages: disabled } : stages;
 }
 
-/** The editor's view model: existing questions plus one blank row per stage. */
-export function editorView(stages: QuestionSetStages) {
+const ROW_INPUTS = ['text', 'type', 'options'] as const;
+type RowInput = (typeof ROW_INPUTS)[number];
+
+const rowInputId = (stage: string, index: number, input: RowInput) => `${stage}-${index}-${input}`;
+
+/**
+ * The editor's input for a field of the question set it shows ("reflection.1.text"): its rows are
+ * the set's questions in order, so the set's own paths name them.
+ */
+export const EDITOR_INPUTS: InputOf = (field) => {
+  const [stage, index, input] = field.split('.');
+  if (!QUESTION_SET_STAGES.includes(stage as QuestionSetStage) || !/^\d+$/.test(index ?? '')) return undefined;
+  return ROW_INPUTS.includes(input as RowInput) ? rowInputId(stage, Number(index), input as RowInput) : undefined;
+};
+
+function rowProblems(problems: FormProblems | undefined, stage: string, index: number) {
+  if (!problems) return {};
+  const found = ROW_INPUTS.flatMap((input) => {
+    const problem = problems.byInput[rowInputId(stage, index, input)];
+    return problem ? [[input, problem] as const] : [];
+  });
+  return Object.fromEntries(found);
+}
+
+/** The editor's view model: existing questions plus one blank row per stage, with the problems beside their inputs. */
+export function editorView(stages: QuestionSetStages, problems?: FormProblems) {
   return QUESTION_SET_STAGES.map((stage) => {
     const rows = stages[stage].map((q, index) => ({
       stage,
@@ -63,9 +92,20 @@ export function editorView(stages: QuestionSetStages) {
       options: (q.options ?? []).join('\n'),
       isNew: false,
       types: QUESTION_TYPE_CHOICES.map((t) => ({ value: t, selected: t === q.type })),
+      problems: rowProblems(problems, stage, index),
     }));
-    const blank = { stage, index: rows.length, order: rows.length + 1, id: '', text: '', required: false, options: '', isNew: true, types: QUESTION_TYPE_CHOICES.map((t) => ({ value: t, selected: t === 'text' })) };
-    const canBeDisabled = STAGES_THAT_CAN_BE_DISABLED.includes(stage as QuestionSetStage);
+    const blank = {
+      stage,
+      index: rows.length,
+      order: rows.length + 1,
+      id: '',
+      text: '',
+      required: false,
+      options: '',
+      isNew: true,
+      types: QUESTION_TYPE_CHOICES.map((t) => ({ value: t, selected: t === 'text' })),
+    };
+    const canBeDisabled = STAGES_THAT_CAN_BE_DISABLED.includes(stage);
     return { stage, title: STAGE_TITLES[stage], rows: [...rows, blank], canBeDisabled, enabled: !(stages.disabledStages ?? []).includes(stage) };
   });
 }

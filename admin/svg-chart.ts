@@ -34,16 +34,11 @@ const MAX_VISIBLE_TITLE = 80;
 const COLOURS = { axis: '#52525b', grid: '#e4e4e7', line: '#1d4ed8', text: '#18181b' };
 
 // Characters XML 1.0 does not allow at all (escaping cannot save them), including lone surrogates.
+// eslint-disable-next-line no-control-regex -- finding the control characters XML forbids is the point
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function escapeXml(text: string): string {
-  return text
-    .replace(NOT_XML, '\uFFFD')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return text.replace(NOT_XML, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 /** Coordinates with at most two decimals, so output does not depend on float noise. */
@@ -91,9 +86,7 @@ function yAxisOf(points: readonly ChartPoint[], options: LineChartOptions): YAxi
   const max = Math.max(options.yMax ?? 5, ...points.map((p) => p.y));
   if (!(max > min)) throw new RangeError(`The y axis needs yMax > yMin (got ${min}–${max}).`);
   const integers = Number.isInteger(min) && Number.isInteger(max) && max - min <= 10;
-  const ticks = integers
-    ? Array.from({ length: max - min + 1 }, (_, i) => min + i)
-    : Array.from({ length: 5 }, (_, i) => min + ((max - min) * i) / 4);
+  const ticks = integers ? Array.from({ length: max - min + 1 }, (_, i) => min + i) : Array.from({ length: 5 }, (_, i) => min + ((max - min) * i) / 4);
   return { min, max, ticks };
 }
 
@@ -139,7 +132,11 @@ function yAxisMarkup(frame: Frame, axis: YAxis, label: string): string[] {
   ]);
   const middle = (frame.top + frame.bottom) / 2;
   const axisLabel = text(14, middle, label, ` text-anchor="middle" transform="rotate(-90 14 ${coord(middle)})"`);
-  return [...lines, `<line x1="${coord(frame.left)}" y1="${coord(frame.top)}" x2="${coord(frame.left)}" y2="${coord(frame.bottom)}" stroke="${COLOURS.axis}"/>`, axisLabel];
+  return [
+    ...lines,
+    `<line x1="${coord(frame.left)}" y1="${coord(frame.top)}" x2="${coord(frame.left)}" y2="${coord(frame.bottom)}" stroke="${COLOURS.axis}"/>`,
+    axisLabel,
+  ];
 }
 
 function xAxisMarkup(frame: Frame, placed: Placed[], label: string): string[] {
@@ -163,8 +160,7 @@ function dataMarkup(frame: Frame, placed: Placed[], xAxisLabel: string, emptyTex
       ? [`<polyline points="${placed.map((p) => `${coord(p.x)},${coord(p.y)}`).join(' ')}" fill="none" stroke="${COLOURS.line}" stroke-width="2"/>`]
       : [];
   const dots = placed.map(
-    (p) =>
-      `<circle cx="${coord(p.x)}" cy="${coord(p.y)}" r="4" fill="${COLOURS.line}"><title>${escapeXml(pointText(p, xAxisLabel))}</title></circle>`,
+    (p) => `<circle cx="${coord(p.x)}" cy="${coord(p.y)}" r="4" fill="${COLOURS.line}"><title>${escapeXml(pointText(p, xAxisLabel))}</title></circle>`,
   );
   return [...line, ...dots];
 }

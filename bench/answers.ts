@@ -1,7 +1,7 @@
 // 2. Answers: form submissions through the web service at a fixed concurrency. For each, the time
 // to the saved page, and the time until the pair's workflow acknowledged the answer: the same
 // moment when the page says so (200), else when the answer is marked delivered (after a 202).
-import { hashToken } from '../activities/form-links';
+import { hashToken } from '../pairs/link-tokens';
 import type { BenchStack } from './bench-stack';
 
 export interface LatencySummary {

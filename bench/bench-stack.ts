@@ -9,10 +9,10 @@ import { createInterface } from 'node:readline';
 import { Client, Connection } from '@temporalio/client';
 import { migrateDatabase } from '../prisma/migrate';
 import { openDatabase, type Database } from '../prisma/database';
-import { startDevServer, type DevServer } from '../worker/local-stack';
-import { freePort } from '../test/support/free-port';
-import { startPostgres, type TestPostgres } from '../test/support/postgres';
-import { PREBUILT_BUNDLE, REPO, startEntry, startWorkerEntry, waitForHttp, watch, type RapportProcess } from '../test/support/rapport-process';
+import { startDevServer, type DevServer } from '../local/local-stack';
+import { freePort } from '../harness/free-port';
+import { startPostgres, type TestPostgres } from '../harness/postgres';
+import { PREBUILT_BUNDLE, REPO, startEntry, startWorkerEntry, waitForHttp, watch, type RapportProcess } from '../harness/rapport-process';
 import type { AcceptedMessage } from './smtp-counter';
 
 export type BenchDatabase = 'sqlite' | 'postgres';
@@ -75,9 +75,10 @@ export function peakRssMiB(pid: number | undefined): number | null {
 export async function startBenchStack(db: BenchDatabase): Promise<BenchStack> {
   const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-'));
   const [temporalPort, uiPort, webPort, healthPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  let postgres: TestPostgres | undefined;
-  let devServer: DevServer | undefined;
-  [devServer, postgres] = await Promise.all([startDevServer(dir, temporalPort, uiPort), db === 'postgres' ? startPostgres() : Promise.resolve(undefined)]);
+  const [devServer, postgres]: [DevServer, TestPostgres | undefined] = await Promise.all([
+    startDevServer(dir, temporalPort, uiPort),
+    db === 'postgres' ? startPostgres() : Promise.resolve(undefined),
+  ]);
   const databaseUrl = postgres?.url ?? `file:${join(dir, 'rapport.db')}`;
   await migrateDatabase(databaseUrl);
   const smtp = await startCounter();
@@ -93,11 +94,16 @@ export async function startBenchStack(db: BenchDatabase): Promise<BenchStack> {
     LOG_LEVEL: 'warn',
   };
   // WORKER_* tuning variables set for the benchmark reach its worker, to compare settings.
-  const tuning = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('WORKER_') && entry[1] !== undefined));
+  const tuning = Object.fromEntries(
+    Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('WORKER_') && entry[1] !== undefined),
+  );
   // BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the worker.
   const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const worker = startWorkerEntry({ ...env, ...tuning, METRICS_PORT: process.env.BENCH_METRICS_PORT ?? 'off', HEALTH_PORT: String(healthPort), METRICS_HOST: '127.0.0.1' }, nodeArgs);
-  const web = startEntry('web/main.ts', { ...env, WEB_PORT: String(webPort), RATE_LIMIT_PER_MINUTE: '100000' });
+  const worker = startWorkerEntry(
+    { ...env, ...tuning, METRICS_PORT: process.env.BENCH_METRICS_PORT ?? 'off', HEALTH_PORT: String(healthPort), METRICS_HOST: '127.0.0.1' },
+    nodeArgs,
+  );
+  const web = startEntry('server/main.ts', { ...env, WEB_PORT: String(webPort), RATE_LIMIT_PER_MINUTE: '100000' });
   try {
     await Promise.all([waitForHttp(`http://127.0.0.1:${healthPort}/readyz`, worker), waitForHttp(`${webUrl}/readyz`, web)]);
   } catch (error) {

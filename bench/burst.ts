@@ -5,12 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import { createMailer } from '../activities/mailer';
 import { messageIdFor, outboxKey } from '../activities/outbox';
-import { formatLocal } from '../activities/schedule';
-import { pairHandle, registerPair, startPairWorkflow, type NewPair } from '../client/pairs';
+import { formatLocal } from '../pairs/local-time';
+import { pairHandle, registerPair, startPairWorkflow, type NewPair } from '../pairs/registration';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
 import { loadEmailTemplates } from '../templates/email-templates';
 import type { Weekday } from '../workflows/pair-types';
-import { inLanes } from '../test/support/in-lanes';
+import { inLanes } from '../harness/in-lanes';
 import type { BenchStack } from './bench-stack';
 
 const REPORTS_PER_MANAGER = 6;
@@ -63,7 +63,7 @@ export function burstInstant(pairs: number, now = Date.now()): number {
 export async function runBurst(stack: BenchStack, pairs: number, log: (line: string) => void): Promise<BurstResult> {
   const dueAt = burstInstant(pairs);
   const run = randomUUID().slice(0, 8);
-  const pairIds: string[] = new Array(pairs);
+  const pairIds = new Array<string>(pairs);
   const started = Date.now();
   log(`creating ${pairs} pairs; reflection due at ${new Date(dueAt).toISOString()}`);
   await inLanes(
@@ -116,7 +116,10 @@ async function waitForPlanning(stack: BenchStack, pairIds: string[], dueAt: numb
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
   });
-  if (late > 0) throw new Error(`the worker had not planned ${late} of ${pairIds.length} pairs by the due minute; they would meet a week later: run again with fewer pairs or a faster machine`);
+  if (late > 0)
+    throw new Error(
+      `the worker had not planned ${late} of ${pairIds.length} pairs by the due minute; they would meet a week later: run again with fewer pairs or a faster machine`,
+    );
 }
 
 const key = (pairId: string, stage: string, role: 'report' | 'manager') => messageIdFor(outboxKey({ pairId, cycle: 1, stage, role }), 'example.com');

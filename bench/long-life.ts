@@ -4,8 +4,8 @@
 // the database rows its record grew by per cycle.
 import { temporal } from '@temporalio/proto';
 import type { RapportPrisma } from '../prisma/database';
-import { startRapportStack } from '../test/support/rapport-stack';
-import { createTimeSkippingEnv } from '../test/support/temporal-env';
+import { startRapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 const WEEK = 7 * 24 * 3_600_000;
 
@@ -22,8 +22,19 @@ export interface LongLifeResult {
 
 async function rowCount(db: RapportPrisma): Promise<number> {
   const counts = await Promise.all([
-    db.pair.count(), db.questionSet.count(), db.cycle.count(), db.form.count(), db.formLink.count(), db.pairLink.count(), db.answer.count(),
-    db.actionItem.count(), db.topic.count(), db.outboxEmail.count(), db.pairEvent.count(), db.questionSuggestion.count(), db.bankQuestion.count(),
+    db.pair.count(),
+    db.questionSet.count(),
+    db.cycle.count(),
+    db.form.count(),
+    db.formLink.count(),
+    db.pairLink.count(),
+    db.answer.count(),
+    db.actionItem.count(),
+    db.topic.count(),
+    db.outboxEmail.count(),
+    db.pairEvent.count(),
+    db.questionSuggestion.count(),
+    db.bankQuestion.count(),
   ]);
   return counts.reduce((sum, count) => sum + count, 0);
 }
@@ -63,7 +74,11 @@ export async function runLongLife(years: number, log: (line: string) => void): P
 }
 
 /** The number of events in every run of a workflow's continue-as-new chain, oldest first. */
-async function runHistoryLengths(client: Awaited<ReturnType<typeof createTimeSkippingEnv>>['client'], workflowId: string, firstRunId: string): Promise<number[]> {
+async function runHistoryLengths(
+  client: Awaited<ReturnType<typeof createTimeSkippingEnv>>['client'],
+  workflowId: string,
+  firstRunId: string,
+): Promise<number[]> {
   const lengths: number[] = [];
   let runId: string | undefined = firstRunId;
   while (runId) {
@@ -73,7 +88,7 @@ async function runHistoryLengths(client: Awaited<ReturnType<typeof createTimeSki
     const last: temporal.api.history.v1.IHistoryEvent | undefined = events[events.length - 1];
     runId =
       last?.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
-        ? last.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined
+        ? (last.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined)
         : undefined;
   }
   return lengths;

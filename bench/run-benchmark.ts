@@ -9,7 +9,7 @@ import { runAnswers, type AnswersResult } from './answers';
 import { peakRssMiB, startBenchStack, type BenchDatabase } from './bench-stack';
 import { runBaseline, runBurst, type BaselineResult, type BurstResult } from './burst';
 import { runLongLife, type LongLifeResult } from './long-life';
-import { buildProduction } from '../test/support/rapport-process';
+import { buildProduction } from '../harness/rapport-process';
 
 interface Figure {
   figure: string;
@@ -35,9 +35,10 @@ function options() {
     return number;
   };
   if (values.db !== 'sqlite' && values.db !== 'postgres') throw new Error('--db must be sqlite or postgres');
+  const db: BenchDatabase = values.db === 'postgres' ? 'postgres' : 'sqlite';
   return {
     pairs: whole('pairs', values.pairs, 1),
-    db: values.db as BenchDatabase,
+    db,
     answers: whole('answers', values.answers, 0),
     // A list: the first pass answers the forms, later passes edit the same answers.
     concurrency: (values.concurrency ?? '').split(',').map((value) => whole('concurrency', value.trim(), 1)),
@@ -52,26 +53,85 @@ const ms = (value: number) => `${Math.round(value)} ms`;
 function answerFigures(answers: AnswersResult, pass: number): Figure[] {
   const what = pass === 0 ? 'answers' : 'edits';
   return [
-    { figure: `${what}: ${answers.submissions} at concurrency ${answers.concurrency}, saved page p50/p95/p99`, value: `${ms(answers.saved.p50)} / ${ms(answers.saved.p95)} / ${ms(answers.saved.p99)}`, target: '', met: null },
-    { figure: `${what}: acknowledged by the workflow p50/p95/p99`, value: `${ms(answers.acknowledged.p50)} / ${ms(answers.acknowledged.p95)} / ${ms(answers.acknowledged.p99)}`, target: 'p99 ≤ 150 ms', met: answers.acknowledged.p99 <= 150 },
-    { figure: `${what}: responses by status`, value: Object.entries(answers.statuses).map(([status, count]) => `${status}×${count}`).join(', '), target: 'all 200', met: Object.keys(answers.statuses).every((status) => status === '200') },
+    {
+      figure: `${what}: ${answers.submissions} at concurrency ${answers.concurrency}, saved page p50/p95/p99`,
+      value: `${ms(answers.saved.p50)} / ${ms(answers.saved.p95)} / ${ms(answers.saved.p99)}`,
+      target: '',
+      met: null,
+    },
+    {
+      figure: `${what}: acknowledged by the workflow p50/p95/p99`,
+      value: `${ms(answers.acknowledged.p50)} / ${ms(answers.acknowledged.p95)} / ${ms(answers.acknowledged.p99)}`,
+      target: 'p99 ≤ 150 ms',
+      met: answers.acknowledged.p99 <= 150,
+    },
+    {
+      figure: `${what}: responses by status`,
+      value: Object.entries(answers.statuses)
+        .map(([status, count]) => `${status}×${count}`)
+        .join(', '),
+      target: 'all 200',
+      met: Object.keys(answers.statuses).every((status) => status === '200'),
+    },
   ];
 }
 
-function figures(pairs: number, burst: BurstResult, baseline: BaselineResult, answers: AnswersResult[], peakRss: number | null, longLife: LongLifeResult | null): Figure[] {
+function figures(
+  pairs: number,
+  burst: BurstResult,
+  baseline: BaselineResult,
+  answers: AnswersResult[],
+  peakRss: number | null,
+  longLife: LongLifeResult | null,
+): Figure[] {
   const ratio = burst.seconds / baseline.seconds;
   const rows: Figure[] = [
-    { figure: `burst: ${burst.emails} reflection + prep emails accepted after the due minute`, value: `${seconds(burst.seconds)} (${Math.round(burst.emails / burst.seconds)} emails/s)`, target: '', met: null },
-    { figure: 'baseline: same emails, nodemailer pool straight to SMTP', value: `${seconds(baseline.seconds)} (${Math.round(baseline.emails / baseline.seconds)} emails/s)`, target: '', met: null },
-    { figure: 'burst ratio Rapport / baseline', value: ratio.toFixed(2), target: pairs <= 1000 ? '≤ 1.5 at 1,000 pairs' : 'reported', met: pairs <= 1000 ? ratio <= 1.5 : null },
-    { figure: 'burst emails lost / sent twice', value: `${burst.lost} / ${burst.duplicates}`, target: '0 / 0', met: burst.lost === 0 && burst.duplicates === 0 },
-    { figure: 'worker peak RSS during the burst', value: peakRss === null ? 'n/a' : `${peakRss} MiB`, target: '≤ 512 MiB at 10,000 pairs', met: peakRss === null ? null : peakRss <= 512 },
+    {
+      figure: `burst: ${burst.emails} reflection + prep emails accepted after the due minute`,
+      value: `${seconds(burst.seconds)} (${Math.round(burst.emails / burst.seconds)} emails/s)`,
+      target: '',
+      met: null,
+    },
+    {
+      figure: 'baseline: same emails, nodemailer pool straight to SMTP',
+      value: `${seconds(baseline.seconds)} (${Math.round(baseline.emails / baseline.seconds)} emails/s)`,
+      target: '',
+      met: null,
+    },
+    {
+      figure: 'burst ratio Rapport / baseline',
+      value: ratio.toFixed(2),
+      target: pairs <= 1000 ? '≤ 1.5 at 1,000 pairs' : 'reported',
+      met: pairs <= 1000 ? ratio <= 1.5 : null,
+    },
+    {
+      figure: 'burst emails lost / sent twice',
+      value: `${burst.lost} / ${burst.duplicates}`,
+      target: '0 / 0',
+      met: burst.lost === 0 && burst.duplicates === 0,
+    },
+    {
+      figure: 'worker peak RSS during the burst',
+      value: peakRss === null ? 'n/a' : `${peakRss} MiB`,
+      target: '≤ 512 MiB at 10,000 pairs',
+      met: peakRss === null ? null : peakRss <= 512,
+    },
   ];
   answers.forEach((pass, index) => rows.push(...answerFigures(pass, index)));
   if (longLife) {
     rows.push(
-      { figure: `long life: ${longLife.years} years weekly (${longLife.cycles} cycles, ${longLife.runs} runs), wall time`, value: seconds(longLife.wallSeconds), target: '', met: null },
-      { figure: 'history events per cycle (mean / max)', value: `${longLife.eventsPerCycle.mean} / ${longLife.eventsPerCycle.max}`, target: '≤ 100', met: longLife.eventsPerCycle.max <= 100 },
+      {
+        figure: `long life: ${longLife.years} years weekly (${longLife.cycles} cycles, ${longLife.runs} runs), wall time`,
+        value: seconds(longLife.wallSeconds),
+        target: '',
+        met: null,
+      },
+      {
+        figure: 'history events per cycle (mean / max)',
+        value: `${longLife.eventsPerCycle.mean} / ${longLife.eventsPerCycle.max}`,
+        target: '≤ 100',
+        met: longLife.eventsPerCycle.max <= 100,
+      },
       { figure: 'largest history of any run', value: String(longLife.largestRunHistory), target: '≤ 500', met: longLife.largestRunHistory <= 500 },
       { figure: 'database rows written per cycle', value: String(longLife.rowsPerCycle), target: '', met: null },
     );
@@ -80,9 +140,17 @@ function figures(pairs: number, burst: BurstResult, baseline: BaselineResult, an
 }
 
 function table(rows: Figure[]): string {
-  const widths = [Math.max(...rows.map((r) => r.figure.length), 6), Math.max(...rows.map((r) => r.value.length), 5), Math.max(...rows.map((r) => r.target.length), 6)];
+  const widths = [
+    Math.max(...rows.map((r) => r.figure.length), 6),
+    Math.max(...rows.map((r) => r.value.length), 5),
+    Math.max(...rows.map((r) => r.target.length), 6),
+  ];
   const line = (cells: string[], mark = '') => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |${mark}`;
-  return [line(['figure', 'value', 'target']), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map((r) => line([r.figure, r.value, r.target], r.met === false ? ' missed' : ''))].join('\n');
+  return [
+    line(['figure', 'value', 'target']),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...rows.map((r) => line([r.figure, r.value, r.target], r.met === false ? ' missed' : '')),
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -103,7 +171,9 @@ async function main(): Promise<void> {
     baseline = await runBaseline(stack, opts.pairs);
     log(`baseline: ${seconds(baseline.seconds)}`);
     if (opts.answers > 0) {
-      const reflectionLinks = stack.smtp.accepted.filter((m) => m.formLink && m.to.some((to) => to.startsWith('report-')) && !m.messageId.includes('baseline')).map((m) => m.formLink as string);
+      const reflectionLinks = stack.smtp.accepted
+        .filter((m) => m.formLink && m.to.some((to) => to.startsWith('report-')) && !m.messageId.includes('baseline'))
+        .map((m) => m.formLink as string);
       for (const concurrency of opts.concurrency) {
         const pass = await runAnswers(stack, reflectionLinks.slice(0, opts.answers), concurrency);
         log(`answers at concurrency ${concurrency}: p99 acknowledged ${ms(pass.acknowledged.p99)}`);
@@ -116,7 +186,18 @@ async function main(): Promise<void> {
   }
   const longLife = opts.longLife ? await runLongLife(opts.years, log) : null;
   const rows = figures(opts.pairs, burst, baseline, answers, peakRss, longLife);
-  const report = { pairs: opts.pairs, db: opts.db, machine, ranAt: new Date().toISOString(), figures: rows, burst: { ...burst, pairIds: undefined }, baseline, answers, peakRssMiB: peakRss, longLife };
+  const report = {
+    pairs: opts.pairs,
+    db: opts.db,
+    machine,
+    ranAt: new Date().toISOString(),
+    figures: rows,
+    burst: { ...burst, pairIds: undefined },
+    baseline,
+    answers,
+    peakRssMiB: peakRss,
+    longLife,
+  };
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `latest-${opts.pairs}-${opts.db}.json`);

@@ -1,6 +1,7 @@
-// The shape of a CLI command and the parsing of its arguments. Nothing here opens a connection:
-// help and usage errors are decided from argv alone.
-import type { PairAdmin } from '../admin/pair-admin';
+// The shape of a CLI command and the parsing of its arguments (node:util parseArgs, with the CLI's
+// own messages). Nothing here opens a connection: help and usage errors are decided from argv alone.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { PairAdmin } from '../pairs/pair-admin';
 
 export const EXIT_OK = 0;
 /** A refused action, an AdminError, a configuration problem or an unreachable server. */
@@ -90,54 +91,74 @@ interface Collected {
   problems: string[];
 }
 
-function splitOption(token: string): { name: string; inline?: string } {
-  const equals = token.indexOf('=');
-  return equals === -1 ? { name: token.slice(2) } : { name: token.slice(2, equals), inline: token.slice(equals + 1) };
+/** What the CLI reads of parseArgs' tokens. */
+type ArgToken =
+  | { kind: 'option'; index: number; name: string; rawName: string; value?: string; inlineValue?: boolean }
+  | { kind: 'positional'; index: number; value: string }
+  | { kind: 'option-terminator'; index: number };
+
+function parserOptions(command: CommandSpec): NonNullable<ParseArgsConfig['options']> {
+  return Object.fromEntries(command.options.map((option) => [option.name, { type: option.value === undefined ? 'boolean' : 'string' }]));
 }
 
-/** Reads one --option at tokens[index]; returns how many tokens it used. */
-function readOption(command: CommandSpec, tokens: string[], index: number, into: Collected): number {
-  const { name, inline } = splitOption(tokens[index]);
+const takesNextOption = (token: ArgToken) => token.kind === 'option' && token.inlineValue === false && token.value?.startsWith('--') === true;
+
+/**
+ * Where parseArgs reads `args` otherwise than the CLI, or -1. The CLI's own rules: an option's value
+ * may start with one dash (--ordinal -1) but not with two, which start the next option; and a dash
+ * inside a group of short options ("-a-b"), which parseArgs expands to "--", ends nothing.
+ */
+function misreadAt(tokens: ArgToken[], args: string[]): number {
+  return tokens.findIndex((token) => takesNextOption(token) || (token.kind === 'option-terminator' && args[token.index] !== '--'));
+}
+
+/**
+ * The tokens of `args` as parseArgs reads them, unchecked (strict: false), and where it misreads
+ * (see misreadAt), read again from the next argument: an option that took the next one as its
+ * value is left without one; a group of short options is refused by its first letter.
+ */
+function tokensOf(command: CommandSpec, args: string[]): ArgToken[] {
+  const { tokens } = parseArgs({ args, options: parserOptions(command), strict: false, allowPositionals: true, tokens: true });
+  const at = misreadAt(tokens, args);
+  const token = tokens.at(at);
+  if (at < 0 || token === undefined) return tokens;
+  const next = token.index + 1;
+  const rest = tokensOf(command, args.slice(next)).map((later) => ({ ...later, index: later.index + next }));
+  const kept = token.kind === 'option' ? [{ ...token, value: undefined, inlineValue: undefined }] : [];
+  return [...tokens.slice(0, at), ...kept, ...rest];
+}
+
+type OptionToken = Extract<ArgToken, { kind: 'option' }>;
+
+function readOption(command: CommandSpec, token: OptionToken, into: Collected): void {
+  const { name } = token;
   const option = command.options.find((candidate) => candidate.name === name);
   if (!option) {
     into.problems.push(`unknown option --${name} for ${commandName(command)}`);
-    return 1;
+    return;
   }
   if (into.values.has(name) || into.flags.has(name)) into.problems.push(`--${name} is given more than once`);
   if (option.value === undefined) {
-    if (inline !== undefined) into.problems.push(`--${name} takes no value`);
+    if (token.value !== undefined) into.problems.push(`--${name} takes no value`);
     into.flags.add(name);
-    return 1;
+    return;
   }
-  if (inline !== undefined) {
-    into.values.set(name, inline);
-    return 1;
-  }
-  const next = tokens[index + 1];
-  // A value may start with a single dash (--ordinal -1) but not with two: that is the next option.
-  if (next === undefined || next.startsWith('--')) {
-    into.problems.push(`--${name} needs a value (${option.value})`);
-    return 1;
-  }
-  into.values.set(name, next);
-  return 2;
+  if (token.value === undefined) into.problems.push(`--${name} needs a value (${option.value})`);
+  else into.values.set(name, token.value);
 }
 
-function collect(command: CommandSpec, tokens: string[]): Collected {
+function collect(command: CommandSpec, args: string[]): Collected {
   const collected: Collected = { positionals: [], values: new Map(), flags: new Set(), problems: [] };
-  for (let index = 0; index < tokens.length; ) {
-    const token = tokens[index];
-    if (token === '--') {
-      collected.positionals.push(...tokens.slice(index + 1));
-      break;
+  // Commands have no short options: "-xy" is refused once, as typed.
+  const shortOptions = new Set<number>();
+  for (const token of tokensOf(command, args)) {
+    if (token.kind === 'positional') collected.positionals.push(token.value);
+    if (token.kind !== 'option') continue;
+    if (token.rawName.startsWith('--')) readOption(command, token, collected);
+    else if (!shortOptions.has(token.index)) {
+      shortOptions.add(token.index);
+      collected.problems.push(`unknown option ${args[token.index]} for ${commandName(command)}`);
     }
-    if (token.startsWith('--')) {
-      index += readOption(command, tokens, index, collected);
-      continue;
-    }
-    if (token.startsWith('-') && token !== '-') collected.problems.push(`unknown option ${token} for ${commandName(command)}`);
-    else collected.positionals.push(token);
-    index += 1;
   }
   return collected;
 }

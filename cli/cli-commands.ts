@@ -1,7 +1,7 @@
 // The CLI's logic: finds the command, answers help, parses and prepares the command, and only then
 // opens the connections, runs it, and turns every failure into "error: " lines and an exit code.
-import { AdminError, type PairAdmin } from '../admin/pair-admin';
-import { ConfigError } from '../worker/config';
+import { AdminError, type PairAdmin } from '../pairs/pair-admin';
+import { ConfigError } from '../config/config';
 import {
   asksForHelp,
   CommandFailed,
@@ -33,7 +33,10 @@ type Request = { kind: 'help'; text: string } | { kind: 'run'; command: CommandS
 const isHelpFlag = (token: string | undefined) => token === '--help' || token === '-h';
 const isGroup = (name: string): name is Group => Object.prototype.hasOwnProperty.call(GROUPS, name);
 const groupCommands = (group: Group) => COMMANDS.filter((command) => command.group === group);
-const namesOf = (group: Group) => groupCommands(group).map((command) => command.name).join(', ');
+const namesOf = (group: Group) =>
+  groupCommands(group)
+    .map((command) => command.name)
+    .join(', ');
 
 function findGroup(name: string | undefined): Group {
   if (name === undefined) throw new UsageError(['missing command']);
@@ -72,7 +75,8 @@ function resolve(argv: string[]): Request {
 
 function failureOf(error: unknown): { code: number; problems: string[]; hint?: string } {
   if (error instanceof UsageError) return { code: EXIT_USAGE, problems: error.problems, hint: helpHint(error.helpFor) };
-  if (error instanceof AdminError || error instanceof CommandFailed || error instanceof ConfigError) return { code: EXIT_FAILED, problems: error.problems };
+  if (error instanceof AdminError) return { code: EXIT_FAILED, problems: error.sentences };
+  if (error instanceof CommandFailed || error instanceof ConfigError) return { code: EXIT_FAILED, problems: error.problems };
   const message = error instanceof Error ? error.message : String(error);
   return { code: EXIT_FAILED, problems: message.split('\n').filter((line) => line.trim() !== '') };
 }

@@ -59,6 +59,7 @@ const VISIBLE_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r' };
  * a problem stays on its own "error:" line, and a file cannot drive the terminal.
  */
 export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters to show them escaped is the point
   return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => VISIBLE_ESCAPES[c] ?? `\\u{${c.charCodeAt(0).toString(16)}}`);
 }
 

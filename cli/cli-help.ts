@@ -61,15 +61,23 @@ export function groupHelp(group: Group, commands: CommandSpec[]): string {
 
 export function topHelp(commands: CommandSpec[]): string {
   const width = Math.max(...commands.map((command) => commandName(command).length));
-  const groups = (Object.keys(GROUPS) as Group[]).map((group) => `${GROUPS[group]}:\n${commandList(commands.filter((c) => c.group === group), width)}`);
+  const groups = (Object.keys(GROUPS) as Group[]).map(
+    (group) =>
+      `${GROUPS[group]}:\n${commandList(
+        commands.filter((c) => c.group === group),
+        width,
+      )}`,
+  );
   return [
     "Rapport's command line: manage pairs and their question sets, with the admin API's own checks.",
-    [
-      `Usage: ${PROGRAM} COMMAND [ARGUMENTS] [OPTIONS]`,
-      `       npm run -s cli -- ...   (leaves out npm's own output lines, e.g. to pipe --json)`,
-    ].join('\n'),
+    [`Usage: ${PROGRAM} COMMAND [ARGUMENTS] [OPTIONS]`, `       npm run -s cli -- ...   (leaves out npm's own output lines, e.g. to pipe --json)`].join('\n'),
     ...groups,
-    `Other:\n${indent(columns([['help [COMMAND]'.padEnd(width), "this help, or a command's"], ['-h, --help'.padEnd(width), "the same; after a command, that command's help"]]))}`,
+    `Other:\n${indent(
+      columns([
+        ['help [COMMAND]'.padEnd(width), "this help, or a command's"],
+        ['-h, --help'.padEnd(width), "the same; after a command, that command's help"],
+      ]),
+    )}`,
     [
       'Settings come from environment variables, as for the worker: DATABASE_URL, TEMPORAL_ADDRESS,',
       'TEMPORAL_NAMESPACE and TEMPORAL_TASK_QUEUE (see README.md, Configuration).',

@@ -1,7 +1,7 @@
 // The `pairs` commands. Every check of a pair's values is the admin service's (the API's own), so
 // the CLI only turns options into a NewPair and reports what the service says.
-import type { PairAdmin } from '../admin/pair-admin';
-import type { NewPair } from '../client/pairs';
+import type { PairAdmin } from '../pairs/pair-admin';
+import type { NewPair } from '../pairs/registration';
 import type { Cadence, PairStatus, Weekday } from '../workflows/pair-types';
 import {
   EXIT_FAILED,
@@ -44,7 +44,11 @@ const PAIR_OPTIONS: OptionSpec[] = [
   { name: 'feedback-every', value: 'N', description: 'ask for feedback on the manager every N meetings held (default 4)' },
   { name: 'skip-nudge-after', value: 'N', description: 'nudge the manager after N skips in a row (default 3)' },
 ];
-const FILE_OPTION: OptionSpec = { name: 'file', value: 'PAIR.json', description: 'read the pair from a JSON or YAML file instead (NewPair: manager, report, settings, formatNote)' };
+const FILE_OPTION: OptionSpec = {
+  name: 'file',
+  value: 'PAIR.json',
+  description: 'read the pair from a JSON or YAML file instead (NewPair: manager, report, settings, formatNote)',
+};
 const REQUIRED_PAIR_OPTIONS = ['manager-name', 'manager-email', 'report-name', 'report-email', 'cadence', 'weekday', 'time', 'time-zone'];
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 type Ordinal = Extract<Cadence, { kind: 'monthly' }>['ordinal'];
@@ -191,7 +195,7 @@ const listCommand: CommandSpec = {
 const showCommand: CommandSpec = {
   group: 'pairs',
   name: 'show',
-  summary: "show one pair: people, schedule, state, next events, action items, topics",
+  summary: 'show one pair: people, schedule, state, next events, action items, topics',
   arguments: [PAIR_ID],
   options: [JSON_OPTION],
   async prepare({ arguments: { PAIR_ID: pairId }, flags }) {
@@ -225,7 +229,10 @@ const pauseCommand: CommandSpec = {
   arguments: [PAIR_ID],
   options: [],
   async prepare({ arguments: { PAIR_ID: pairId } }) {
-    return workflowAction((admin) => admin.pause(pairId), () => `Paused pair ${pairId}.`);
+    return workflowAction(
+      (admin) => admin.pause(pairId),
+      () => `Paused pair ${pairId}.`,
+    );
   },
 };
 
@@ -237,7 +244,10 @@ const resumeCommand: CommandSpec = {
   arguments: [PAIR_ID],
   options: [],
   async prepare({ arguments: { PAIR_ID: pairId } }) {
-    return workflowAction((admin) => admin.resume(pairId), () => `Resumed pair ${pairId}.`);
+    return workflowAction(
+      (admin) => admin.resume(pairId),
+      () => `Resumed pair ${pairId}.`,
+    );
   },
 };
 
@@ -248,7 +258,10 @@ const skipCommand: CommandSpec = {
   arguments: [PAIR_ID],
   options: [{ name: 'reason', value: 'TEXT', description: "why; kept with the skipped meeting in the pair's record" }],
   async prepare({ arguments: { PAIR_ID: pairId }, values }) {
-    return workflowAction((admin) => admin.skip(pairId, values.get('reason')), () => `Skipped the upcoming meeting of pair ${pairId}.`);
+    return workflowAction(
+      (admin) => admin.skip(pairId, values.get('reason')),
+      () => `Skipped the upcoming meeting of pair ${pairId}.`,
+    );
   },
 };
 
@@ -274,7 +287,10 @@ const endCommand: CommandSpec = {
   arguments: [PAIR_ID],
   options: [{ name: 'reason', value: 'TEXT', description: "why; kept in the pair's audit log" }],
   async prepare({ arguments: { PAIR_ID: pairId }, values }) {
-    return workflowAction((admin) => admin.end(pairId, values.get('reason')), () => `Ended pair ${pairId}.`);
+    return workflowAction(
+      (admin) => admin.end(pairId, values.get('reason')),
+      () => `Ended pair ${pairId}.`,
+    );
   },
 };
 

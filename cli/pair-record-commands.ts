@@ -1,6 +1,6 @@
 // The `pairs schedule`, `pairs history` and `pairs export` commands: change a running pair's
 // cadence and stage times, read its record, and write it out as JSON or CSV.
-import type { PairHistory } from '../admin/pair-history';
+import type { PairHistory } from '../pairs/pair-history';
 import type { ScheduleChange, StageOffsets } from '../workflows/pair-types';
 import { EXIT_OK, numberIn, PAIR_ID_ARGUMENT as PAIR_ID, UsageError, type CommandSpec, type OptionSpec } from './cli-args';
 import { writeOutputFile } from './cli-files';
@@ -67,7 +67,9 @@ const scheduleCommand: CommandSpec = {
     return async (admin, io) => {
       const status = await admin.changeSchedule(pairId, change);
       const { settings } = status;
-      io.stdout(`Changed the schedule of pair ${pairId}: ${describeCadence(settings.cadence)} at ${settings.meetingTime} ${settings.timeZone}, ${settings.durationMinutes} minutes.`);
+      io.stdout(
+        `Changed the schedule of pair ${pairId}: ${describeCadence(settings.cadence)} at ${settings.meetingTime} ${settings.timeZone}, ${settings.durationMinutes} minutes.`,
+      );
       return EXIT_OK;
     };
   },

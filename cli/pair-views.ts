@@ -1,7 +1,7 @@
 // How pairs read on the terminal: the list, one pair in full, and the outcome of an action.
-import type { PairAdmin } from '../admin/pair-admin';
-import type { ImportReport } from '../admin/pair-import';
-import { pairSettingsFromRow } from '../client/pairs';
+import type { PairAdmin } from '../pairs/pair-admin';
+import type { ImportReport } from '../pairs/pair-import';
+import { pairSettingsFromRow } from '../pairs/pair-rows';
 import type { PairStatus, PairSettings } from '../workflows/pair-types';
 import { describeCadence, fields, localTime, minutesText, person, table, utcTime } from './cli-format';
 
@@ -82,7 +82,11 @@ export function pairDetails({ pair, status, search }: PairView): string {
 
 /** The per-row report: created rows to stdout, refused rows and file problems as problems, in line order. */
 export function importLines(report: ImportReport): { line: number; text: string; refused: boolean }[] {
-  const created = report.created.map((row) => ({ line: row.line, text: `line ${row.line}: created pair ${row.pairId} (${row.manager} and ${row.report})`, refused: false }));
+  const created = report.created.map((row) => ({
+    line: row.line,
+    text: `line ${row.line}: created pair ${row.pairId} (${row.manager} and ${row.report})`,
+    refused: false,
+  }));
   const refused = report.refused.flatMap((row) => row.reasons.map((reason) => ({ line: row.line, text: `line ${row.line}: ${reason}`, refused: true })));
   return [...created, ...refused].sort((a, b) => a.line - b.line);
 }

@@ -1,6 +1,6 @@
 // The `question-sets` commands: a pair's questions, editing them from a JSON file, versions, rollback.
 import { userInfo } from 'node:os';
-import type { PairAdmin } from '../admin/pair-admin';
+import type { PairAdmin } from '../pairs/pair-admin';
 import type { Question, QuestionSetStage, QuestionSetStages } from '../question-sets/question-types';
 import { EXIT_OK, numberIn, PAIR_ID_ARGUMENT as PAIR_ID, type CliIo, type CommandSpec, type OptionSpec } from './cli-args';
 import { dataFileText, isRecord, readDataFile, writeOutputFile } from './cli-files';

@@ -2,11 +2,11 @@
 // connections, configured by environment variables like the worker (see README).
 import { existsSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
-import { createPairAdmin } from '../admin/pair-admin';
+import { createPairAdmin } from '../pairs/pair-admin';
 import { providerOf, redactUrl, sqlitePath } from '../prisma/adapters';
 import { openDatabase } from '../prisma/database';
-import { loadConfig, type TemporalSettings } from '../worker/config';
-import { connectionOptions } from '../worker/temporal-connection';
+import { loadConfig, type TemporalSettings } from '../config/config';
+import { connectionOptions } from '../temporal/connection';
 import { CommandFailed } from './cli-args';
 import { runCli, type AdminSession } from './cli-commands';
 

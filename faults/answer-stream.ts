@@ -1,8 +1,8 @@
 // Answers posted through the web service as a person would (from the form's own page), and the
 // check that every answer whose page said "saved" is in the database and reached its workflow.
 import { defaultPayloadConverter } from '@temporalio/common';
-import { hashToken } from '../activities/form-links';
-import { pairHandle } from '../client/pairs';
+import { hashToken } from '../pairs/link-tokens';
+import { pairHandle } from '../pairs/registration';
 import type { FormAnswer } from '../workflows/pair-types';
 import type { FaultStack } from './fault-stack';
 

@@ -5,10 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { messageIdFor, outboxKey } from '../activities/outbox';
-import { pairHandle, registerPair, startPairWorkflow, type NewPair } from '../client/pairs';
+import { pairHandle, registerPair, startPairWorkflow, type NewPair } from '../pairs/registration';
 import { pairStatusQuery, rescheduleMeetingUpdate } from '../workflows/pair-messages';
 import type { Role, Weekday } from '../workflows/pair-types';
-import { inLanes } from '../test/support/in-lanes';
+import { inLanes } from '../harness/in-lanes';
 import { MESSAGE_ID_DOMAIN, type FaultStack } from './fault-stack';
 
 const REPORTS_PER_MANAGER = 6;
@@ -54,7 +54,7 @@ function newPair(index: number, run: string): NewPair {
 /** Registers `count` pairs and starts their workflows; resolves once each has planned its first meeting. */
 export async function createFaultPairs(stack: FaultStack, count: number): Promise<FaultPair[]> {
   const run = randomUUID().slice(0, 8);
-  const pairs: FaultPair[] = new Array(count);
+  const pairs = new Array<FaultPair>(count);
   await inLanes(
     Array.from({ length: count }, (_, index) => index),
     CONCURRENCY,
@@ -72,7 +72,9 @@ export async function createFaultPairs(stack: FaultStack, count: number): Promis
 async function waitForFirstCycle(stack: FaultStack, pairId: string): Promise<void> {
   const deadline = Date.now() + 2 * MINUTE;
   for (;;) {
-    const status = await pairHandle(stack.client, pairId).query(pairStatusQuery).catch(() => null);
+    const status = await pairHandle(stack.client, pairId)
+      .query(pairStatusQuery)
+      .catch(() => null);
     if (status?.cycle === 1) return;
     if (Date.now() > deadline) throw new Error(`pair ${pairId} did not plan its first meeting in time`);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -123,7 +125,9 @@ async function moveMeeting(stack: FaultStack, pairId: string, meetingAt: string)
 
 /** The status of the pair's workflow when it is no longer running; null while it runs or cannot be told. */
 async function endedWorkflowStatus(stack: FaultStack, pairId: string): Promise<string | null> {
-  const description = await pairHandle(stack.client, pairId).describe().catch(() => null);
+  const description = await pairHandle(stack.client, pairId)
+    .describe()
+    .catch(() => null);
   return description && description.status.name !== 'RUNNING' ? description.status.name : null;
 }
 

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { RESULTS_DIR, type TargetCounts } from '../test/support/input-tally';
+import { RESULTS_DIR, type TargetCounts } from '../harness/input-tally';
 import type { ScenarioResult, Scale } from './scenarios';
 
 export interface BadInputSurface {
@@ -34,7 +34,9 @@ export function faultTable(results: ScenarioResult[]): string {
   for (const result of results) {
     for (const [index, row] of result.rows.entries()) {
       const notes = index === 0 ? [...result.notes, ...result.problems.map((problem) => `**${problem}**`)].join('; ') : '';
-      lines.push(`| ${index === 0 ? result.scenario : ''} | ${row.what} | ${cell(row.expected)} | ${cell(row.delivered)} | ${cell(row.duplicated)} | ${cell(row.lost)} | ${notes} |`);
+      lines.push(
+        `| ${index === 0 ? result.scenario : ''} | ${row.what} | ${cell(row.expected)} | ${cell(row.delivered)} | ${cell(row.duplicated)} | ${cell(row.lost)} | ${notes} |`,
+      );
     }
   }
   return lines.join('\n');
@@ -46,8 +48,13 @@ export function submissionTable(results: ScenarioResult[]): string {
   const lines = ['| scenario | answers posted | saved page | "not saved" page (503) | connection cut | other |', '|---|---|---|---|---|---|'];
   for (const { scenario, submissions } of withAnswers) {
     if (!submissions) continue;
-    const other = Object.entries(submissions.other).map(([status, count]) => `${count} × ${status}`).join(', ') || '0';
-    lines.push(`| ${scenario} | ${cell(submissions.tried)} | ${cell(submissions.saved)} | ${cell(submissions.notSaved)} | ${cell(submissions.noAnswer)} | ${other} |`);
+    const other =
+      Object.entries(submissions.other)
+        .map(([status, count]) => `${count} × ${status}`)
+        .join(', ') || '0';
+    lines.push(
+      `| ${scenario} | ${cell(submissions.tried)} | ${cell(submissions.saved)} | ${cell(submissions.notSaved)} | ${cell(submissions.noAnswer)} | ${other} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -78,7 +85,8 @@ export function badInputTable(surfaces: BadInputSurface[]): string {
   if (surfaces.length === 0) return NO_TALLIES;
   const lines = ['| surface | target | inputs tried | rejected | 5xx |', '|---|---|---|---|---|'];
   for (const { surface, targets } of surfaces) {
-    for (const target of targets) lines.push(`| ${surface} | ${target.target} | ${cell(target.tried)} | ${cell(target.rejected)} | ${cell(target.serverErrors)} |`);
+    for (const target of targets)
+      lines.push(`| ${surface} | ${target.target} | ${cell(target.tried)} | ${cell(target.rejected)} | ${cell(target.serverErrors)} |`);
   }
   const total = (pick: (t: TargetCounts) => number) => surfaces.flatMap((s) => s.targets).reduce((sum, t) => sum + pick(t), 0);
   lines.push(`| all | | ${cell(total((t) => t.tried))} | ${cell(total((t) => t.rejected))} | ${cell(total((t) => t.serverErrors))} |`);

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { migrateDatabase } from '../prisma/migrate';
 import { openDatabase, type Database } from '../prisma/database';
-import { startDevServer, type DevServer } from '../worker/local-stack';
-import { freePort } from '../test/support/free-port';
-import { startPostgres, type TestPostgres } from '../test/support/postgres';
-import { PREBUILT_BUNDLE, startEntry, startWorkerEntry, waitForHttp, type RapportProcess } from '../test/support/rapport-process';
+import { startDevServer, type DevServer } from '../local/local-stack';
+import { freePort } from '../harness/free-port';
+import { startPostgres, type TestPostgres } from '../harness/postgres';
+import { PREBUILT_BUNDLE, startEntry, startWorkerEntry, waitForHttp, type RapportProcess } from '../harness/rapport-process';
 import { startFaultySmtp, type FaultySmtp } from './faulty-smtp-process';
 import { ACCEPT_ALL } from './faulty-smtp-protocol';
 
@@ -115,7 +115,7 @@ export async function startFaultStack({ db }: FaultStackOptions): Promise<FaultS
     ANSWER_REDELIVERY_SECONDS: '5',
   };
   let worker = startWorkerEntry(workerEnv);
-  let web = startEntry('web/main.ts', webEnv);
+  let web = startEntry('server/main.ts', webEnv);
   // Output of processes that were killed and replaced, kept for the report.
   let earlierOutput = '';
   const output = () => `${earlierOutput}\n--- worker ---\n${worker.output()}\n--- web ---\n${web.output()}`;
@@ -126,7 +126,10 @@ export async function startFaultStack({ db }: FaultStackOptions): Promise<FaultS
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await Promise.all([waitForHttp(`http://127.0.0.1:${healthPort}/readyz`, worker, 200, READY_TIMEOUT_MS), waitForHttp(`${webUrl}/readyz`, web, 200, READY_TIMEOUT_MS)]);
+    await Promise.all([
+      waitForHttp(`http://127.0.0.1:${healthPort}/readyz`, worker, 200, READY_TIMEOUT_MS),
+      waitForHttp(`${webUrl}/readyz`, web, 200, READY_TIMEOUT_MS),
+    ]);
   } catch (error) {
     // Nothing is left running when the stack cannot start.
     await stopEverything();
@@ -140,7 +143,7 @@ export async function startFaultStack({ db }: FaultStackOptions): Promise<FaultS
     await waitForHttp(`http://127.0.0.1:${healthPort}/readyz`, worker, 200, READY_TIMEOUT_MS);
   };
   const startWeb = async () => {
-    web = startEntry('web/main.ts', webEnv);
+    web = startEntry('server/main.ts', webEnv);
     await waitForHttp(`${webUrl}/readyz`, web, 200, READY_TIMEOUT_MS);
   };
   const needPostgres = (): TestPostgres => {

@@ -2,8 +2,8 @@
 // and the commands that make it refuse connections, come back, or refuse some messages.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { freePort } from '../test/support/free-port';
-import { REPO, watch, type RapportProcess } from '../test/support/rapport-process';
+import { freePort } from '../harness/free-port';
+import { REPO, watch, type RapportProcess } from '../harness/rapport-process';
 import type { AcceptedEvent, RefusalPolicy, RefusedEvent, SmtpCommand, SmtpEvent, StateEvent } from './faulty-smtp-protocol';
 
 export interface FaultySmtp {

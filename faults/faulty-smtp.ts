@@ -129,9 +129,7 @@ async function obey(command: SmtpCommand): Promise<void> {
 // Commands run one at a time, in the order they came.
 let queue = Promise.resolve();
 createInterface({ input: process.stdin }).on('line', (line) => {
-  queue = queue
-    .then(() => obey(JSON.parse(line) as SmtpCommand))
-    .catch((error: Error) => void process.stderr.write(`smtp command failed: ${error.message}\n`));
+  queue = queue.then(() => obey(JSON.parse(line) as SmtpCommand)).catch((error: Error) => void process.stderr.write(`smtp command failed: ${error.message}\n`));
 });
 process.stdin.on('end', () => void close().then(() => process.exit(0)));
 process.on('SIGTERM', () => void close().then(() => process.exit(0)));

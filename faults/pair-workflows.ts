@@ -1,6 +1,6 @@
 // A fault must never end a pair's workflow: it runs for as long as the pair exists. This finds
 // the scenario's pair workflows that are no longer running, with the reason from their history.
-import { pairWorkflowId } from '../client/pairs';
+import { pairWorkflowId } from '../pairs/registration';
 import type { FaultStack } from './fault-stack';
 
 export interface EndedWorkflow {
@@ -17,11 +17,16 @@ export async function endedPairWorkflows(stack: FaultStack, pairIds: string[]): 
     const pairId = pairOf.get(workflow.workflowId);
     if (pairId) ended.push({ pairId, workflowId: workflow.workflowId, status: workflow.status.name });
   }
-  return Promise.all(ended.map(async ({ pairId, workflowId, status }) => ({ pairId, description: `${workflowId}: ${status} (${await endReason(stack, workflowId)})` })));
+  return Promise.all(
+    ended.map(async ({ pairId, workflowId, status }) => ({ pairId, description: `${workflowId}: ${status} (${await endReason(stack, workflowId)})` })),
+  );
 }
 
 async function endReason(stack: FaultStack, workflowId: string): Promise<string> {
-  const history = await stack.client.workflow.getHandle(workflowId).fetchHistory().catch(() => null);
+  const history = await stack.client.workflow
+    .getHandle(workflowId)
+    .fetchHistory()
+    .catch(() => null);
   const last = history?.events?.at(-1);
   const failure = last?.workflowExecutionFailedEventAttributes?.failure ?? last?.workflowExecutionTerminatedEventAttributes;
   const message = failure && 'message' in failure ? failure.message : failure && 'reason' in failure ? failure.reason : null;

@@ -22,7 +22,10 @@ export async function halfWrittenRecords(stack: FaultStack, pairIds: string[]): 
   const outboxIds = new Set(outbox.map((row) => row.id));
   const problems: string[] = [];
   const report = (count: number, what: string) => count > 0 && problems.push(`${count} ${what}`);
-  report(forms.filter((form) => !outboxIds.has(`${form.pairId}:${form.cycleNumber}:${form.kind}:${form.recipientRole}`)).length, 'form(s) without their email in the outbox');
+  report(
+    forms.filter((form) => !outboxIds.has(`${form.pairId}:${form.cycleNumber}:${form.kind}:${form.recipientRole}`)).length,
+    'form(s) without their email in the outbox',
+  );
   report(forms.filter((form) => !linked.has(form.id)).length, 'form(s) without a link');
   // An outbox id is "<pair>:<cycle>:<stage>:<role>"; a form email's form is "<pair>:<cycle>:<kind>".
   const formEmails = outbox.filter((row) => FORM_STAGES.has(row.stage));

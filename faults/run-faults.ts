@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { badInputSummary, badInputTable, faultTable, LATEST_REPORT, machineDescription, readBadInput, submissionTable, writeReport } from './fault-report';
 import { startFaultStack, type FaultDatabase } from './fault-stack';
 import { databaseFor, runScenario, SCALES, SCENARIO_TITLES, SCENARIOS, type ScenarioName, type ScenarioResult, type Scale } from './scenarios';
-import { buildProduction } from '../test/support/rapport-process';
+import { buildProduction } from '../harness/rapport-process';
 
 const USAGE = `usage: npm run faults -- [--scenario NAME[,NAME…]]… [--scale reduced|full] [--db postgres|sqlite]
 
@@ -47,7 +47,10 @@ function parseArgs(args: string[]): Options {
     const flag = args[index];
     const value = valueAfter(args, index, flag);
     if (flag === '--scenario') {
-      for (const name of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+      for (const name of value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean)) {
         if (!(SCENARIOS as readonly string[]).includes(name)) throw new UsageError(`unknown scenario "${name}"; the scenarios are ${SCENARIOS.join(', ')}`);
         if (!scenarios.includes(name as ScenarioName)) scenarios.push(name as ScenarioName);
       }

@@ -2,7 +2,7 @@
 // a chosen moment, brings it back, waits (with a deadline) until everything expected has arrived,
 // and counts at the SMTP server and in the database what was expected, delivered, duplicated and
 // lost. `problems` lists every target missed; an empty list is a pass.
-import { pairHandle } from '../client/pairs';
+import { pairHandle } from '../pairs/registration';
 import { pairStatusQuery } from '../workflows/pair-messages';
 import { adminViewOf } from './admin-view';
 import {
@@ -22,7 +22,7 @@ import { bringMeetingsForward, createFaultPairs, expectedEmail, reflectionEmails
 import type { FaultDatabase, FaultStack } from './fault-stack';
 import { ACCEPT_ALL } from './faulty-smtp-protocol';
 import { endedPairWorkflows, type EndedWorkflow } from './pair-workflows';
-import { inLanes } from '../test/support/in-lanes';
+import { inLanes } from '../harness/in-lanes';
 import { halfWrittenRecords } from './record-integrity';
 
 export const SCENARIOS = ['worker-kill', 'smtp-outage', 'smtp-refusals', 'temporal-restart', 'database-outage', 'web-kill'] as const;
@@ -221,7 +221,12 @@ async function workerKill(ctx: Context): Promise<Omit<ScenarioResult, 'scenario'
   ctx.log(`worker started again; ${inWindow.size} email(s) were accepted but not yet recorded as sent at the kill`);
   await checkTriggered(burst, problems);
   const count = await finishEmails(ctx, { emails: burst.emails, inFaultWindow: inWindow }, problems);
-  problems.push(...(await halfWrittenRecords(stack, burst.pairs.map((pair) => pair.pairId))));
+  problems.push(
+    ...(await halfWrittenRecords(
+      stack,
+      burst.pairs.map((pair) => pair.pairId),
+    )),
+  );
   const inFlight = burst.emails.length - deliveredAtKill;
   if (inFlight === 0) problems.push('the kill came after every email had arrived: nothing was in flight');
   return {
@@ -256,7 +261,12 @@ async function smtpOutage(ctx: Context): Promise<Omit<ScenarioResult, 'scenario'
   ctx.log('SMTP server accepting connections again');
   await checkTriggered(burst, problems);
   const count = await finishEmails(ctx, { emails: burst.emails }, problems);
-  problems.push(...(await halfWrittenRecords(stack, burst.pairs.map((pair) => pair.pairId))));
+  problems.push(
+    ...(await halfWrittenRecords(
+      stack,
+      burst.pairs.map((pair) => pair.pairId),
+    )),
+  );
   const inFlight = burst.emails.length - deliveredAtClose;
   if (inFlight === 0) problems.push('the SMTP server closed after every email had arrived: nothing was in flight');
   if (deliveredWhileClosed > 0) problems.push(`${deliveredWhileClosed} email(s) arrived while the SMTP server was refusing connections`);
@@ -304,10 +314,17 @@ async function smtpRefusals(ctx: Context): Promise<Omit<ScenarioResult, 'scenari
   const pairWentOn = managerAgendaArrived && status.stage === 'meeting';
   if (!pairWentOn) problems.push(`the refused report's pair did not go on to its agenda (stage ${status.stage})`);
   const view = await adminViewOf(stack, refusedPair.pairId);
-  const shownInApi = view.undeliveredEmails.some((email) => email.stage === 'reflection' && email.toAddress === refusedPair.reportEmail && /550/.test(email.lastError ?? ''));
+  const shownInApi = view.undeliveredEmails.some(
+    (email) => email.stage === 'reflection' && email.toAddress === refusedPair.reportEmail && /550/.test(email.lastError ?? ''),
+  );
   const shownOnPage = view.page.includes('Emails not delivered') && view.page.includes(refusedPair.reportEmail);
   if (!shownInApi || !shownOnPage) problems.push('the refused email is not shown to admins');
-  problems.push(...(await halfWrittenRecords(stack, pairs.map((pair) => pair.pairId))));
+  problems.push(
+    ...(await halfWrittenRecords(
+      stack,
+      pairs.map((pair) => pair.pairId),
+    )),
+  );
   return {
     rows: [emailRow(count)],
     submissions: null,
@@ -344,7 +361,12 @@ async function temporalRestart(ctx: Context): Promise<Omit<ScenarioResult, 'scen
   const saved = lastSavedTopics(submissions);
   const answers = await checkSavedAnswers(stack, saved, Date.now() + MINUTE);
   problems.push(...answers.problems, ...unsavedProblems(submissions));
-  problems.push(...(await halfWrittenRecords(stack, burst.pairs.map((pair) => pair.pairId))));
+  problems.push(
+    ...(await halfWrittenRecords(
+      stack,
+      burst.pairs.map((pair) => pair.pairId),
+    )),
+  );
   const inFlight = burst.emails.length - deliveredAtStop;
   if (inFlight === 0) problems.push('the dev server stopped after every email had arrived: nothing was in flight');
   return {
@@ -423,7 +445,12 @@ async function databaseOutage(ctx: Context): Promise<Omit<ScenarioResult, 'scena
   const notSavedThenLeft = givenUpSubmissions.filter((submission) => submission.status === 503);
   const storedAnyway = (await Promise.all(notSavedThenLeft.map((submission) => hasStoredAnswer(stack, submission.link)))).filter(Boolean).length;
   if (storedAnyway > 0) problems.push(`${storedAnyway} answer(s) whose page said "not saved" were stored anyway`);
-  problems.push(...(await halfWrittenRecords(stack, [...forms.pairs, ...burst.pairs, ...dueDuring].map((pair) => pair.pairId))));
+  problems.push(
+    ...(await halfWrittenRecords(
+      stack,
+      [...forms.pairs, ...burst.pairs, ...dueDuring].map((pair) => pair.pairId),
+    )),
+  );
   const inFlight = burst.emails.length - deliveredAtStop;
   const notSaved = submissions.filter((submission) => submission.status === 503).length;
   if (inFlight === 0) problems.push('PostgreSQL stopped after every email had arrived: nothing was in flight');
@@ -436,7 +463,9 @@ async function databaseOutage(ctx: Context): Promise<Omit<ScenarioResult, 'scena
       `stopped ${seconds(scale.databaseDownMs)} at ${deliveredAtStop}/${burst.emails.length} of a burst delivered; ${dueDuring.length * 2} more fell due meanwhile and waited`,
       lastArrival(stack, emails, restartedAt, 'the restart'),
       `${notSaved} "not saved, try again" pages (503); ${notSavedThenLeft.length - storedAnyway}/${notSavedThenLeft.length} left there stored nothing`,
-      count.duplicated === 0 ? 'no duplicates' : `${count.duplicated} duplicate(s): ${sentUnrecorded} first accepted while the database was stopping or down, sent again as their sending could not be recorded`,
+      count.duplicated === 0
+        ? 'no duplicates'
+        : `${count.duplicated} duplicate(s): ${sentUnrecorded} first accepted while the database was stopping or down, sent again as their sending could not be recorded`,
     ],
     problems,
     facts: {

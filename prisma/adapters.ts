@@ -17,9 +17,7 @@ export function redactUrl(url: string): string {
 export function providerOf(url: string): Provider {
   if (url.startsWith('file:')) return 'sqlite';
   if (/^postgres(ql)?:\/\//.test(url)) return 'postgresql';
-  throw new Error(
-    `Unsupported database URL "${redactUrl(url)}": expected file:<path> (SQLite) or postgres://… / postgresql://… (PostgreSQL).`,
-  );
+  throw new Error(`Unsupported database URL "${redactUrl(url)}": expected file:<path> (SQLite) or postgres://… / postgresql://… (PostgreSQL).`);
 }
 
 /** The file path of a `file:` URL, as the better-sqlite3 adapter resolves it (relative to the cwd). */

@@ -3,7 +3,7 @@
  * that the existing migrations produce against it, and writes
  * prisma/<provider>/migrations/<timestamp>_<NAME>/migration.sql (skipped when nothing changed).
  * The history is replayed into a scratch database (shadow-database.ts); for PostgreSQL that is a
- * throwaway server (test/support/postgres.ts), so the PostgreSQL server binaries must be installed.
+ * throwaway server (harness/postgres.ts), so the PostgreSQL server binaries must be installed.
  *
  * Usage: npm run db:migration:create -- NAME
  */

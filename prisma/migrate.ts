@@ -10,7 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { enableSqliteWal, postgresAdapter, providerOf, redactUrl, sqliteAdapter, sqlitePath } from './adapters';
-import { loadConfig } from '../worker/config';
+import { loadConfig } from '../config/config';
 import { openDatabase } from './database';
 import { checkPendingMigrations } from './migration-safety';
 import { readMigrationList, readSchema } from './migrations-dir';

@@ -9,11 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import {
-  bindMigrationAwareSqlAdapterFactory,
-  type SqlDriverAdapter,
-  type SqlMigrationAwareDriverAdapterFactory,
-} from '@prisma/driver-adapter-utils';
+import { bindMigrationAwareSqlAdapterFactory, type SqlDriverAdapter, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { SchemaEngine } from '@prisma/schema-engine-wasm';
 
 export type { SchemaEngine };
@@ -47,6 +43,7 @@ function evaluateGlue(source: string): Glue {
   const body = `"use strict";\n${source.replace(/^export (?=function |class )/gm, '')}\nreturn { ${names.join(', ')} };`;
   // Function() (not vm) so that the glue shares this realm's globals: its `instanceof Promise`
   // checks must see the driver adapters' promises, and under Jest those come from the test sandbox.
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call -- see above: the glue must run in this realm
   return new Function('setTimeout', body)(unrefSetTimeout) as Glue;
 }
 
@@ -70,7 +67,7 @@ export interface SchemaFile {
 export interface EngineSession {
   engine: SchemaEngine;
   /** Frees the engine and disposes the connections it left open (free() does not). */
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /** Wraps a factory to remember the connections it hands out until they are disposed. */

@@ -11,7 +11,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { Pool, type QueryConfig, type QueryResult } from 'pg';
-import { startPostgres } from '../test/support/postgres';
+import { startPostgres } from '../harness/postgres';
 import { sqliteAdapter } from './adapters';
 import type { Provider } from './build-schemas';
 

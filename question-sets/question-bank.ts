@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RapportPrisma } from '../prisma/database';
 import { isRecord } from '../workflows/message-rules';
+import { problem, requestProblem, type Problem } from '../workflows/problem-list';
 import { quoted } from '../workflows/quoted';
 import { QUESTION_SET_STAGES, questionProblems } from './question-set-rules';
 import type { Question, QuestionSetStage } from './question-types';
@@ -25,14 +26,15 @@ export interface BankQuestionInput {
   stage: QuestionSetStage | null;
 }
 
-export type Checked<T> = { ok: true; value: T } | { ok: false; problems: string[] };
+export type Checked<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
 
-const WHERE = 'bank question';
+/** The question of a bank entry is sent as `question`, next to its `stage`. */
+const PLACE = { at: 'bank question', path: 'question' };
 
 export const isQuestionSetStage = (value: unknown): value is QuestionSetStage => QUESTION_SET_STAGES.includes(value as QuestionSetStage);
 
-export function stageProblems(stage: unknown): string[] {
-  return isQuestionSetStage(stage) ? [] : [`unknown stage "${quoted(stage)}" (${QUESTION_SET_STAGES.join(', ')})`];
+export function stageProblems(stage: unknown): Problem[] {
+  return isQuestionSetStage(stage) ? [] : [problem('stage', `unknown stage "${quoted(stage)}" (${QUESTION_SET_STAGES.join(', ')})`)];
 }
 
 /** The question as stored: trimmed text, and only the optional fields its type uses. */
@@ -51,9 +53,9 @@ function storedQuestion(question: Question): Question {
 
 /** Checks `{ question, stage? }`; an action-items question needs the followUp stage, as in a set. */
 export function checkBankQuestion(input: unknown): Checked<BankQuestionInput> {
-  if (!isRecord(input)) return { ok: false, problems: ['a bank question is an object with a question and an optional stage'] };
+  if (!isRecord(input)) return { ok: false, problems: [requestProblem('a bank question is an object with a question and an optional stage')] };
   const stage = input.stage ?? null;
-  const problems = [...(stage === null ? [] : stageProblems(stage)), ...questionProblems(WHERE, isQuestionSetStage(stage) ? stage : null, input.question)];
+  const problems = [...(stage === null ? [] : stageProblems(stage)), ...questionProblems(PLACE, isQuestionSetStage(stage) ? stage : null, input.question)];
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, value: { question: storedQuestion(input.question as Question), stage: stage as QuestionSetStage | null } };
 }
@@ -61,13 +63,13 @@ export function checkBankQuestion(input: unknown): Checked<BankQuestionInput> {
 const textKey = (text: string) => text.trim().replace(/\s+/g, ' ').toLowerCase();
 
 /** Problems with adding `candidate` next to the active bank; `exceptId` is the bank question being edited. */
-export function duplicateProblems(candidate: Question, bank: BankQuestion[], exceptId?: string): string[] {
+export function duplicateProblems(candidate: Question, bank: BankQuestion[], exceptId?: string): Problem[] {
   const others = bank.filter((entry) => entry.id !== exceptId);
-  const problems: string[] = [];
+  const problems: Problem[] = [];
   const sameId = others.find((entry) => entry.question.id === candidate.id);
-  if (sameId) problems.push(`the question bank already has a question with id "${candidate.id}" ("${sameId.question.text}")`);
+  if (sameId) problems.push(problem('question.id', `the question bank already has a question with id "${candidate.id}" ("${sameId.question.text}")`));
   const sameText = others.find((entry) => textKey(entry.question.text) === textKey(candidate.text));
-  if (sameText) problems.push(`the question bank already has the question "${sameText.question.text}"`);
+  if (sameText) problems.push(problem('question.text', `the question bank already has the question "${sameText.question.text}"`));
   return problems;
 }
 

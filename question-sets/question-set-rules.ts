@@ -1,5 +1,7 @@
-// Validation of a question set an admin saves: every problem as a sentence naming where it is.
+// Validation of a question set an admin saves: every problem with the field it is about, in a
+// sentence naming where it is.
 import { isRecord } from '../workflows/message-rules';
+import { problem, requestProblem, type Problem } from '../workflows/problem-list';
 import { quoted } from '../workflows/quoted';
 import { STAGES_THAT_CAN_BE_DISABLED, type QuestionSetStage, type QuestionSetStages } from './question-types';
 
@@ -10,80 +12,100 @@ const MAX_QUESTIONS = 30;
 const MAX_TEXT = 300;
 const MAX_SCALE_LABEL = 100;
 
-
 const isScaleLabel = (label: unknown) => typeof label === 'string' && label.trim() !== '' && label.length <= MAX_SCALE_LABEL;
+
+/** Where a question is: `at` names it in sentences ("reflection question 2"), `path` in fields ("reflection.1"). */
+export interface QuestionPlace {
+  at: string;
+  path: string;
+}
 
 /**
  * Options and scale labels belong to one type each, and the pages and the CLI show them as text:
  * anything else stored would break every page that shows the question.
  */
-function optionalFieldProblems(at: string, question: Record<string, unknown>): string[] {
+function optionalFieldProblems({ at, path }: QuestionPlace, question: Record<string, unknown>): Problem[] {
   if (!QUESTION_TYPES.includes(question.type as string)) return [];
-  const problems: string[] = [];
-  if (question.options !== undefined && question.type !== 'choice') problems.push(`${at}: only a choice question has options`);
+  const problems: Problem[] = [];
+  if (question.options !== undefined && question.type !== 'choice') problems.push(problem(`${path}.options`, `${at}: only a choice question has options`));
   if (question.scaleLabels === undefined) return problems;
-  if (question.type !== 'scale') problems.push(`${at}: only a scale question has scaleLabels`);
+  if (question.type !== 'scale') problems.push(problem(`${path}.scaleLabels`, `${at}: only a scale question has scaleLabels`));
   else if (!isRecord(question.scaleLabels) || !isScaleLabel(question.scaleLabels.low) || !isScaleLabel(question.scaleLabels.high)) {
-    problems.push(`${at}: scaleLabels must be { "low": text, "high": text } of 1 to ${MAX_SCALE_LABEL} characters each`);
+    problems.push(problem(`${path}.scaleLabels`, `${at}: scaleLabels must be { "low": text, "high": text } of 1 to ${MAX_SCALE_LABEL} characters each`));
   }
   return problems;
 }
+
+function idProblems({ at, path }: QuestionPlace, id: unknown, seen: Set<string>): Problem[] {
+  if (typeof id !== 'string' || !QUESTION_ID.test(id)) {
+    return [problem(`${path}.id`, `${at}: id must start with a lowercase letter and use letters, digits, - or _ (at most 40)`)];
+  }
+  if (seen.has(id)) return [problem(`${path}.id`, `${at}: duplicate id "${id}"`)];
+  seen.add(id);
+  return [];
+}
+
+function choiceProblems({ at, path }: QuestionPlace, options: unknown): Problem[] {
+  const field = `${path}.options`;
+  if (!Array.isArray(options) || options.length < 2) return [problem(field, `${at}: a choice question needs at least two options`)];
+  if (options.some((o) => typeof o !== 'string' || o.trim() === '')) return [problem(field, `${at}: choice options must be non-empty text`)];
+  if (new Set(options).size !== options.length) return [problem(field, `${at}: choice options must differ`)];
+  return [];
+}
+
+const isMaxLength = (value: unknown) => Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 10_000;
 
 /**
- * Every problem with one question, each starting with `at` ("reflection question 2"). The stage it
- * goes on decides whether action items are allowed; ids already in `seen` are refused as duplicates.
+ * Every problem with one question, each sentence starting with where it is. The stage it goes on
+ * decides whether action items are allowed; ids already in `seen` are refused as duplicates.
  */
-export function questionProblems(at: string, stage: string | null, question: unknown, seen = new Set<string>()): string[] {
-  if (!isRecord(question)) return [`${at} must be an object`];
-  const problems: string[] = [];
-  const id = question.id;
-  if (typeof id !== 'string' || !QUESTION_ID.test(id)) problems.push(`${at}: id must start with a lowercase letter and use letters, digits, - or _ (at most 40)`);
-  else if (seen.has(id)) problems.push(`${at}: duplicate id "${id}"`);
-  else seen.add(id);
+export function questionProblems(place: QuestionPlace, stage: string | null, question: unknown, seen = new Set<string>()): Problem[] {
+  const { at, path } = place;
+  if (!isRecord(question)) return [problem(path, `${at} must be an object`)];
+  const problems = idProblems(place, question.id, seen);
   const text = typeof question.text === 'string' ? question.text.trim() : '';
-  if (text === '') problems.push(`${at}: question text is empty`);
-  if (text.length > MAX_TEXT) problems.push(`${at}: question text is longer than ${MAX_TEXT} characters`);
-  if (!QUESTION_TYPES.includes(question.type as string)) problems.push(`${at}: unknown type "${quoted(question.type)}" (text, scale, yesNo, choice or actionItems)`);
-  if (typeof question.required !== 'boolean') problems.push(`${at}: required must be true or false`);
-  if (question.type === 'choice') {
-    const options = question.options;
-    if (!Array.isArray(options) || options.length < 2) problems.push(`${at}: a choice question needs at least two options`);
-    else if (options.some((o) => typeof o !== 'string' || o.trim() === '')) problems.push(`${at}: choice options must be non-empty text`);
-    else if (new Set(options).size !== options.length) problems.push(`${at}: choice options must differ`);
+  if (text === '') problems.push(problem(`${path}.text`, `${at}: question text is empty`));
+  if (text.length > MAX_TEXT) problems.push(problem(`${path}.text`, `${at}: question text is longer than ${MAX_TEXT} characters`));
+  if (!QUESTION_TYPES.includes(question.type as string)) {
+    problems.push(problem(`${path}.type`, `${at}: unknown type "${quoted(question.type)}" (text, scale, yesNo, choice or actionItems)`));
   }
-  problems.push(...optionalFieldProblems(at, question));
-  if (question.type === 'actionItems' && stage !== 'followUp') problems.push(`${at}: action items belong on the follow-up form`);
-  if (question.maxLength !== undefined && (!Number.isInteger(question.maxLength) || (question.maxLength as number) < 1 || (question.maxLength as number) > 10_000)) {
-    problems.push(`${at}: maxLength must be a whole number from 1 to 10000`);
+  if (typeof question.required !== 'boolean') problems.push(problem(`${path}.required`, `${at}: required must be true or false`));
+  if (question.type === 'choice') problems.push(...choiceProblems(place, question.options));
+  problems.push(...optionalFieldProblems(place, question));
+  if (question.type === 'actionItems' && stage !== 'followUp') problems.push(problem(`${path}.type`, `${at}: action items belong on the follow-up form`));
+  if (question.maxLength !== undefined && !isMaxLength(question.maxLength)) {
+    problems.push(problem(`${path}.maxLength`, `${at}: maxLength must be a whole number from 1 to 10000`));
   }
   return problems;
 }
 
-export function questionSetProblems(stages: unknown): string[] {
-  if (!isRecord(stages)) return ['a question set is an object with reflection, managerPrep, followUp and feedback lists'];
+function disabledStageProblems(disabled: unknown): Problem[] {
+  if (disabled === undefined) return [];
+  if (!Array.isArray(disabled)) return [problem('disabledStages', 'disabledStages must be a list of stages')];
+  return disabled.flatMap((stage: unknown, index) =>
+    STAGES_THAT_CAN_BE_DISABLED.includes(stage as QuestionSetStage)
+      ? []
+      : [problem(`disabledStages.${index}`, `disabledStages: "${quoted(stage)}" cannot be switched off (only ${STAGES_THAT_CAN_BE_DISABLED.join(', ')})`)],
+  );
+}
+
+function stageListProblems(stage: QuestionSetStage, list: unknown): Problem[] {
+  if (!Array.isArray(list)) return [problem(stage, `${stage} must be a list of questions`)];
+  const problems: Problem[] = [];
+  if (list.length > MAX_QUESTIONS) problems.push(problem(stage, `${stage} has more than ${MAX_QUESTIONS} questions`));
+  const seen = new Set<string>();
+  list.forEach((question, index) =>
+    problems.push(...questionProblems({ at: `${stage} question ${index + 1}`, path: `${stage}.${index}` }, stage, question, seen)),
+  );
+  return problems;
+}
+
+export function questionSetProblems(stages: unknown): Problem[] {
+  if (!isRecord(stages)) return [requestProblem('a question set is an object with reflection, managerPrep, followUp and feedback lists')];
   const unknown = Object.keys(stages).filter((key) => key !== 'disabledStages' && !QUESTION_SET_STAGES.includes(key as QuestionSetStage));
-  const problems = unknown.map((key) => `unknown stage "${key}"`);
-  const disabled = stages.disabledStages;
-  if (disabled !== undefined) {
-    if (!Array.isArray(disabled)) problems.push('disabledStages must be a list of stages');
-    else {
-      for (const stage of disabled) {
-        if (!STAGES_THAT_CAN_BE_DISABLED.includes(stage as QuestionSetStage)) {
-          problems.push(`disabledStages: "${quoted(stage)}" cannot be switched off (only ${STAGES_THAT_CAN_BE_DISABLED.join(', ')})`);
-        }
-      }
-    }
-  }
-  for (const stage of QUESTION_SET_STAGES) {
-    const list = stages[stage];
-    if (!Array.isArray(list)) {
-      problems.push(`${stage} must be a list of questions`);
-      continue;
-    }
-    if (list.length > MAX_QUESTIONS) problems.push(`${stage} has more than ${MAX_QUESTIONS} questions`);
-    const seen = new Set<string>();
-    list.forEach((question, index) => problems.push(...questionProblems(`${stage} question ${index + 1}`, stage, question, seen)));
-  }
+  const problems = unknown.map((key) => problem(key, `unknown stage "${key}"`));
+  problems.push(...disabledStageProblems(stages.disabledStages));
+  for (const stage of QUESTION_SET_STAGES) problems.push(...stageListProblems(stage, stages[stage]));
   return problems;
 }
 
@@ -99,7 +121,11 @@ export function describeQuestionSetChange(before: QuestionSetStages, after: Ques
       const previous = old.get(id);
       if (previous && JSON.stringify(previous) !== JSON.stringify(question)) changes.push(`${stage}: edited ${id}`);
     }
-    const order = (list: { id: string }[]) => list.map((q) => q.id).filter((id) => old.has(id) && now.has(id)).join(',');
+    const order = (list: { id: string }[]) =>
+      list
+        .map((q) => q.id)
+        .filter((id) => old.has(id) && now.has(id))
+        .join(',');
     if (order(before[stage]) !== order(after[stage])) changes.push(`${stage}: reordered`);
   }
   const off = (set: QuestionSetStages) => [...(set.disabledStages ?? [])].sort().join(',');

@@ -5,9 +5,20 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import type { EmailContexts } from './email-contexts';
 
-export const EMAIL_NAMES = ['reflection', 'manager-prep', 'reminder', 'agenda', 'follow-up', 'feedback', 'skip-nudge'] as const;
-export type EmailName = (typeof EMAIL_NAMES)[number];
+export type EmailName = keyof EmailContexts;
+/** Every email, each loaded at start; the Record makes the list and the context interfaces agree. */
+const EMAIL_NAME_SET: Record<EmailName, true> = {
+  reflection: true,
+  'manager-prep': true,
+  reminder: true,
+  agenda: true,
+  'follow-up': true,
+  feedback: true,
+  'skip-nudge': true,
+};
+const EMAIL_NAMES = Object.keys(EMAIL_NAME_SET) as EmailName[];
 
 export interface RenderedEmail {
   subject: string;
@@ -16,7 +27,7 @@ export interface RenderedEmail {
 }
 
 export interface EmailTemplates {
-  render(name: EmailName, context: object): RenderedEmail;
+  render<K extends EmailName>(name: K, context: EmailContexts[K]): RenderedEmail;
 }
 
 type Compiled = Handlebars.TemplateDelegate;
@@ -49,11 +60,19 @@ export function loadEmailTemplates(dir: string = EMAIL_TEMPLATE_DIR): EmailTempl
     render(name, context) {
       const template = compiled.get(name);
       if (!template) throw new Error(`unknown email template ${name}`);
-      const subject = template.subject(context).replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+      const subject = template
+        .subject(context)
+        .replace(/[\r\n\t]+/g, ' ')
+        .replace(/\s{2,}/g, ' ')
+        .trim();
       return {
         subject,
         html: template.html({ ...context, subject }),
-        text: template.text(context).replace(/\n{3,}/g, '\n\n').trim() + '\n',
+        text:
+          template
+            .text(context)
+            .replace(/\n{3,}/g, '\n\n')
+            .trim() + '\n',
       };
     },
   };

@@ -6,11 +6,11 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { buildWebServer } from '../web/web-server';
+import { buildWebServer } from '../server/web-server';
 import { pairsAtReflection, type PairAtReflection } from './support/pair-at-reflection';
 import { advanceTo, messageIdOf, sameMessageId } from './support/pair-driver';
-import { PUBLIC_BASE_URL, startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { PUBLIC_BASE_URL, startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 import { linksIn } from './support/web-client';
 
 const ORIGIN = new URL(PUBLIC_BASE_URL).origin;
@@ -37,12 +37,13 @@ function captureProcessOutput(): () => void {
   const originals = streams.map((stream) => stream.write.bind(stream));
   streams.forEach((stream, index) => {
     // `any`: write has several overloads; every call is passed on unchanged.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     stream.write = ((chunk: any, ...rest: any[]) => {
       logLines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
       return originals[index](chunk, ...rest);
     }) as typeof stream.write;
   });
-  return () => streams.forEach((stream, index) => (stream.write = originals[index] as typeof stream.write));
+  return () => streams.forEach((stream, index) => (stream.write = originals[index]));
 }
 
 async function startWeb(): Promise<{ app: FastifyInstance; base: string }> {
@@ -140,7 +141,12 @@ async function withRealIds(path: string): Promise<string> {
 it('finds every admin route in the router, pages and API', () => {
   const routes = adminRoutes(app);
   expect(routes.length).toBeGreaterThan(40);
-  expect(routes).toEqual(expect.arrayContaining([{ method: 'POST', path: '/admin/pairs/:pairId/actions/:action' }, { method: 'DELETE', path: '/admin/api/question-bank/:bankQuestionId' }]));
+  expect(routes).toEqual(
+    expect.arrayContaining([
+      { method: 'POST', path: '/admin/pairs/:pairId/actions/:action' },
+      { method: 'DELETE', path: '/admin/api/question-bank/:bankQuestionId' },
+    ]),
+  );
 });
 
 it('signs in with a cookie that is HttpOnly, SameSite=Strict and Secure behind https, and signs out the same way', async () => {
@@ -151,7 +157,9 @@ it('signs in with a cookie that is HttpOnly, SameSite=Strict and Secure behind h
 });
 
 it('refuses every admin page and API route without a session, changing nothing', async () => {
-  await stack.db.bankQuestion.create({ data: { id: 'bank-access', question: JSON.stringify({ id: 'access', text: 'Access?', type: 'text', required: false }), stage: null, createdBy: 'test' } });
+  await stack.db.bankQuestion.create({
+    data: { id: 'bank-access', question: JSON.stringify({ id: 'access', text: 'Access?', type: 'text', required: false }), stage: null, createdBy: 'test' },
+  });
   const before = await storedState();
   const answers: { route: string; status: number; location: string | null }[] = [];
   for (const { method, path } of adminRoutes(app)) {
@@ -173,7 +181,12 @@ it('refuses every admin page and API route without a session, changing nothing',
 
 it('refuses every admin change without proof that it comes from the admin pages, even signed in', async () => {
   const before = await storedState();
-  const noProof: Record<string, string>[] = [{}, { origin: 'https://evil.example' }, { origin: ORIGIN, 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }];
+  const noProof: Record<string, string>[] = [
+    {},
+    { origin: 'https://evil.example' },
+    { origin: ORIGIN, 'sec-fetch-site': 'cross-site' },
+    { 'sec-fetch-site': 'same-site' },
+  ];
   const changes = adminRoutes(app).filter((route) => route.method !== 'GET');
   for (const { method, path } of changes) {
     for (const headers of noProof) {
@@ -199,13 +212,23 @@ it('opens with a form token only its own form: not a pair page, and nothing of a
   const before = await storedState();
   for (const formLink of [pairA.reflectionLink, pairA.prepLink]) {
     const token = tokenOf(formLink);
-    for (const [method, path] of [['GET', `/pairs/${token}/topic`], ['POST', `/pairs/${token}/topic`], ['GET', `/pairs/${token}/record`]]) {
-      const response = await fetch(`${base}${path}`, { method, headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: method === 'POST' ? 'text=Hijack' : undefined });
-      expect({ path: path.replace(token, '[form token]'), status: response.status, page: (await response.text()).includes('This link does not work') }).toEqual({
-        path: path.replace(token, '[form token]'),
-        status: 404,
-        page: true,
+    for (const [method, path] of [
+      ['GET', `/pairs/${token}/topic`],
+      ['POST', `/pairs/${token}/topic`],
+      ['GET', `/pairs/${token}/record`],
+    ]) {
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+        body: method === 'POST' ? 'text=Hijack' : undefined,
       });
+      expect({ path: path.replace(token, '[form token]'), status: response.status, page: (await response.text()).includes('This link does not work') }).toEqual(
+        {
+          path: path.replace(token, '[form token]'),
+          status: 404,
+          page: true,
+        },
+      );
     }
   }
   expect(await storedState()).toEqual(before);
@@ -219,7 +242,11 @@ it('opens with a form token only its own form: not a pair page, and nothing of a
   expect(await stack.db.topic.findMany({ where: { text: 'Topic of pair A' }, select: { pairId: true } })).toEqual([{ pairId: pairA.pairId }]);
   const recordOfA = await (await fetch(local(pairA.reportRecordLink))).text();
   const formOfA = await (await fetch(local(pairA.reflectionLink))).text();
-  expect({ own: recordOfA.includes('Only for pair A'), other: recordOfA.includes('Only for pair B'), otherNames: recordOfA.includes('Cy Manager') || recordOfA.includes('Di Report') }).toEqual({ own: true, other: false, otherNames: false });
+  expect({
+    own: recordOfA.includes('Only for pair A'),
+    other: recordOfA.includes('Only for pair B'),
+    otherNames: recordOfA.includes('Cy Manager') || recordOfA.includes('Di Report'),
+  }).toEqual({ own: true, other: false, otherNames: false });
   expect({ own: formOfA.includes('Only for pair A'), other: formOfA.includes('Only for pair B') }).toEqual({ own: true, other: false });
 });
 
@@ -246,7 +273,15 @@ it('keeps tokens, the session cookie, the admin password and the session secret 
   await stack.smtp.waitFor((m) => sameMessageId(m, messageIdOf(pairA.pairId, 1, 'followUpManager', 'manager')));
   const followUp = stack.smtp.messages.find((m) => sameMessageId(m, messageIdOf(pairA.pairId, 1, 'followUpManager', 'manager')))!;
   const followUpLink = linksIn(followUp.text, PUBLIC_BASE_URL).find((link) => link.includes('/forms/'))!;
-  expect((await fetch(local(followUpLink), { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: 'q.held=yes&ai.text.0=Ship+it' })).status).toBe(200);
+  expect(
+    (
+      await fetch(local(followUpLink), {
+        method: 'POST',
+        headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'q.held=yes&ai.text.0=Ship+it',
+      })
+    ).status,
+  ).toBe(200);
 
   const tokens = [...new Set(stack.smtp.messages.flatMap((m) => linksIn(m.text, PUBLIC_BASE_URL)).map(tokenOf))];
   expect(tokens.length).toBeGreaterThanOrEqual(8);

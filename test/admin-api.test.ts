@@ -2,15 +2,15 @@
 // actions through the running workflow, and question-set versions picked up by the next form.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { sendToPair } from '../client/pairs';
+import { sendToPair } from '../pairs/registration';
 import { pauseUpdate } from '../workflows/pair-messages';
 import { DateTime } from 'luxon';
-import { MANAGER_KEY_ATTRIBUTE } from '../client/manager-search';
+import { MANAGER_KEY_ATTRIBUTE } from '../pairs/manager-search';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus } from './support/pair-driver';
 import { ADMIN_ORIGIN, startAdminServer, type AdminServer } from './support/admin-server';
-import { startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 const ORIGIN = ADMIN_ORIGIN;
 let env: TestWorkflowEnvironment;
@@ -74,7 +74,11 @@ it('refuses every admin route without a session, and form tokens grant nothing',
   ];
   const forged = 'rapport_admin=' + Buffer.from(JSON.stringify({ u: 'admin', exp: Date.now() + 1e9 })).toString('base64url') + '.bad';
   for (const [method, path] of routes) {
-    const refusedHeaders: Record<string, string>[] = [{ origin: ORIGIN }, { origin: ORIGIN, cookie: forged }, { origin: ORIGIN, cookie: `rapport_admin=${'a'.repeat(43)}` }];
+    const refusedHeaders: Record<string, string>[] = [
+      { origin: ORIGIN },
+      { origin: ORIGIN, cookie: forged },
+      { origin: ORIGIN, cookie: `rapport_admin=${'a'.repeat(43)}` },
+    ];
     for (const headers of refusedHeaders) {
       expect({ method, path, status: (await api(method, path, method === 'GET' ? undefined : {}, headers)).status }).toEqual({ method, path, status: 401 });
     }
@@ -85,9 +89,18 @@ it('refuses every admin route without a session, and form tokens grant nothing',
 });
 
 it('signs in with the configured credentials only, with a safe cookie, and signs out', async () => {
-  const wrong = await fetch(`${base}/admin/login`, { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: 'user=admin&password=wrong' });
+  const wrong = await fetch(`${base}/admin/login`, {
+    method: 'POST',
+    headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'user=admin&password=wrong',
+  });
   expect(wrong.status).toBe(401);
-  const right = await fetch(`${base}/admin/login`, { method: 'POST', redirect: 'manual', headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: 'user=admin&password=correct+horse' });
+  const right = await fetch(`${base}/admin/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'user=admin&password=correct+horse',
+  });
   expect(right.headers.get('set-cookie')).toMatch(/^rapport_admin=[^;]+; Path=\/admin; HttpOnly; SameSite=Strict; Max-Age=28800$/);
   const signedIn = (right.headers.get('set-cookie') ?? '').split(';')[0];
   expect((await api('GET', '/admin/api/pairs', undefined, { cookie: signedIn })).status).toBe(200);
@@ -106,10 +119,19 @@ it('creates pairs, refusing duplicates and invalid ones with clear problems', as
   expect(duplicate.status).toBe(409);
   expect(duplicate.json.problems[0]).toMatch(/already exists/);
 
-  const invalid = await api('POST', '/admin/api/pairs', newPairBody({
-    manager: { name: '', email: 'not-an-email' },
-    settings: { cadence: { kind: 'monthly', ordinal: 5, weekday: 2 }, meetingTime: '10:00', timeZone: 'Mars/Olympus', offsets: { reflectionBefore: 2880, reminderBefore: 30, agendaBefore: 60, followUpAfter: 1440 } },
-  }));
+  const invalid = await api(
+    'POST',
+    '/admin/api/pairs',
+    newPairBody({
+      manager: { name: '', email: 'not-an-email' },
+      settings: {
+        cadence: { kind: 'monthly', ordinal: 5, weekday: 2 },
+        meetingTime: '10:00',
+        timeZone: 'Mars/Olympus',
+        offsets: { reflectionBefore: 2880, reminderBefore: 30, agendaBefore: 60, followUpAfter: 1440 },
+      },
+    }),
+  );
   expect(invalid.status).toBe(422);
   expect(invalid.json.problems).toEqual([
     'manager.name must be 1 to 200 characters on one line',
@@ -133,8 +155,13 @@ it('pauses, resumes, skips, reschedules, changes cadence and ends through the wo
   expect((await api('POST', `${path}/pause`, {})).json.state).toBe('paused');
   expect(await api('POST', `${path}/pause`, {})).toEqual({ status: 422, json: { problems: ['The pair is already paused.'] } });
   expect((await api('POST', `${path}/resume`, {})).json.state).toBe('active');
-  expect(await api('POST', `${path}/reschedule`, { meetingAt: '2001-01-01T10:00:00Z' })).toEqual({ status: 422, json: { problems: ['a meeting cannot be rescheduled into the past'] } });
-  expect((await api('PATCH', `${path}/schedule`, { timeZone: 'Nowhere/Land' })).json.problems).toEqual(['timeZone "Nowhere/Land" is not a known IANA time zone']);
+  expect(await api('POST', `${path}/reschedule`, { meetingAt: '2001-01-01T10:00:00Z' })).toEqual({
+    status: 422,
+    json: { problems: ['a meeting cannot be rescheduled into the past'] },
+  });
+  expect((await api('PATCH', `${path}/schedule`, { timeZone: 'Nowhere/Land' })).json.problems).toEqual([
+    'timeZone "Nowhere/Land" is not a known IANA time zone',
+  ]);
   expect((await api('PATCH', `${path}/schedule`, { meetingTime: '15:30' })).json.settings.meetingTime).toBe('15:30');
   expect((await api('POST', `${path}/skip`, { reason: 'offsite' })).status).toBe(200);
   expect((await api('POST', '/admin/api/pairs/nope/pause', {})).status).toBe(404);
@@ -174,7 +201,14 @@ it('saves question-set versions with an audit trail; the next form uses them; ro
   const status = await waitForStatus(handle as never, (s) => s.cycle === 1);
   const runBefore = (await handle.describe()).runId;
 
-  const broken = { ...DEFAULT_QUESTION_SET, reflection: [{ id: 'topics', text: ' ', type: 'text', required: true }, { id: 'topics', text: 'Again', type: 'mood', required: true }, { id: 'pick', text: 'Pick', type: 'choice', required: false }] };
+  const broken = {
+    ...DEFAULT_QUESTION_SET,
+    reflection: [
+      { id: 'topics', text: ' ', type: 'text', required: true },
+      { id: 'topics', text: 'Again', type: 'mood', required: true },
+      { id: 'pick', text: 'Pick', type: 'choice', required: false },
+    ],
+  };
   expect((await api('PUT', path, { stages: broken })).json.problems).toEqual([
     'reflection question 1: question text is empty',
     'reflection question 2: duplicate id "topics"',
@@ -182,11 +216,17 @@ it('saves question-set versions with an audit trail; the next form uses them; ro
     'reflection question 3: a choice question needs at least two options',
   ]);
 
-  const edited = { ...DEFAULT_QUESTION_SET, reflection: [...DEFAULT_QUESTION_SET.reflection, { id: 'learning', text: 'What did you learn this week?', type: 'text', required: false }] };
+  const edited = {
+    ...DEFAULT_QUESTION_SET,
+    reflection: [...DEFAULT_QUESTION_SET.reflection, { id: 'learning', text: 'What did you learn this week?', type: 'text', required: false }],
+  };
   const saved = await api('PUT', path, { stages: edited });
   expect(saved.json).toEqual({ version: 2, change: 'reflection: added learning', notified: true });
   const versions = (await api('GET', `${path}/versions`)).json.versions;
-  expect(versions.map((v: { version: number; scope: string; createdBy: string }) => [v.version, v.scope, v.createdBy])).toEqual([[1, 'org', 'rapport'], [2, 'pair', 'admin']]);
+  expect(versions.map((v: { version: number; scope: string; createdBy: string }) => [v.version, v.scope, v.createdBy])).toEqual([
+    [1, 'org', 'rapport'],
+    [2, 'pair', 'admin'],
+  ]);
 
   await advanceTo(env, Date.parse(status.nextEvents[0].at) + 1_000);
   const [reflection] = await stack.smtp.waitFor((m) => sameMessageId(m, messageIdOf(pairId, 1, 'reflection', 'report')));
@@ -206,12 +246,16 @@ it('imports pairs from CSV with a per-row report, and serves history and exports
     'Ada Lead,ada@example.com,Bo Dev,bo@example.com,weekly,tuesday,09:30,Europe/Berlin',
     'Ada Lead,ada@example.com,Cy Dev,cy@example.com,weekly,tuesday,11:00,Mars/Olympus',
   ].join('\n');
-  const response = await fetch(`${base}/admin/api/pairs/import`, { method: 'POST', headers: { origin: ORIGIN, cookie, 'content-type': 'text/csv' }, body: csv });
+  const response = await fetch(`${base}/admin/api/pairs/import`, {
+    method: 'POST',
+    headers: { origin: ORIGIN, cookie, 'content-type': 'text/csv' },
+    body: csv,
+  });
   expect(response.status).toBe(200);
   const report = (await response.json()) as { created: { pairId: string }[]; refused: unknown[] };
   expect(report.created).toHaveLength(1);
   expect(report.refused).toEqual([{ line: 3, reasons: ['time_zone: timeZone "Mars/Olympus" is not a known IANA time zone'] }]);
-  const pairId = report.created[0].pairId as string;
+  const pairId = report.created[0].pairId;
 
   const history = await api('GET', `/admin/api/pairs/${pairId}/history`);
   expect(history.status).toBe(200);
@@ -232,7 +276,11 @@ it('takes a question suggestion from the report’s form page for an admin to ac
   const [prep] = await stack.smtp.waitFor((m) => sameMessageId(m, messageIdOf(pairId, 1, 'managerPrep', 'manager')));
   const formPath = (text: string) => new URL(/http:\/\/rapport\.test\/forms\/[A-Za-z0-9_-]+/.exec(text)![0]).pathname;
   const suggest = (path: string, suggestion: string) =>
-    fetch(`${base}${path}/suggestion`, { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ suggestion }) });
+    fetch(`${base}${path}/suggestion`, {
+      method: 'POST',
+      headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ suggestion }),
+    });
 
   expect((await fetch(`${base}${formPath(reflection.text)}`)).status).toBe(200);
   expect(await (await fetch(`${base}${formPath(reflection.text)}`)).text()).toContain('Suggest it here');
@@ -241,7 +289,9 @@ it('takes a question suggestion from the report’s form page for an admin to ac
   expect((await suggest(formPath(reflection.text), 'Ask about on-call load every week')).status).toBe(200);
 
   const listed = (await api('GET', `/admin/api/pairs/${pairId}/suggestions`)).json.suggestions;
-  expect(listed.map((s: { by: string; text: string; status: string }) => [s.by, s.text, s.status])).toEqual([['report', 'Ask about on-call load every week', 'open']]);
+  expect(listed.map((s: { by: string; text: string; status: string }) => [s.by, s.text, s.status])).toEqual([
+    ['report', 'Ask about on-call load every week', 'open'],
+  ]);
   const path = `/admin/api/pairs/${pairId}/suggestions/${listed[0].id}`;
   expect((await api('POST', path, { decision: 'maybe' })).status).toBe(422);
   expect((await api('POST', path, { decision: 'accepted' })).json).toEqual({ id: listed[0].id, status: 'accepted' });
@@ -272,7 +322,9 @@ it('switches a stage off per pair: no form and no reminder for it; the reflectio
 it('edits the organisation default, which pairs without their own questions use from their next form', async () => {
   const before = await api('GET', '/admin/api/question-sets/org');
   expect(before.json.scope).toBe('org');
-  expect((await api('PUT', '/admin/api/question-sets/org', { stages: { ...DEFAULT_QUESTION_SET, feedback: [] , extra: [] } })).json.problems).toEqual(['unknown stage "extra"']);
+  expect((await api('PUT', '/admin/api/question-sets/org', { stages: { ...DEFAULT_QUESTION_SET, feedback: [], extra: [] } })).json.problems).toEqual([
+    'unknown stage "extra"',
+  ]);
   const feedback = [...DEFAULT_QUESTION_SET.feedback, { id: 'safety', text: 'Do you feel safe raising problems with me?', type: 'scale', required: false }];
   const saved = await api('PUT', '/admin/api/question-sets/org', { stages: { ...DEFAULT_QUESTION_SET, feedback } });
   expect(saved.json).toEqual({ version: before.json.version + 1, change: 'feedback: added safety' });
@@ -286,11 +338,27 @@ it('edits the organisation default, which pairs without their own questions use 
 
 it('creates, imports, reschedules and changes a schedule from the admin pages’ forms', async () => {
   const form = (path: string, fields: Record<string, string>) =>
-    fetch(`${base}${path}`, { method: 'POST', redirect: 'manual', headers: { origin: ORIGIN, cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) });
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { origin: ORIGIN, cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields),
+    });
   people += 1;
   const fields = {
-    managerName: 'Maya Manager', managerEmail: `maya${people}@example.com`, reportName: 'Ravi Report', reportEmail: `ravi${people}@example.com`,
-    cadence: 'weekly', everyWeeks: '1', ordinal: '1', weekday: '4', meetingTime: '10:00', timeZone: 'Europe/Berlin', durationMinutes: '30', feedbackEveryCycles: '4', formatNote: '',
+    managerName: 'Maya Manager',
+    managerEmail: `maya${people}@example.com`,
+    reportName: 'Ravi Report',
+    reportEmail: `ravi${people}@example.com`,
+    cadence: 'weekly',
+    everyWeeks: '1',
+    ordinal: '1',
+    weekday: '4',
+    meetingTime: '10:00',
+    timeZone: 'Europe/Berlin',
+    durationMinutes: '30',
+    feedbackEveryCycles: '4',
+    formatNote: '',
   };
   const refused = await form('/admin/pairs', { ...fields, timeZone: 'Atlantis/Capital', durationMinutes: 'long' });
   expect(refused.status).toBe(422);
@@ -314,11 +382,25 @@ it('creates, imports, reschedules and changes a schedule from the admin pages’
   expect(past.status).toBe(422);
   expect(await past.text()).toContain('a meeting cannot be rescheduled into the past');
 
-  expect((await form(`${pairPath}/schedule`, { cadence: 'monthly', ordinal: 'last', weekday: '5', everyWeeks: '', meetingTime: '09:00', durationMinutes: '45', feedbackEveryCycles: '3' })).status).toBe(303);
+  expect(
+    (
+      await form(`${pairPath}/schedule`, {
+        cadence: 'monthly',
+        ordinal: 'last',
+        weekday: '5',
+        everyWeeks: '',
+        meetingTime: '09:00',
+        durationMinutes: '45',
+        feedbackEveryCycles: '3',
+      })
+    ).status,
+  ).toBe(303);
   const changed = (await api('GET', `/admin/api/pairs/${pairId}`)).json.status.settings;
   expect(changed).toMatchObject({ cadence: { kind: 'monthly', ordinal: -1, weekday: 5 }, meetingTime: '09:00', durationMinutes: 45, feedbackEveryCycles: 3 });
 
-  const imported = await form('/admin/pairs/import', { csv: 'manager_name,manager_email,report_name,report_email,cadence,weekday,meeting_time,time_zone\nAda,ada.page@example.com,Bo,bo.page@example.com,weekly,monday,09:00,Nowhere/Land\n' });
+  const imported = await form('/admin/pairs/import', {
+    csv: 'manager_name,manager_email,report_name,report_email,cadence,weekday,meeting_time,time_zone\nAda,ada.page@example.com,Bo,bo.page@example.com,weekly,monday,09:00,Nowhere/Land\n',
+  });
   expect(imported.status).toBe(200);
   expect(await imported.text()).toContain('Line 2: time_zone: timeZone &quot;Nowhere/Land&quot; is not a known IANA time zone');
   await api('POST', `/admin/api/pairs/${pairId}/end`, {});
@@ -336,13 +418,22 @@ it('refuses every invalid schedule change with its own clear problem, changing n
     [{ meetingTime: '25:00' }, 'meetingTime must be HH:MM on a 24-hour clock, e.g. 10:00'],
     [{ durationMinutes: 2 }, 'durationMinutes must be a whole number from 5 to 480'],
     [{ timeZone: 'Mars/Olympus' }, 'timeZone "Mars/Olympus" is not a known IANA time zone'],
-    [{ offsets: { reflectionBefore: 60, reminderBefore: 120 } }, 'offsets.reminderBefore must be less than offsets.reflectionBefore: the reminder comes after the form'],
-    [{ offsets: { reminderBefore: 30, agendaBefore: 60 } }, 'offsets.reminderBefore must be more than offsets.agendaBefore: the reminder must come before the agenda and the meeting'],
+    [
+      { offsets: { reflectionBefore: 60, reminderBefore: 120 } },
+      'offsets.reminderBefore must be less than offsets.reflectionBefore: the reminder comes after the form',
+    ],
+    [
+      { offsets: { reminderBefore: 30, agendaBefore: 60 } },
+      'offsets.reminderBefore must be more than offsets.agendaBefore: the reminder must come before the agenda and the meeting',
+    ],
     [{ offsets: { followUpAfter: 10 } }, 'offsets.followUpAfter must be at least the meeting length: the follow-up comes after the meeting ends'],
     [{ offsets: { agendaBefore: -5 } }, 'offsets.agendaBefore must be whole minutes from 0 to 86400'],
     [{ feedbackEveryCycles: 0 }, 'feedbackEveryCycles must be a whole number from 1 to 52'],
     [{ skipNudgeAfter: 100 }, 'skipNudgeAfter must be a whole number from 1 to 52'],
-    [{ offsets: { reflectionBefore: 6 * 1440, followUpAfter: 2 * 1440 } }, 'offsets.reflectionBefore plus offsets.followUpAfter must be shorter than the time between two meetings'],
+    [
+      { offsets: { reflectionBefore: 6 * 1440, followUpAfter: 2 * 1440 } },
+      'offsets.reflectionBefore plus offsets.followUpAfter must be shorter than the time between two meetings',
+    ],
   ];
   const before = (await api('GET', path)).json.status.settings;
   for (const [change, problem] of refusals) {

@@ -5,20 +5,19 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { accessibilityViolations } from './support/accessibility';
 import { freePort, launchChromium, SCREENSHOTS } from './support/browser';
-import { buildWebServer } from '../web/web-server';
+import { buildWebServer } from '../server/web-server';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus } from './support/pair-driver';
-import { startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
-
+import { startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 let env: TestWorkflowEnvironment;
 let app: FastifyInstance;
 let stack: RapportStack;
 let browser: Browser;
 let baseUrl: string;
-
 
 beforeAll(async () => {
   env = await createTimeSkippingEnv();
@@ -30,7 +29,12 @@ beforeAll(async () => {
     temporal: env.client,
     publicBaseUrl: baseUrl,
     rateLimitPerMinute: 1_000,
-    admin: { taskQueue: stack.taskQueue, credentials: { user: 'admin', password: 'a long admin password' }, sessionSecret: 'browser-test-secret', secureCookies: false },
+    admin: {
+      taskQueue: stack.taskQueue,
+      credentials: { user: 'admin', password: 'a long admin password' },
+      sessionSecret: 'browser-test-secret',
+      secureCookies: false,
+    },
   });
   await app.listen({ port, host: '127.0.0.1' });
   browser = await launchChromium();
@@ -44,17 +48,28 @@ afterAll(async () => {
   await env?.teardown();
 });
 
+async function signIn(page: Page): Promise<void> {
+  await page.goto(`${baseUrl}/admin`);
+  await page.getByLabel('User name').fill('admin');
+  await page.getByLabel('Password').fill('a long admin password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Pairs', exact: true }).waitFor();
+}
+
+/** The text of what an input's aria-describedby points to, and whether it is marked invalid. */
+async function problemBeside(page: Page, input: string): Promise<{ invalid: string | null; text: string | null }> {
+  const field = page.locator(input);
+  const describedBy = await field.getAttribute('aria-describedby');
+  return { invalid: await field.getAttribute('aria-invalid'), text: describedBy === null ? null : await page.locator(`#${describedBy}`).textContent() };
+}
+
 it('edits a pair’s reflection questions in the browser; the next email uses them without a restart', async () => {
   const { pairId, handle } = await stack.createPair();
   const status = await waitForStatus(handle, (s) => s.cycle === 1);
   const runBefore = (await handle.describe()).runId;
 
   const page = await browser.newPage();
-  await page.goto(`${baseUrl}/admin`);
-  await page.getByLabel('User name').fill('admin');
-  await page.getByLabel('Password').fill('a long admin password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Pairs', exact: true }).waitFor();
+  await signIn(page);
   await page.getByRole('link', { name: 'Maya Manager' }).click();
   await page.getByRole('heading', { name: 'Ravi Report and Maya Manager' }).waitFor();
 
@@ -66,12 +81,16 @@ it('edits a pair’s reflection questions in the browser; the next email uses th
   expect(await page.getByRole('status').textContent()).toContain('Saved as a new version');
   await page.screenshot({ path: join(SCREENSHOTS, 'admin-pair.png'), fullPage: false });
 
-  // A question with no text is refused next to the editor, and nothing is saved.
+  // A question with no text is refused beside its field, and nothing is saved.
   await page.locator('#reflection-1-text').fill('   ');
   await page.getByRole('button', { name: 'Save questions' }).click();
   await page.getByRole('alert').waitFor();
-  expect(await page.getByRole('alert').textContent()).toContain('reflection question 2: question text is empty');
+  expect(await page.getByRole('alert').textContent()).toBe('Not saved. 1 problem is shown beside its field.');
+  expect(await problemBeside(page, '#reflection-1-text')).toEqual({ invalid: 'true', text: 'reflection question 2: question text is empty' });
+  expect(await problemBeside(page, '#reflection-0-text')).toEqual({ invalid: null, text: null });
   expect((await stack.db.questionSet.findMany({ where: { scope: pairId } })).map((q) => q.version)).toEqual([2]);
+  await page.locator('#reflection-1-text').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(SCREENSHOTS, 'admin-pair-problem.png') });
 
   await advanceTo(env, Date.parse(status.nextEvents[0].at) + 1_000);
   const [reflection] = await stack.smtp.waitFor((m) => sameMessageId(m, messageIdOf(pairId, 1, 'reflection', 'report')));
@@ -80,4 +99,48 @@ it('edits a pair’s reflection questions in the browser; the next email uses th
   expect((await handle.describe()).runId).toBe(runBefore);
   expect((await stack.db.form.findFirstOrThrow({ where: { pairId, kind: 'reflection' } })).questionSetVersion).toBe(2);
   await page.close();
+});
+
+it('shows each problem of a new pair beside its field, and one about no field on top', async () => {
+  // bypassCSP lets axe-core's script run in the page.
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await signIn(page);
+  const fill = async (fields: Record<string, string>) => {
+    for (const [label, value] of Object.entries(fields)) await page.getByLabel(label, { exact: true }).fill(value);
+  };
+  const people = { "Manager's name": 'Noor Manager', "Manager's email": 'noor@example', "Report's name": 'Omar Report', "Report's email": 'omar@example.com' };
+  await fill({ ...people, 'Meeting time (HH:MM)': '25:00', 'Time zone (e.g. Europe/Berlin)': 'Mars/Olympus' });
+  await page.getByRole('button', { name: 'Add the pair' }).click();
+  await page.getByRole('alert').waitFor();
+  expect(await page.getByRole('alert').textContent()).toBe('The pair was not created. 3 problems are shown beside their fields.');
+  expect(await problemBeside(page, '#managerEmail')).toEqual({
+    invalid: 'true',
+    text: 'manager.email "noor@example" is not an email address: it must be a plain address like dana@example.com',
+  });
+  expect(await problemBeside(page, '#meetingTime')).toEqual({ invalid: 'true', text: 'meetingTime must be HH:MM on a 24-hour clock, e.g. 10:00' });
+  expect(await problemBeside(page, '#timeZone')).toEqual({ invalid: 'true', text: 'timeZone "Mars/Olympus" is not a known IANA time zone' });
+  expect(await problemBeside(page, '#reportEmail')).toEqual({ invalid: null, text: null });
+  await page.screenshot({ path: join(SCREENSHOTS, 'admin-pairs-problems.png'), fullPage: true });
+  expect(await accessibilityViolations(page)).toEqual([]);
+
+  // A pair that exists already is a problem with no field of its own: it is listed on top.
+  const existing = await stack.createPair({
+    manager: { name: 'Erin Existing', email: 'erin@example.com' },
+    report: { name: 'Eli Existing', email: 'eli@example.com' },
+  });
+  await fill({
+    "Manager's name": 'Erin Existing',
+    "Manager's email": 'erin@example.com',
+    "Report's name": 'Eli Existing',
+    "Report's email": 'eli@example.com',
+  });
+  await fill({ 'Meeting time (HH:MM)': '10:00', 'Time zone (e.g. Europe/Berlin)': 'Europe/Berlin' });
+  await page.getByRole('button', { name: 'Add the pair' }).click();
+  await page.getByRole('alert').waitFor();
+  const alert = await page.getByRole('alert').textContent();
+  expect(alert).toContain('The pair was not created.');
+  expect(alert).toContain(`A pair for this manager and report already exists (pair ${existing.pairId}).`);
+  expect(await page.locator('[aria-invalid]').count()).toBe(0);
+  await context.close();
 });

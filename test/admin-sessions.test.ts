@@ -11,7 +11,7 @@ import { createSessionStore, SESSION_HOURS, type SessionStore } from '../admin/a
 import type { Provider } from '../prisma/build-schemas';
 import { type Database, openDatabase, type RapportPrisma } from '../prisma/database';
 import { migrateDatabase } from '../prisma/migrate';
-import { startPostgres } from './support/postgres';
+import { startPostgres } from '../harness/postgres';
 
 interface Target {
   url: string;
@@ -202,18 +202,10 @@ describe.each(targets)('admin sessions on %s', (_provider, startTarget) => {
     await store.revoke(recentlyRevoked);
     // Now the first session expired 18h ago and the second was revoked 25h ago.
     await store.issue('fresh');
-    expect((await db.prisma.adminSession.findMany({ orderBy: { user: 'asc' } })).map((row) => row.user)).toEqual([
-      'fresh',
-      'long-expired',
-      'recently-revoked',
-    ]);
+    expect((await db.prisma.adminSession.findMany({ orderBy: { user: 'asc' } })).map((row) => row.user)).toEqual(['fresh', 'long-expired', 'recently-revoked']);
     clock = START + (SESSION_HOURS + 24) * HOUR + 1;
     await store.issue('later');
-    expect((await db.prisma.adminSession.findMany({ orderBy: { user: 'asc' } })).map((row) => row.user)).toEqual([
-      'fresh',
-      'later',
-      'recently-revoked',
-    ]);
+    expect((await db.prisma.adminSession.findMany({ orderBy: { user: 'asc' } })).map((row) => row.user)).toEqual(['fresh', 'later', 'recently-revoked']);
     await expect(store.verify(longExpired)).resolves.toBeNull();
   });
 });

@@ -4,15 +4,16 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import fc from 'fast-check';
 import { request as httpRequest } from 'node:http';
-import { importPairs, parsePairCsv, PAIR_COLUMNS } from '../admin/pair-import';
-import { InvalidPairError, PairExistsError, pairHandle, type NewPair } from '../client/pairs';
+import { importPairs, parsePairCsv, PAIR_COLUMNS } from '../pairs/pair-import';
+import { InvalidPairError, PairExistsError, pairHandle, type NewPair } from '../pairs/registration';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
+import { requestProblem } from '../workflows/problem-list';
 import { ADMIN_ORIGIN, startAdminServer, type AdminServer, type ApiAnswer } from './support/admin-server';
-import { createInputTally } from './support/input-tally';
+import { createInputTally } from '../harness/input-tally';
 import { mutated, mutatedStages, PAIR_PATHS, QUESTION_FIELDS } from './support/json-mutation';
 import { waitForStatus } from './support/pair-driver';
-import { startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 const tally = createInputTally('admin');
 let env: TestWorkflowEnvironment;
@@ -112,14 +113,35 @@ function validPair(tag: string) {
 }
 
 const SCHEDULE_PATHS = [
-  ['cadence'], ['cadence', 'kind'], ['cadence', 'everyWeeks'], ['cadence', 'weekday'], ['cadence', 'ordinal'], ['meetingTime'], ['timeZone'], ['durationMinutes'],
-  ['offsets'], ['offsets', 'reflectionBefore'], ['offsets', 'agendaBefore'], ['feedbackEveryCycles'], ['skipNudgeAfter'], ['extra'],
+  ['cadence'],
+  ['cadence', 'kind'],
+  ['cadence', 'everyWeeks'],
+  ['cadence', 'weekday'],
+  ['cadence', 'ordinal'],
+  ['meetingTime'],
+  ['timeZone'],
+  ['durationMinutes'],
+  ['offsets'],
+  ['offsets', 'reflectionBefore'],
+  ['offsets', 'agendaBefore'],
+  ['feedbackEveryCycles'],
+  ['skipNudgeAfter'],
+  ['extra'],
 ];
 const BANK_PATHS = [['question'], ['stage'], ...QUESTION_FIELDS.map((name) => ['question', name]), ['extra']];
 let bankQuestions = 0;
 const validBankQuestion = () => {
   bankQuestions += 1;
-  return { question: { id: `fuzz${bankQuestions}`, text: `Fuzzed question number ${bankQuestions}?`, type: 'scale', required: false, scaleLabels: { low: 'low', high: 'high' } }, stage: 'reflection' };
+  return {
+    question: {
+      id: `fuzz${bankQuestions}`,
+      text: `Fuzzed question number ${bankQuestions}?`,
+      type: 'scale',
+      required: false,
+      scaleLabels: { low: 'low', high: 'high' },
+    },
+    stage: 'reflection',
+  };
 };
 
 const anyJsonBody = fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.jsonValue() });
@@ -153,7 +175,9 @@ it('saves a question set only when it is valid, and a saved one still shows on t
   const body = fc.oneof({ weight: 4, arbitrary: mutatedStages(['stages']) }, { weight: 1, arbitrary: anyJsonBody });
   await fc.assert(
     fc.asyncProperty(body, async (questionSet) => {
-      const answer = await sendAndCheck('PUT /admin/api/pairs/:id/question-set', () => admin.api('PUT', `/admin/api/pairs/${pairId}/question-set`, questionSet));
+      const answer = await sendAndCheck('PUT /admin/api/pairs/:id/question-set', () =>
+        admin.api('PUT', `/admin/api/pairs/${pairId}/question-set`, questionSet),
+      );
       if (answer.status < 400) {
         const page = await fetch(`${admin.base}/admin/pairs/${pairId}`, { headers: { cookie: admin.cookie } });
         expect({ status: page.status, shown: (await page.text()).includes('</html>') }).toEqual({ status: 200, shown: true });
@@ -210,30 +234,59 @@ it('quotes values that cannot be turned into text in its problems instead of fai
   const pair = validPair('unprintable');
   const cases: [string, string, unknown, string][] = [
     ['POST', '/admin/api/pairs', { ...pair, settings: { ...pair.settings, timeZone: unprintable } }, 'timeZone "{"toString":1}" is not a known IANA time zone'],
-    ['POST', '/admin/api/pairs', { ...pair, manager: { name: 'Maya', email: unprintable } }, 'manager.email "{"toString":1}" is not an email address: it must be a plain address like dana@example.com'],
-    ['POST', '/admin/api/pairs', { ...pair, settings: { ...pair.settings, durationMinutes: unprintable } }, 'durationMinutes must be a whole number from 5 to 480'],
+    [
+      'POST',
+      '/admin/api/pairs',
+      { ...pair, manager: { name: 'Maya', email: unprintable } },
+      'manager.email "{"toString":1}" is not an email address: it must be a plain address like dana@example.com',
+    ],
+    [
+      'POST',
+      '/admin/api/pairs',
+      { ...pair, settings: { ...pair.settings, durationMinutes: unprintable } },
+      'durationMinutes must be a whole number from 5 to 480',
+    ],
     ['PATCH', '/admin/api/pairs/%id/schedule', { durationMinutes: unprintable }, 'durationMinutes must be a whole number from 5 to 480'],
     ['PATCH', '/admin/api/pairs/%id/schedule', { timeZone: unprintable }, 'timeZone "{"toString":1}" is not a known IANA time zone'],
-    ['POST', '/admin/api/question-bank', { question: { ...validBankQuestion().question, type: unprintable } }, 'bank question: unknown type "{"toString":1}" (text, scale, yesNo, choice or actionItems)'],
-    ['POST', '/admin/api/question-bank', { question: validBankQuestion().question, stage: unprintable }, 'unknown stage "{"toString":1}" (reflection, managerPrep, followUp, feedback)'],
+    [
+      'POST',
+      '/admin/api/question-bank',
+      { question: { ...validBankQuestion().question, type: unprintable } },
+      'bank question: unknown type "{"toString":1}" (text, scale, yesNo, choice or actionItems)',
+    ],
+    [
+      'POST',
+      '/admin/api/question-bank',
+      { question: validBankQuestion().question, stage: unprintable },
+      'unknown stage "{"toString":1}" (reflection, managerPrep, followUp, feedback)',
+    ],
   ];
   for (const [method, path, body, problem] of cases) {
-    const answer = await sendAndCheck(`${method} ${path.replace('%id', ':id')} (unprintable values)`, () => admin.api(method, path.replace('%id', pairId), body));
+    const answer = await sendAndCheck(`${method} ${path.replace('%id', ':id')} (unprintable values)`, () =>
+      admin.api(method, path.replace('%id', pairId), body),
+    );
     expect({ path, status: answer.status, problems: answer.json.problems }).toEqual({ path, status: 422, problems: expect.arrayContaining([problem]) });
   }
 });
 
 it('refuses options and scale labels that a page could not show', async () => {
   const reflection = DEFAULT_QUESTION_SET.reflection;
-  const withQuestion = (question: Record<string, unknown>) => ({ stages: { ...DEFAULT_QUESTION_SET, reflection: [...reflection, { id: 'extra', text: 'Extra?', required: false, ...question }] } });
+  const withQuestion = (question: Record<string, unknown>) => ({
+    stages: { ...DEFAULT_QUESTION_SET, reflection: [...reflection, { id: 'extra', text: 'Extra?', required: false, ...question }] },
+  });
   const cases: [Record<string, unknown>, string][] = [
     [{ type: 'text', options: '' }, 'reflection question 6: only a choice question has options'],
     [{ type: 'scale', scaleLabels: 5 }, 'reflection question 6: scaleLabels must be { "low": text, "high": text } of 1 to 100 characters each'],
-    [{ type: 'scale', scaleLabels: { low: { toString: 1 }, high: 'x' } }, 'reflection question 6: scaleLabels must be { "low": text, "high": text } of 1 to 100 characters each'],
+    [
+      { type: 'scale', scaleLabels: { low: { toString: 1 }, high: 'x' } },
+      'reflection question 6: scaleLabels must be { "low": text, "high": text } of 1 to 100 characters each',
+    ],
     [{ type: 'text', scaleLabels: { low: 'a', high: 'b' } }, 'reflection question 6: only a scale question has scaleLabels'],
   ];
   for (const [question, problem] of cases) {
-    const answer = await sendAndCheck('PUT /admin/api/pairs/:id/question-set (unshowable fields)', () => admin.api('PUT', `/admin/api/pairs/${pairId}/question-set`, withQuestion(question)));
+    const answer = await sendAndCheck('PUT /admin/api/pairs/:id/question-set (unshowable fields)', () =>
+      admin.api('PUT', `/admin/api/pairs/${pairId}/question-set`, withQuestion(question)),
+    );
     expect({ question, status: answer.status, problems: answer.json.problems }).toEqual({ question, status: 422, problems: [problem] });
   }
 });
@@ -250,7 +303,31 @@ it('refuses a JSON body over the limit with 413 before any handler runs', async 
 // ---- CSV import ----------------------------------------------------------------------------------
 
 const plainCell = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom('Maya Manager', 'MANAGER_EMAIL', 'REPORT_EMAIL', 'weekly', 'monthly', 'every 2 weeks', 'thursday', '4', 'last', '10:00', '9:30', 'Europe/Berlin', 'Mars/Olympus', '45', '48', '1.5', '', ' ', 'Émile 山田', '<b>x</b>') },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      'Maya Manager',
+      'MANAGER_EMAIL',
+      'REPORT_EMAIL',
+      'weekly',
+      'monthly',
+      'every 2 weeks',
+      'thursday',
+      '4',
+      'last',
+      '10:00',
+      '9:30',
+      'Europe/Berlin',
+      'Mars/Olympus',
+      '45',
+      '48',
+      '1.5',
+      '',
+      ' ',
+      'Émile 山田',
+      '<b>x</b>',
+    ),
+  },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 20 }).map((text) => text.replace(/[",\r\n]/g, '')) },
 );
 const csvCell = fc.oneof(
@@ -263,22 +340,40 @@ const csvHeader = fc.oneof(
   { weight: 1, arbitrary: fc.shuffledSubarray<string>([...PAIR_COLUMNS, 'salary', ''], { minLength: 1 }) },
 );
 const VALID_CELLS: Record<string, string> = {
-  manager_name: 'Maya Manager', manager_email: 'MANAGER_EMAIL', report_name: 'Ravi Report', report_email: 'REPORT_EMAIL', cadence: 'weekly', weekday: 'thursday',
-  meeting_time: '10:00', time_zone: 'Europe/Berlin', duration_minutes: '45', format_note: 'Walk and talk', feedback_every: '4', skip_nudge_after: '3',
+  manager_name: 'Maya Manager',
+  manager_email: 'MANAGER_EMAIL',
+  report_name: 'Ravi Report',
+  report_email: 'REPORT_EMAIL',
+  cadence: 'weekly',
+  weekday: 'thursday',
+  meeting_time: '10:00',
+  time_zone: 'Europe/Berlin',
+  duration_minutes: '45',
+  format_note: 'Walk and talk',
+  feedback_every: '4',
+  skip_nudge_after: '3',
 };
 /** A valid row for the header with a few cells replaced, or cells of any count. */
 const csvRows = (header: string[]) => {
-  const mutatedRow = fc
-    .array(fc.tuple(fc.nat({ max: header.length - 1 }), csvCell), { maxLength: 2 })
-    .map((changes) => changes.reduce((row, [index, cell]) => row.map((value, i) => (i === index ? cell : value)), header.map((column) => VALID_CELLS[column] ?? '')));
-  return fc.array(fc.oneof({ weight: 5, arbitrary: mutatedRow }, { weight: 1, arbitrary: fc.array(csvCell, { maxLength: header.length + 2 }) }), { maxLength: 6 });
+  const mutatedRow = fc.array(fc.tuple(fc.nat({ max: header.length - 1 }), csvCell), { maxLength: 2 }).map((changes) =>
+    changes.reduce(
+      (row, [index, cell]) => row.map((value, i) => (i === index ? cell : value)),
+      header.map((column) => VALID_CELLS[column] ?? ''),
+    ),
+  );
+  return fc.array(fc.oneof({ weight: 5, arbitrary: mutatedRow }, { weight: 1, arbitrary: fc.array(csvCell, { maxLength: header.length + 2 }) }), {
+    maxLength: 6,
+  });
 };
 /** CSV close enough to a real file to reach the row checks, or anything at all. */
 const csvText = fc.oneof(
   {
     weight: 4,
     arbitrary: fc
-      .tuple(csvHeader.chain((header) => fc.tuple(fc.constant(header), csvRows(header))), fc.constantFrom('\n', '\r\n', '\r'))
+      .tuple(
+        csvHeader.chain((header) => fc.tuple(fc.constant(header), csvRows(header))),
+        fc.constantFrom('\n', '\r\n', '\r'),
+      )
       .map(([[header, rows], newline]) => [header.join(','), ...rows.map((row) => row.join(','))].join(newline)),
   },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 300 }) },
@@ -309,7 +404,8 @@ function tallyImport(target: string, report: ImportAnswer): void {
 function expectReportAddsUp(text: string, report: ImportAnswer): void {
   const nonEmpty = (list: unknown[]) => list.every((entry) => typeof entry === 'string' && entry.trim() !== '');
   expect(nonEmpty(report.fileProblems)).toBe(true);
-  for (const refusal of report.refused) expect({ line: refusal.line, explained: refusal.reasons.length > 0 && nonEmpty(refusal.reasons) }).toEqual({ line: refusal.line, explained: true });
+  for (const refusal of report.refused)
+    expect({ line: refusal.line, explained: refusal.reasons.length > 0 && nonEmpty(refusal.reasons) }).toEqual({ line: refusal.line, explained: true });
   if (report.fileProblems.length > 0) {
     expect([report.created, report.refused]).toEqual([[], []]);
     return;
@@ -349,7 +445,7 @@ it('never throws from importPairs, gives every refused row a reason, and account
         const outcome = outcomes[calls % outcomes.length];
         calls += 1;
         if (outcome === 'exists') throw new PairExistsError('existing');
-        if (outcome === 'invalid') throw new InvalidPairError(['refused by the stand-in']);
+        if (outcome === 'invalid') throw new InvalidPairError([requestProblem('refused by the stand-in')]);
         if (outcome === 'error') throw new Error('database is locked');
         succeeded += 1;
         return { pairId: `pair-${calls}` };

@@ -7,14 +7,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify as yamlText } from 'yaml';
-import { createPairAdmin } from '../admin/pair-admin';
+import { createPairAdmin } from '../pairs/pair-admin';
 import { COMMANDS, runCli, type OpenAdmin } from '../cli/cli-commands';
-import { pairHandle } from '../client/pairs';
-import { createInputTally } from './support/input-tally';
+import { pairHandle } from '../pairs/registration';
+import { createInputTally } from '../harness/input-tally';
 import { waitForStatus } from './support/pair-driver';
 import { mutated, mutatedStages, PAIR_PATHS } from './support/json-mutation';
-import { startRapportStack, SAMPLE_PAIR, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { startRapportStack, SAMPLE_PAIR, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 const tally = createInputTally('cli');
 let env: TestWorkflowEnvironment;
@@ -38,7 +38,11 @@ beforeAll(async () => {
   tempDir = mkdtempSync(join(tmpdir(), 'rapport-bad-cli-'));
   env = await createTimeSkippingEnv();
   stack = await startRapportStack(env);
-  ({ pairId } = await stack.createPair({ ...SAMPLE_PAIR, manager: { name: 'Maya Manager', email: 'maya.cli-fuzz@example.com' }, report: { name: 'Ravi Report', email: 'ravi.cli-fuzz@example.com' } }));
+  ({ pairId } = await stack.createPair({
+    ...SAMPLE_PAIR,
+    manager: { name: 'Maya Manager', email: 'maya.cli-fuzz@example.com' },
+    report: { name: 'Ravi Report', email: 'ravi.cli-fuzz@example.com' },
+  }));
 });
 
 afterAll(async () => {
@@ -114,7 +118,26 @@ const OPTION_NAMES = [...new Set(COMMANDS.flatMap((command) => command.options.m
 const oddText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 30 }),
   fc.string({ unit: 'grapheme', maxLength: 30 }),
-  fc.constantFrom('', '-', '--', '-1', 'last', 'monday', '10:00', 'Europe/Berlin', 'Mars/Olympus', '2030-01-01T10:00:00Z', '45', '1e3', 'NaN', 'json', 'csv', 'a\nb', '\u001b[31mred', 'Émile 山田'),
+  fc.constantFrom(
+    '',
+    '-',
+    '--',
+    '-1',
+    'last',
+    'monday',
+    '10:00',
+    'Europe/Berlin',
+    'Mars/Olympus',
+    '2030-01-01T10:00:00Z',
+    '45',
+    '1e3',
+    'NaN',
+    'json',
+    'csv',
+    'a\nb',
+    '\u001b[31mred',
+    'Émile 山田',
+  ),
 );
 /** A value for an option or argument; the pair's real id often enough to reach the workflow. */
 const argumentValue = fc.oneof({ weight: 3, arbitrary: oddText }, { weight: 1, arbitrary: fc.constant('PAIR_ID') });
@@ -127,9 +150,7 @@ const commandWords = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...COMMANDS.map((command) => [command.group, command.name])) },
   { weight: 1, arbitrary: fc.array(fc.oneof(fc.constantFrom('pairs', 'question-sets', 'help'), oddText), { maxLength: 2 }) },
 );
-const argvArbitrary = fc
-  .tuple(commandWords, fc.array(fc.oneof(optionToken, argumentValue), { maxLength: 8 }))
-  .map(([words, rest]) => [...words, ...rest]);
+const argvArbitrary = fc.tuple(commandWords, fc.array(fc.oneof(optionToken, argumentValue), { maxLength: 8 })).map(([words, rest]) => [...words, ...rest]);
 
 /**
  * The real pair's id in place of its placeholder; every file written inside the temp folder, and
@@ -176,8 +197,14 @@ it('ends any argv with 0, 1 or 2 and says every problem on an "error:" line', as
 
 it('edits a question set only from a valid JSON or YAML file, saying what is wrong with any other', async () => {
   const content = fc.oneof(
-    { weight: 4, arbitrary: mutatedStages([]).map((stages) => ({ text: (extension: string) => (extension === '.json' ? JSON.stringify(stages) : yamlText(stages)) })) },
-    { weight: 1, arbitrary: fc.jsonValue().map((value) => ({ text: (extension: string) => (extension === '.json' ? JSON.stringify(value) : yamlText(value)) })) },
+    {
+      weight: 4,
+      arbitrary: mutatedStages([]).map((stages) => ({ text: (extension: string) => (extension === '.json' ? JSON.stringify(stages) : yamlText(stages)) })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.jsonValue().map((value) => ({ text: (extension: string) => (extension === '.json' ? JSON.stringify(value) : yamlText(value)) })),
+    },
     { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }).map((text) => ({ text: () => text })) },
     { weight: 1, arbitrary: yamlOnly.map((text) => ({ text: () => text })) },
   );
@@ -196,7 +223,11 @@ it('creates a pair only from a valid JSON or YAML file, saying what is wrong wit
   let people = 0;
   const validPair = () => {
     people += 1;
-    return { ...SAMPLE_PAIR, manager: { name: 'Mo Manager', email: `mo.file${people}@example.com` }, report: { name: 'Rae Report', email: `rae.file${people}@example.com` } };
+    return {
+      ...SAMPLE_PAIR,
+      manager: { name: 'Mo Manager', email: `mo.file${people}@example.com` },
+      report: { name: 'Rae Report', email: `rae.file${people}@example.com` },
+    };
   };
   const content = fc.oneof({ weight: 4, arbitrary: mutated(validPair, PAIR_PATHS) }, { weight: 1, arbitrary: fc.jsonValue() });
   await fc.assert(
@@ -214,7 +245,13 @@ it('imports any CSV file with a line for every row and "error:" for every refusa
   const csv = fc.oneof(
     fc.string({ unit: 'binary', maxLength: 300 }),
     fc
-      .array(fc.array(fc.oneof(oddText, fc.constantFrom('manager_name', 'manager_email', 'weekly', '10:00', 'Europe/Berlin', '"a,\nb"', '"x""y"')), { minLength: 1, maxLength: 10 }), { minLength: 1, maxLength: 4 })
+      .array(
+        fc.array(fc.oneof(oddText, fc.constantFrom('manager_name', 'manager_email', 'weekly', '10:00', 'Europe/Berlin', '"a,\nb"', '"x""y"')), {
+          minLength: 1,
+          maxLength: 10,
+        }),
+        { minLength: 1, maxLength: 4 },
+      )
       .map((rows) => rows.map((row) => row.join(',')).join('\n')),
   );
   await fc.assert(

@@ -4,12 +4,12 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
-import { buildWebServer } from '../web/web-server';
-import { createInputTally } from './support/input-tally';
+import { buildWebServer } from '../server/web-server';
+import { createInputTally } from '../harness/input-tally';
 import { advanceTo, messageIdOf, sameMessageId } from './support/pair-driver';
 import { pairAtReflection, type PairAtReflection } from './support/pair-at-reflection';
-import { PUBLIC_BASE_URL, startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { PUBLIC_BASE_URL, startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 import { linksIn, webClient, type WebClient } from './support/web-client';
 
 const ORIGIN = new URL(PUBLIC_BASE_URL).origin;
@@ -76,7 +76,10 @@ async function postAndCheck(target: string, post: () => Promise<Answer>): Promis
   expect(answer.status).toBeLessThan(500);
   if (answer.status >= 400) {
     expect(await storedState()).toEqual(before);
-    expect({ status: answer.status, explained: PROBLEM_WORDING[answer.status]?.test(answer.body) ?? false }).toEqual({ status: answer.status, explained: true });
+    expect({ status: answer.status, explained: PROBLEM_WORDING[answer.status]?.test(answer.body) ?? false }).toEqual({
+      status: answer.status,
+      explained: true,
+    });
   }
   return answer;
 }
@@ -94,8 +97,29 @@ async function postRaw(link: string, body: string | undefined, contentType: stri
 
 // ---- Arbitraries -----------------------------------------------------------------------------------
 
-const VALID_REFLECTION: Record<string, string> = { 'q.topics': 'Moving teams', 'q.wins': '', 'q.blockers': 'CI', 'q.energy': '4', 'q.growth': '', 'private.growth': 'on' };
-const KNOWN_NAMES = [...Object.keys(VALID_REFLECTION), 'q.', 'private.', 'private.topics', 'done', 'ai.text.0', 'ai.owner.0', 'ai.text.9', 'q.__proto__', '__proto__', 'constructor', 'suggestion', 'text'];
+const VALID_REFLECTION: Record<string, string> = {
+  'q.topics': 'Moving teams',
+  'q.wins': '',
+  'q.blockers': 'CI',
+  'q.energy': '4',
+  'q.growth': '',
+  'private.growth': 'on',
+};
+const KNOWN_NAMES = [
+  ...Object.keys(VALID_REFLECTION),
+  'q.',
+  'private.',
+  'private.topics',
+  'done',
+  'ai.text.0',
+  'ai.owner.0',
+  'ai.text.9',
+  'q.__proto__',
+  '__proto__',
+  'constructor',
+  'suggestion',
+  'text',
+];
 
 /** Long enough to pass the 64 KiB body limit some of the time. */
 const hugeText = fc
@@ -105,17 +129,47 @@ const hugeText = fc
 const fieldText = fc.oneof(
   { weight: 4, arbitrary: fc.string({ unit: 'binary', maxLength: 60 }) },
   { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 60 }) },
-  { weight: 3, arbitrary: fc.constantFrom('', ' ', '1', '3', '5', '0', '6', '4.5', 'yes', 'no', 'on', '<script>alert(1)</script>', '\r\n', '\u0000', '%00', '\u202e', '山田', 'x'.repeat(2_001)) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      '',
+      ' ',
+      '1',
+      '3',
+      '5',
+      '0',
+      '6',
+      '4.5',
+      'yes',
+      'no',
+      'on',
+      '<script>alert(1)</script>',
+      '\r\n',
+      '\u0000',
+      '%00',
+      '\u202e',
+      '山田',
+      'x'.repeat(2_001),
+    ),
+  },
   { weight: 1, arbitrary: hugeText },
 );
 const fieldValue = fc.oneof({ weight: 4, arbitrary: fieldText }, { weight: 1, arbitrary: fc.array(fieldText, { minLength: 2, maxLength: 3 }) });
-const fieldName = fc.oneof(fc.constantFrom(...KNOWN_NAMES), fc.string({ unit: 'binary', maxLength: 20 }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }));
+const fieldName = fc.oneof(
+  fc.constantFrom(...KNOWN_NAMES),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }),
+);
 
 type Fields = Record<string, string | string[]>;
 
 /** A valid answer with some fields dropped, replaced or added: close enough to be checked field by field. */
 const mutatedAnswer: fc.Arbitrary<Fields> = fc
-  .tuple(fc.subarray(Object.keys(VALID_REFLECTION)), fc.dictionary(fc.constantFrom(...KNOWN_NAMES), fieldValue, { maxKeys: 3 }), fc.dictionary(fieldName, fieldValue, { maxKeys: 2 }))
+  .tuple(
+    fc.subarray(Object.keys(VALID_REFLECTION)),
+    fc.dictionary(fc.constantFrom(...KNOWN_NAMES), fieldValue, { maxKeys: 3 }),
+    fc.dictionary(fieldName, fieldValue, { maxKeys: 2 }),
+  )
   .map(([kept, replaced, added]) => ({ ...Object.fromEntries(kept.map((name) => [name, VALID_REFLECTION[name]])), ...replaced, ...added }));
 const anyFields: fc.Arbitrary<Fields> = fc.oneof(mutatedAnswer, fc.dictionary(fieldName, fieldValue, { maxKeys: 8 }));
 
@@ -141,7 +195,10 @@ const rawBody = fc.record({
 
 /** A token as it stands in a URL path: escaped garbage, the right shape, or escapes the router cannot decode. */
 const tokenInPath = fc.oneof(
-  fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }).filter((token) => token !== '.' && token !== '..').map(encodeURIComponent),
+  fc
+    .string({ unit: 'binary', minLength: 1, maxLength: 60 })
+    .filter((token) => token !== '.' && token !== '..')
+    .map(encodeURIComponent),
   fc.stringMatching(/^[A-Za-z0-9_-]{43}$/),
   fc.constantFrom('%E0%A4%A', '%ZZ', '%', '%00', '%2F..%2F', '%C0%AF', 'a'.repeat(10_000)),
 );
@@ -157,7 +214,9 @@ function urlencoded(fields: Fields): string {
 it('answers any set of fields posted to a form with a clear page, storing only what it accepts', async () => {
   await fc.assert(
     fc.asyncProperty(anyFields, async (fields) => {
-      const answer = await postAndCheck('POST /forms/:token (fields)', () => postRaw(pair.reflectionLink, urlencoded(fields), 'application/x-www-form-urlencoded'));
+      const answer = await postAndCheck('POST /forms/:token (fields)', () =>
+        postRaw(pair.reflectionLink, urlencoded(fields), 'application/x-www-form-urlencoded'),
+      );
       if (answer.status === 200) expect(answer.body).toContain('Saved, thank you');
     }),
     { numRuns: 300 },
@@ -193,7 +252,9 @@ it('answers any question suggestion with a clear page, storing only what it acce
   );
   await fc.assert(
     fc.asyncProperty(suggestionFields, rawBody, fc.boolean(), async (fields, raw, asForm) => {
-      const post = asForm ? () => postRaw(`${pair.reflectionLink}/suggestion`, urlencoded(fields), 'application/x-www-form-urlencoded') : () => postRaw(`${pair.reflectionLink}/suggestion`, raw.body, raw.contentType);
+      const post = asForm
+        ? () => postRaw(`${pair.reflectionLink}/suggestion`, urlencoded(fields), 'application/x-www-form-urlencoded')
+        : () => postRaw(`${pair.reflectionLink}/suggestion`, raw.body, raw.contentType);
       await postAndCheck('POST /forms/:token/suggestion', post);
     }),
     { numRuns: 150 },
@@ -207,7 +268,11 @@ it('answers any token in a link with the same "link does not work" page', async 
     fc.asyncProperty(tokenInPath, fc.constantFrom(...ROUTES), fc.constantFrom('GET', 'POST'), async (token, route, method) => {
       const url = `${web.address}${route.replace('%s', token)}`;
       const before = await storedState();
-      const response = await fetch(url, { method, headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: method === 'POST' ? urlencoded(VALID_REFLECTION) : undefined });
+      const response = await fetch(url, {
+        method,
+        headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+        body: method === 'POST' ? urlencoded(VALID_REFLECTION) : undefined,
+      });
       tally.recordStatus(`${method} token routes`, response.status);
       const body = await response.text();
       expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
@@ -226,7 +291,9 @@ it('answers any follow-up form post, with action items and items marked done, st
   const followUpLink = linksIn(followUp.text, PUBLIC_BASE_URL).find((link) => link.includes('/forms/'))!;
   const FOLLOW_UP_NAMES = ['q.held', 'q.notes', 'done', ...[0, 1, 4, 5].flatMap((row) => [`ai.text.${row}`, `ai.owner.${row}`])];
   const followUpValue = fc.oneof(fieldValue, fc.constantFrom('yes', 'no', 'report', 'manager', 'Write the RFC', `${pair.pairId}:1`));
-  const knownOnly = fc.tuple(fc.constantFrom('yes', 'no'), fc.dictionary(fc.constantFrom(...FOLLOW_UP_NAMES), followUpValue, { maxKeys: 6 })).map(([held, rest]) => ({ 'q.held': held, ...rest }));
+  const knownOnly = fc
+    .tuple(fc.constantFrom('yes', 'no'), fc.dictionary(fc.constantFrom(...FOLLOW_UP_NAMES), followUpValue, { maxKeys: 6 }))
+    .map(([held, rest]) => ({ 'q.held': held, ...rest }));
   const followUpFields = fc.oneof(knownOnly, fc.dictionary(fc.oneof(fc.constantFrom(...FOLLOW_UP_NAMES), fieldName), followUpValue, { maxKeys: 8 }));
   await fc.assert(
     fc.asyncProperty(followUpFields, async (fields) => {

@@ -6,14 +6,14 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AdminError, createPairAdmin } from '../admin/pair-admin';
+import { AdminError, createPairAdmin } from '../pairs/pair-admin';
 import { commandName } from '../cli/cli-args';
 import { COMMANDS, runCli, type OpenAdmin } from '../cli/cli-commands';
-import { pairHandle, type NewPair } from '../client/pairs';
+import { pairHandle, type NewPair } from '../pairs/registration';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
 import { waitForStatus } from './support/pair-driver';
-import { startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 interface CliRun {
   code: number;
@@ -65,13 +65,14 @@ describe('help and usage errors, without opening any connection', () => {
     }
   });
 
-  it('prints every command\'s help with all its arguments and options, after any other argument too', async () => {
+  it("prints every command's help with all its arguments and options, after any other argument too", async () => {
     for (const command of COMMANDS) {
       const run = await usage([command.group, command.name, '--help']);
       expect(run).toMatchObject({ code: 0, stderr: '' });
       expect(run.stdout.startsWith(`Usage: npm run cli -- ${commandName(command)}`)).toBe(true);
       for (const argument of command.arguments) expect(run.stdout).toContain(`  ${argument.name}  `);
-      for (const option of command.options) expect(run.stdout).toMatch(new RegExp(`^  --${option.name}( ${option.value?.replace(/[|.]/g, '\\$&') ?? ''})?  `, 'm'));
+      for (const option of command.options)
+        expect(run.stdout).toMatch(new RegExp(`^  --${option.name}( ${option.value?.replace(/[|.]/g, '\\$&') ?? ''})?  `, 'm'));
       expect(run.stdout).toContain('  -h, --help');
       expect(await usage([command.group, command.name, '--bogus', '-h'])).toEqual(run);
       expect(await usage(['help', command.group, command.name])).toEqual(run);
@@ -111,7 +112,10 @@ describe('help and usage errors, without opening any connection', () => {
       [['pairs', 'show'], ['error: pairs show needs PAIR_ID']],
       [['pairs', 'pause', 'a', 'b'], ['error: unexpected argument "b" for pairs pause']],
       [['pairs', 'reschedule', 'p'], ['error: pairs reschedule needs --at ISO8601']],
-      [['pairs', 'reschedule', 'p', '--at'], ['error: --at needs a value (ISO8601)', 'error: pairs reschedule needs --at ISO8601']],
+      [
+        ['pairs', 'reschedule', 'p', '--at'],
+        ['error: --at needs a value (ISO8601)', 'error: pairs reschedule needs --at ISO8601'],
+      ],
       [['pairs', 'skip', 'p', '--reason', 'a', '--reason', 'b'], ['error: --reason is given more than once']],
       [['question-sets', 'rollback', 'p'], ['error: question-sets rollback needs --version N']],
       [['pairs', 'schedule', 'p'], ['error: pairs schedule needs at least one option to change']],
@@ -145,9 +149,15 @@ describe('help and usage errors, without opening any connection', () => {
     const missing = join(tempDir, 'missing.csv');
     expect(await usage(['pairs', 'import', missing])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^error: cannot read .*missing\.csv: ENOENT/) });
     const broken = tempFile('broken.json', '{ "reflection": [');
-    expect(await usage(['question-sets', 'edit', 'p', '--file', broken])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^error: .*broken\.json is not valid JSON: /) });
+    expect(await usage(['question-sets', 'edit', 'p', '--file', broken])).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^error: .*broken\.json is not valid JSON: /),
+    });
     const brokenYaml = tempFile('broken.yaml', 'reflection:\n  - id: a\n   text: [');
-    expect(await usage(['question-sets', 'edit', 'p', '--file', brokenYaml])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^error: .*broken\.yaml is not valid YAML: /) });
+    expect(await usage(['question-sets', 'edit', 'p', '--file', brokenYaml])).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^error: .*broken\.yaml is not valid YAML: /),
+    });
   });
 });
 
@@ -208,11 +218,16 @@ describe('every command against a real stack', () => {
     return pairId;
   }
 
-  it('creates a pair from options or a JSON file, refusing a duplicate with the API\'s message', async () => {
+  it("creates a pair from options or a JSON file, refusing a duplicate with the API's message", async () => {
     const options = pairOptions({ duration: '45', 'format-note': 'Walk and talk', 'feedback-every': '6' });
     const pairId = await createPair(options);
     const { pair } = await createPairAdmin({ db: stack.db, temporal: env.client, taskQueue: stack.taskQueue }).showPair(pairId);
-    expect(pair).toMatchObject({ durationMinutes: 45, formatNote: 'Walk and talk', feedbackEveryCycles: 6, cadence: '{"kind":"weekly","everyWeeks":1,"weekday":4}' });
+    expect(pair).toMatchObject({
+      durationMinutes: 45,
+      formatNote: 'Walk and talk',
+      feedbackEveryCycles: 6,
+      cadence: '{"kind":"weekly","everyWeeks":1,"weekday":4}',
+    });
 
     const duplicate = await run('pairs', 'create', ...options);
     const apiAnswer = await createPairAdmin({ db: stack.db, temporal: env.client, taskQueue: stack.taskQueue })
@@ -223,7 +238,7 @@ describe('every command against a real stack', () => {
       })
       .catch((error: AdminError) => error);
     expect(apiAnswer).toBeInstanceOf(AdminError);
-    expect(duplicate).toEqual({ code: 1, stdout: '', stderr: `error: ${(apiAnswer as AdminError).problems[0]}` });
+    expect(duplicate).toEqual({ code: 1, stdout: '', stderr: `error: ${(apiAnswer as AdminError).sentences[0]}` });
     expect(duplicate.stderr).toBe(`error: A pair for this manager and report already exists (pair ${pairId}).`);
 
     people += 1;
@@ -239,7 +254,16 @@ describe('every command against a real stack', () => {
     const invalid = await run(
       'pairs',
       'create',
-      ...pairOptions({ 'manager-name': '', 'manager-email': 'not-an-email', cadence: 'monthly', ordinal: '5', weekday: 'funday', time: '25:00', 'time-zone': 'Mars/Olympus', duration: 'long' }),
+      ...pairOptions({
+        'manager-name': '',
+        'manager-email': 'not-an-email',
+        cadence: 'monthly',
+        ordinal: '5',
+        weekday: 'funday',
+        time: '25:00',
+        'time-zone': 'Mars/Olympus',
+        duration: 'long',
+      }),
     );
     expect(invalid).toEqual({
       code: 1,
@@ -254,7 +278,9 @@ describe('every command against a real stack', () => {
         'error: timeZone "Mars/Olympus" is not a known IANA time zone',
       ].join('\n'),
     });
-    expect((await run('pairs', 'create', ...pairOptions({ cadence: 'fortnightly' }))).stderr).toBe('error: cadence.kind must be "weekly" or "monthly" (or "demo", a meeting every few minutes for trying Rapport out)');
+    expect((await run('pairs', 'create', ...pairOptions({ cadence: 'fortnightly' }))).stderr).toBe(
+      'error: cadence.kind must be "weekly" or "monthly" (or "demo", a meeting every few minutes for trying Rapport out)',
+    );
   });
 
   it('lists and shows pairs as text and as JSON', async () => {
@@ -264,7 +290,11 @@ describe('every command against a real stack', () => {
     expect(listed.code).toBe(0);
     const [header, row, ...rest] = listed.stdout.split('\n');
     expect(header).toMatch(/^PAIR +MANAGER +REPORT +STATE +STAGE +CYCLE +NEXT EVENT +SKIPS$/);
-    expect(row).toMatch(new RegExp(`^${pairId}  Maya Manager <${email}> +Ravi Report <ravi-cli${people}@example.com> +active +reflection +1 +reflection \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC +0$`));
+    expect(row).toMatch(
+      new RegExp(
+        `^${pairId}  Maya Manager <${email}> +Ravi Report <ravi-cli${people}@example.com> +active +reflection +1 +reflection \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC +0$`,
+      ),
+    );
     expect(rest).toEqual([]);
     const asJson = JSON.parse((await run('pairs', 'list', '--manager', email, '--json')).stdout) as { pairs: unknown[] };
     expect(asJson.pairs).toEqual([expect.objectContaining({ pairId, state: 'active', cycle: 1, consecutiveSkips: 0 })]);
@@ -275,7 +305,7 @@ describe('every command against a real stack', () => {
     expect(shown.stdout).toContain(`Manager          Maya Manager <${email}>`);
     expect(shown.stdout).toContain('Schedule         weekly on Thursday at 10:00 Europe/Berlin, 30 minutes');
     expect(shown.stdout).toMatch(/^Meeting +Thu \d{4}-\d\d-\d\d 10:00 Europe\/Berlin$/m);
-    expect(shown.stdout).toMatch(/^Next events:\n  reflection +Tue \d{4}-\d\d-\d\d 10:00 Europe\/Berlin$/m);
+    expect(shown.stdout).toMatch(/^Next events:\n {2}reflection +Tue \d{4}-\d\d-\d\d 10:00 Europe\/Berlin$/m);
     const shownJson = JSON.parse((await run('pairs', 'show', pairId, '--json')).stdout) as { pair: { id: string }; status: { cycle: number } };
     expect(shownJson).toMatchObject({ pair: { id: pairId }, status: { cycle: 1 } });
     expect(await run('pairs', 'show', 'nope')).toEqual({ code: 1, stdout: '', stderr: 'error: There is no pair nope.' });
@@ -301,9 +331,16 @@ describe('every command against a real stack', () => {
     const { meetingAt } = await waitForStatus(handle, () => true);
     const oneHourLater = new Date(Date.parse(meetingAt ?? '') + 3_600_000).toISOString();
     const moved = await run('pairs', 'reschedule', pairId, '--at', oneHourLater);
-    expect(moved).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^Moved the meeting of pair ${pairId} to Thu \\d{4}-\\d\\d-\\d\\d 11:00 Europe/Berlin\\.$`)) });
+    expect(moved).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(new RegExp(`^Moved the meeting of pair ${pairId} to Thu \\d{4}-\\d\\d-\\d\\d 11:00 Europe/Berlin\\.$`)),
+    });
 
-    expect(await run('pairs', 'skip', pairId, '--reason', 'offsite')).toEqual({ code: 0, stdout: `Skipped the upcoming meeting of pair ${pairId}.`, stderr: '' });
+    expect(await run('pairs', 'skip', pairId, '--reason', 'offsite')).toEqual({
+      code: 0,
+      stdout: `Skipped the upcoming meeting of pair ${pairId}.`,
+      stderr: '',
+    });
     expect(await waitForStatus(handle, (status) => status.consecutiveSkips === 1)).toMatchObject({ consecutiveSkips: 1 });
   });
 
@@ -327,7 +364,7 @@ describe('every command against a real stack', () => {
       stderr: '',
     });
     const shown = await run('question-sets', 'show', pairId);
-    expect(shown.stdout).toMatch(/^Version 2 \(this pair's own\)\n\nReflection \(to the report, before the meeting\):\n  1\. topics \(text, required\): /);
+    expect(shown.stdout).toMatch(/^Version 2 \(this pair's own\)\n\nReflection \(to the report, before the meeting\):\n {2}1\. topics \(text, required\): /);
     expect(shown.stdout).toContain('  6. learning (text): What did you learn this week?');
     expect(shown.stdout).toContain('     1 = drained, 5 = energised');
 
@@ -347,9 +384,19 @@ describe('every command against a real stack', () => {
     });
     expect(JSON.parse((await run('question-sets', 'show', pairId, '--json')).stdout)).toEqual({ version: 3, scope: 'pair', stages: DEFAULT_QUESTION_SET });
     expect(await run('question-sets', 'rollback', pairId, '--version', '99')).toEqual({ code: 1, stdout: '', stderr: 'error: there is no version 99' });
-    expect(await run('question-sets', 'rollback', pairId, '--version', 'latest')).toEqual({ code: 1, stdout: '', stderr: 'error: version must be a whole number' });
+    expect(await run('question-sets', 'rollback', pairId, '--version', 'latest')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: version must be a whole number',
+    });
 
-    const broken = { ...DEFAULT_QUESTION_SET, reflection: [{ id: 'topics', text: ' ', type: 'text', required: true }, { id: 'topics', text: 'Again', type: 'mood', required: true }] };
+    const broken = {
+      ...DEFAULT_QUESTION_SET,
+      reflection: [
+        { id: 'topics', text: ' ', type: 'text', required: true },
+        { id: 'topics', text: 'Again', type: 'mood', required: true },
+      ],
+    };
     expect(await run('question-sets', 'edit', pairId, '--file', tempFile('broken-stages.json', JSON.stringify(broken)))).toEqual({
       code: 1,
       stdout: '',
@@ -378,7 +425,7 @@ describe('every command against a real stack', () => {
     expect(saved.stages.reflection[0]).toMatchObject({ id: 'topics', required: false });
   });
 
-  it('changes a schedule, and shows and exports a pair\'s record', async () => {
+  it("changes a schedule, and shows and exports a pair's record", async () => {
     const pairId = await createPair();
     expect(await run('pairs', 'schedule', pairId, '--time', '15:30', '--duration', '45', '--agenda-before', '90')).toEqual({
       code: 0,
@@ -407,7 +454,11 @@ describe('every command against a real stack', () => {
     const exported = JSON.parse((await run('pairs', 'export', pairId)).stdout);
     expect(exported.pair).toMatchObject({ id: pairId });
     const csvPath = join(tempDir, 'record.csv');
-    expect(await run('pairs', 'export', pairId, '--format', 'csv', '--out', csvPath)).toEqual({ code: 0, stdout: `Wrote the record of pair ${pairId} to ${csvPath}.`, stderr: '' });
+    expect(await run('pairs', 'export', pairId, '--format', 'csv', '--out', csvPath)).toEqual({
+      code: 0,
+      stdout: `Wrote the record of pair ${pairId} to ${csvPath}.`,
+      stderr: '',
+    });
     expect(readFileSync(csvPath, 'utf8').split('\r\n')[0]).toContain('question_id');
     expect(await run('pairs', 'history', 'no-such-pair')).toEqual({ code: 1, stdout: '', stderr: 'error: There is no pair no-such-pair.' });
   });

@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, type ConfigFor } from '../worker/config';
-import { startEntry } from './support/rapport-process';
+import { ConfigError, loadConfig, type ConfigFor } from '../config/config';
+import { startEntry } from '../harness/rapport-process';
 
 /** The problems loadConfig reports for env, or [] when it accepts it. */
 function problemsOf(env: Record<string, string>, configFor: ConfigFor = 'local'): string[] {
@@ -35,7 +35,13 @@ describe('configuration', () => {
       logLevel: 'warn',
       logFormat: 'text',
       ops: { host: '127.0.0.1', metricsPort: 9464, healthPort: 9465 },
-      worker: { maxCachedWorkflows: 300, heapMb: 320, maxConcurrentWorkflowTaskExecutions: 40, maxConcurrentActivityTaskExecutions: 100, shutdownGraceSeconds: 30 },
+      worker: {
+        maxCachedWorkflows: 300,
+        heapMb: 320,
+        maxConcurrentWorkflowTaskExecutions: 40,
+        maxConcurrentActivityTaskExecutions: 100,
+        shutdownGraceSeconds: 30,
+      },
       migrateOnStart: false,
       demoMode: true,
     });
@@ -69,11 +75,19 @@ describe('configuration', () => {
   });
 
   it('reads the web edge: proxies to trust and the timeouts, off and short by default', () => {
-    expect(loadConfig({}).web).toMatchObject({ trustProxy: false, timeouts: { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 5_000, connectionMs: 60_000 } });
+    expect(loadConfig({}).web).toMatchObject({
+      trustProxy: false,
+      timeouts: { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 5_000, connectionMs: 60_000 },
+    });
     expect(loadConfig({ TRUST_PROXY: '1' }).web.trustProxy).toBe(1);
     expect(loadConfig({ TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,::1' }).web.trustProxy).toEqual(['10.0.0.5', '10.1.0.0/16', '::1']);
     expect(loadConfig({ TRUST_PROXY: 'off' }).web.trustProxy).toBe(false);
-    const timeouts = loadConfig({ WEB_REQUEST_TIMEOUT_SECONDS: '20', WEB_HEADERS_TIMEOUT_SECONDS: '5', WEB_KEEP_ALIVE_TIMEOUT_SECONDS: '2', WEB_CONNECTION_TIMEOUT_SECONDS: '30' }).web.timeouts;
+    const timeouts = loadConfig({
+      WEB_REQUEST_TIMEOUT_SECONDS: '20',
+      WEB_HEADERS_TIMEOUT_SECONDS: '5',
+      WEB_KEEP_ALIVE_TIMEOUT_SECONDS: '2',
+      WEB_CONNECTION_TIMEOUT_SECONDS: '30',
+    }).web.timeouts;
     expect(timeouts).toEqual({ requestMs: 20_000, headersMs: 5_000, keepAliveMs: 2_000, connectionMs: 30_000 });
   });
 
@@ -144,9 +158,12 @@ describe('configuration', () => {
       'MAIL_FROM: must be set for the worker (e.g. Rapport <rapport@example.com>)',
       'PUBLIC_BASE_URL: must be set for the worker (the address people open the form links at, e.g. https://rapport.example.com)',
     ]);
-    expect(problemsOf({ DATABASE_URL: PRODUCTION_WORKER.DATABASE_URL, PUBLIC_BASE_URL: 'https://rapport.example.com', ADMIN_PASSWORD: 'correct horse battery' }, 'web')).toEqual([
-      'SESSION_SECRET: must be set when ADMIN_PASSWORD is, so that admin sessions survive restarts and work across instances',
-    ]);
+    expect(
+      problemsOf(
+        { DATABASE_URL: PRODUCTION_WORKER.DATABASE_URL, PUBLIC_BASE_URL: 'https://rapport.example.com', ADMIN_PASSWORD: 'correct horse battery' },
+        'web',
+      ),
+    ).toEqual(['SESSION_SECRET: must be set when ADMIN_PASSWORD is, so that admin sessions survive restarts and work across instances']);
     expect(problemsOf({}, 'local')).toEqual([]);
   });
 
@@ -156,7 +173,16 @@ describe('configuration', () => {
       writeFileSync(join(dir, name), `-----BEGIN ${name}-----`);
       return join(dir, name);
     });
-    const mtls = loadConfig({ ...PRODUCTION_WORKER, TEMPORAL_TLS_CERT_PATH: cert, TEMPORAL_TLS_KEY_PATH: key, TEMPORAL_TLS_CA_PATH: ca, TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' }, 'worker');
+    const mtls = loadConfig(
+      {
+        ...PRODUCTION_WORKER,
+        TEMPORAL_TLS_CERT_PATH: cert,
+        TEMPORAL_TLS_KEY_PATH: key,
+        TEMPORAL_TLS_CA_PATH: ca,
+        TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
+      },
+      'worker',
+    );
     expect(mtls.temporal.tls?.clientCertPair?.crt.toString()).toBe('-----BEGIN client.pem-----');
     expect(mtls.temporal.tls?.serverRootCACertificate?.toString()).toBe('-----BEGIN ca.pem-----');
     expect(mtls.temporal.tls?.serverNameOverride).toBe('temporal.internal');
@@ -186,7 +212,7 @@ describe('the production entries with a wrong configuration', () => {
   });
 
   it('the web service exits with 1 too', async () => {
-    const { code, stderr } = await run('web/main.ts', { PUBLIC_BASE_URL: 'https://rapport.example.com', WEB_PORT: '99999' });
+    const { code, stderr } = await run('server/main.ts', { PUBLIC_BASE_URL: 'https://rapport.example.com', WEB_PORT: '99999' });
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toEqual([
       'Invalid configuration:',

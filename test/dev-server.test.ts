@@ -2,13 +2,13 @@
 // database: idempotent creation, the status query, Updates and their rejections, ending a pair.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { managerKeyOf, managerSearchQuery, MANAGER_KEY_ATTRIBUTE } from '../client/manager-search';
-import { startPairWorkflow, withDefaults } from '../client/pairs';
+import { managerKeyOf, managerSearchQuery, MANAGER_KEY_ATTRIBUTE } from '../pairs/manager-search';
+import { startPairWorkflow, withDefaults } from '../pairs/registration';
 import { answerFormUpdate, endPairUpdate, pairStatusQuery, pauseUpdate, resumeUpdate, addTopicUpdate } from '../workflows/pair-messages';
 import { waitForStatus } from './support/pair-driver';
-import { startPostgres, type TestPostgres } from './support/postgres';
-import { SAMPLE_PAIR, startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createDevServerEnv } from './support/temporal-env';
+import { startPostgres, type TestPostgres } from '../harness/postgres';
+import { SAMPLE_PAIR, startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createDevServerEnv } from '../harness/temporal-env';
 
 let env: TestWorkflowEnvironment;
 let postgres: TestPostgres;
@@ -69,7 +69,10 @@ it('makes pairs searchable by manager in Temporal without putting an email in th
   const manager = { name: 'Mira Search', email: 'mira.search@example.com' };
   const first = await stack.createPair({ manager, report: { name: 'One', email: 'one.search@example.com' } });
   const second = await stack.createPair({ manager, report: { name: 'Two', email: 'two.search@example.com' } });
-  const other = await stack.createPair({ manager: { name: 'Other', email: 'other.search@example.com' }, report: { name: 'Three', email: 'three.search@example.com' } });
+  const other = await stack.createPair({
+    manager: { name: 'Other', email: 'other.search@example.com' },
+    report: { name: 'Three', email: 'three.search@example.com' },
+  });
 
   const key = await managerKeyOf(stack.db, manager.email);
   expect(key).toBe(first.pairId);

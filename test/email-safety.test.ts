@@ -6,19 +6,20 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import fc from 'fast-check';
 import Handlebars from 'handlebars';
 import PostalMime from 'postal-mime';
-import { createPairAdmin } from '../admin/pair-admin';
+import { createPairAdmin } from '../pairs/pair-admin';
 import { createMailer } from '../activities/mailer';
-import { InvalidPairError, newPairProblems, registerPair, type NewPair } from '../client/pairs';
+import { InvalidPairError, newPairProblems, registerPair, type NewPair } from '../pairs/registration';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
 import { loadEmailTemplates } from '../templates/email-templates';
+import { sentencesOf } from '../workflows/problem-list';
 import { quoted } from '../workflows/quoted';
 import { ADMIN_ORIGIN, startAdminServer, type AdminServer } from './support/admin-server';
-import { createInputTally } from './support/input-tally';
+import { createInputTally } from '../harness/input-tally';
 import { pairAtReflection } from './support/pair-at-reflection';
 import { advanceTo, messageIdOf, sameMessageId } from './support/pair-driver';
-import { PUBLIC_BASE_URL, SAMPLE_PAIR, startRapportStack, type RapportStack } from './support/rapport-stack';
-import { startSmtpSink, type ReceivedEmail, type SmtpSink } from './support/smtp-sink';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { PUBLIC_BASE_URL, SAMPLE_PAIR, startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { startSmtpSink, type ReceivedEmail, type SmtpSink } from '../harness/smtp-sink';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 const MAIL_FROM_NAME = 'Rapport · Équipe 山田';
 const MAIL_FROM = `${MAIL_FROM_NAME} <rapport@rapport.test>`;
@@ -51,7 +52,10 @@ function rawHeaders(raw: string): { name: string; value: string }[] {
   return unfolded.split(/\r?\n/).map((line) => ({ name: line.slice(0, line.indexOf(':')), value: line.slice(line.indexOf(':') + 1).trim() }));
 }
 
-const sortedNames = (raw: string) => rawHeaders(raw).map((header) => header.name.toLowerCase()).sort();
+const sortedNames = (raw: string) =>
+  rawHeaders(raw)
+    .map((header) => header.name.toLowerCase())
+    .sort();
 
 /** What an email from Rapport carries when no user text is in it: the fields every email must have, no more. */
 async function headerNamesOfPlainMessage(sink: SmtpSink): Promise<string[]> {
@@ -94,7 +98,12 @@ function pairWith(manager: { name: string; email?: string }, report: { name: str
 it('refuses names and addresses that would carry a line break into a header, storing nothing', async () => {
   const lineBreak = fc.constantFrom('\r', '\n', '\r\n', '\n\r', '\r\n\t', '\r\n ');
   const injection = fc
-    .tuple(fc.string({ maxLength: 15 }), lineBreak, fc.constantFrom('Bcc: victim@example.com', 'Subject: free money', 'Content-Type: text/html', 'X-Injected: 1', ''), fc.string({ maxLength: 10 }))
+    .tuple(
+      fc.string({ maxLength: 15 }),
+      lineBreak,
+      fc.constantFrom('Bcc: victim@example.com', 'Subject: free money', 'Content-Type: text/html', 'X-Injected: 1', ''),
+      fc.string({ maxLength: 10 }),
+    )
     .map(([before, separator, header, after]) => `${before}${separator}${header}${after}`);
   const where = fc.constantFrom('manager.name', 'report.name', 'manager.email', 'report.email');
   await fc.assert(
@@ -112,8 +121,10 @@ it('refuses names and addresses that would carry a line break into a header, sto
       const stored = part === 'name' ? text.trim() : text;
       if (/[\r\n]/.test(stored)) {
         expect(outcome).toBeInstanceOf(InvalidPairError);
-        expect((outcome as InvalidPairError).problems).toContain(
-          part === 'name' ? `${role}.name must be 1 to 200 characters on one line` : `${role}.email "${quoted(person.email)}" is not an email address: it must be a plain address like dana@example.com`,
+        expect(sentencesOf((outcome as InvalidPairError).problems)).toContain(
+          part === 'name'
+            ? `${role}.name must be 1 to 200 characters on one line`
+            : `${role}.email "${quoted(person.email)}" is not an email address: it must be a plain address like dana@example.com`,
         );
         expect(await stack.db.pair.count()).toBe(before);
       } else if (typeof outcome === 'string') {
@@ -134,7 +145,21 @@ it('sends any acceptable name in subjects and bodies without adding a header, de
   const name = fc.oneof(
     fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
     fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }),
-    fc.constantFrom('Émile 山田', '山田　太郎', 'Dana 🎉', '𠮷田 花子', '=?utf-8?q?The_Boss?=', '=?UTF-8?B?Qm9zcw==?=', '<b>x</b>', `O'Brien & "Co"`, 'a\u2028b', '\u202eevil', 'Zoë\u0301', 'x'.repeat(200), 'Bcc: victim@example.com'),
+    fc.constantFrom(
+      'Émile 山田',
+      '山田　太郎',
+      'Dana 🎉',
+      '𠮷田 花子',
+      '=?utf-8?q?The_Boss?=',
+      '=?UTF-8?B?Qm9zcw==?=',
+      '<b>x</b>',
+      `O'Brien & "Co"`,
+      'a\u2028b',
+      '\u202eevil',
+      'Zoë\u0301',
+      'x'.repeat(200),
+      'Bcc: victim@example.com',
+    ),
   );
   try {
     await fc.assert(
@@ -150,6 +175,9 @@ it('sends any acceptable name in subjects and bodies without adding a header, de
           recipientName: managerName.trim(),
           meetingWhen: 'Thu 2030-01-10 10:00 Europe/Berlin',
           durationMinutes: 30,
+          formatNote: '',
+          topicUrl: 'https://rapport.test/pairs/t/topic',
+          recordUrl: 'https://rapport.test/pairs/t/record',
           report: { items: [], topics: [] },
           manager: { items: [], topics: [] },
           actionItems: [],
@@ -171,7 +199,7 @@ it('sends any acceptable name in subjects and bodies without adding a header, de
 
 it('refuses control characters in names, which a header or a terminal would take as commands', () => {
   for (const control of ['\u0000', '\u0007', '\u001b[2J', '\u007f', '\u0085', '\u2028']) {
-    expect(newPairProblems(pairWith({ name: `Maya${control}Manager` }))).toEqual(['manager.name must not contain control characters']);
+    expect(sentencesOf(newPairProblems(pairWith({ name: `Maya${control}Manager` })))).toEqual(['manager.name must not contain control characters']);
   }
 });
 
@@ -186,7 +214,13 @@ it('carries Unicode names and escaped markup through a whole cycle: emails, form
     const response = await fetch(link.replace(PUBLIC_BASE_URL, admin.base), { headers: { cookie: admin.cookie } });
     return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
   };
-  const noRawMarkup = (html: string) => expect({ bold: html.includes('<b>x</b>'), italic: html.includes('<i>Energy</i>'), script: html.includes('<script>'), image: html.includes('<img') }).toEqual({ bold: false, italic: false, script: false, image: false });
+  const noRawMarkup = (html: string) =>
+    expect({
+      bold: html.includes('<b>x</b>'),
+      italic: html.includes('<i>Energy</i>'),
+      script: html.includes('<script>'),
+      image: html.includes('<img'),
+    }).toEqual({ bold: false, italic: false, script: false, image: false });
 
   // The first emails: subjects decode to the exact names, HTML escapes every user text.
   await expectSafeHeaders(pair.reflection, pair.reportEmail);
@@ -211,7 +245,11 @@ it('carries Unicode names and escaped markup through a whole cycle: emails, form
 
   // Markup in answers, a topic and a suggestion.
   const post = (link: string, fields: Record<string, string>) =>
-    fetch(link.replace(PUBLIC_BASE_URL, admin.base), { method: 'POST', headers: { origin: ADMIN_ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) });
+    fetch(link.replace(PUBLIC_BASE_URL, admin.base), {
+      method: 'POST',
+      headers: { origin: ADMIN_ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields),
+    });
   expect((await post(pair.reflectionLink, { 'q.topics': '<script>alert(1)</script> Platform move', 'q.mood': '4' })).status).toBe(200);
   expect((await post(pair.reportTopicLink, { text: '<img src=x onerror=alert(1)> Conference' })).status).toBe(200);
   expect((await post(`${pair.reflectionLink}/suggestion`, { suggestion: '<img src=y> Ask about <b>on-call</b>' })).status).toBe(200);
@@ -232,7 +270,8 @@ it('carries Unicode names and escaped markup through a whole cycle: emails, form
   const [agenda] = await stack.smtp.waitFor((m) => sameMessageId(m, messageIdOf(pair.pairId, 1, 'agenda', 'manager')));
   await expectSafeHeaders(agenda, pair.managerEmail);
   expect(agenda.subject.startsWith(`Agenda: 1:1 ${reportName} / ${managerName}, `)).toBe(true);
-  for (const text of ['<script>alert(1)</script> Platform move', '<img src=x onerror=alert(1)> Conference', reportName, question]) expect(agenda.html).toContain(escaped(text));
+  for (const text of ['<script>alert(1)</script> Platform move', '<img src=x onerror=alert(1)> Conference', reportName, question])
+    expect(agenda.html).toContain(escaped(text));
   expect(agenda.text).toContain('<script>alert(1)</script> Platform move');
   noRawMarkup(agenda.html);
   const record = await page(pair.reportRecordLink);

@@ -5,17 +5,17 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import fc from 'fast-check';
 import addressparser from 'nodemailer/lib/addressparser';
-import { AdminError } from '../admin/pair-admin';
-import { newPairProblems, type NewPair } from '../client/pairs';
-import { isPlainEmailAddress, MAX_EMAIL_LENGTH } from '../client/people';
+import { AdminError } from '../pairs/pair-admin';
+import { newPairProblems, type NewPair } from '../pairs/registration';
+import { isPlainEmailAddress, MAX_EMAIL_LENGTH } from '../pairs/people';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
 import { checkSubmission } from '../web/answer-validation';
 import { answerProblems } from '../workflows/message-rules';
 import type { FormAnswer } from '../workflows/pair-types';
-import { listedProblems } from '../workflows/problem-list';
+import { listedProblems, requestProblem, sentencesOf } from '../workflows/problem-list';
 import { ADMIN_ORIGIN, startAdminServer, type AdminServer } from './support/admin-server';
-import { SAMPLE_PAIR, startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { SAMPLE_PAIR, startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 const HINT = 'it must be a plain address like dana@example.com';
 const DIRECTION_PROBLEM = 'manager.name must not contain invisible characters that change the direction of text (U+202A to U+202E, U+2066 to U+2069)';
@@ -24,6 +24,9 @@ const DIRECTION_PROBLEM = 'manager.name must not contain invisible characters th
 function nodemailerReads(address: string): addressparser.AddressOrGroup[] {
   return addressparser(address);
 }
+
+/** What the API would answer for the pair. */
+const newPairSentences = (pair: NewPair) => sentencesOf(newPairProblems(pair));
 
 function pairWithManager(manager: Partial<NewPair['manager']>): NewPair {
   return { ...SAMPLE_PAIR, manager: { ...SAMPLE_PAIR.manager, ...manager } };
@@ -86,12 +89,14 @@ describe('the address rule', () => {
   it.each(ACCEPTED)('accepts %s, which nodemailer reads as exactly that address', (address) => {
     expect(isPlainEmailAddress(address)).toBe(true);
     expect(nodemailerReads(address)).toEqual([{ address, name: '' }]);
-    expect(newPairProblems(pairWithManager({ email: address }))).toEqual([]);
+    expect(newPairSentences(pairWithManager({ email: address }))).toEqual([]);
   });
 
   it.each(REFUSED)('refuses %s with a message saying what an address looks like', (_why, value) => {
     expect(isPlainEmailAddress(value)).toBe(false);
-    expect(newPairProblems(pairWithManager({ email: value }))).toContainEqual(expect.stringMatching(/^manager\.email ".*" is not an email address: it must be a plain address like dana@example\.com$/s));
+    expect(newPairSentences(pairWithManager({ email: value }))).toContainEqual(
+      expect.stringMatching(/^manager\.email ".*" is not an email address: it must be a plain address like dana@example\.com$/s),
+    );
   });
 
   it(`is checked against ${MAX_EMAIL_LENGTH} characters, which the longest accepted example has`, () => {
@@ -115,13 +120,13 @@ describe('the address rule', () => {
 
   it('accepts generated plain addresses, and nodemailer agrees with every one', () => {
     const localCharacter = fc.constantFrom(..."abcXYZ0189!#$%&'*+/=?^_`{|}~-".split(''));
-    const local = fc
-      .array(fc.string({ unit: localCharacter, minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 4 })
-      .map((atoms) => atoms.join('.'));
+    const local = fc.array(fc.string({ unit: localCharacter, minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 4 }).map((atoms) => atoms.join('.'));
     const label = fc
       .tuple(fc.constantFrom(...'ab9'.split('')), fc.string({ unit: fc.constantFrom(...'xy0-'.split('')), maxLength: 6 }), fc.constantFrom(...'cd8'.split('')))
       .map(([first, middle, last]) => `${first}${middle}${last}`);
-    const domain = fc.tuple(fc.array(label, { minLength: 1, maxLength: 3 }), fc.constantFrom('com', 'org', 'example', 'co')).map(([labels, top]) => [...labels, top].join('.'));
+    const domain = fc
+      .tuple(fc.array(label, { minLength: 1, maxLength: 3 }), fc.constantFrom('com', 'org', 'example', 'co'))
+      .map(([labels, top]) => [...labels, top].join('.'));
     fc.assert(
       fc.property(local, domain, (localPart, domainPart) => {
         const address = `${localPart}@${domainPart}`;
@@ -136,7 +141,7 @@ describe('the address rule', () => {
     // "a@b.b.b…b. ": the old pattern tried every dot before giving up, quadratic in the length.
     const slow = `a@${'b.'.repeat(30_000)} `;
     const started = performance.now();
-    const problems = newPairProblems(pairWithManager({ email: slow }));
+    const problems = newPairSentences(pairWithManager({ email: slow }));
     expect(performance.now() - started).toBeLessThan(100);
     expect(problems).toEqual([`manager.email "a@${'b.'.repeat(29)}… (60,003 characters)" is not an email address: ${HINT}`]);
   });
@@ -147,25 +152,28 @@ describe('the address rule', () => {
 describe('names', () => {
   const controls = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'];
 
-  it.each(controls.map((c) => [`U+${c.charCodeAt(0).toString(16).toUpperCase()}`, c]))('refuses a name with %s, which changes the direction of text', (_code, control) => {
-    expect(newPairProblems(pairWithManager({ name: `Maya${control}reganaM` }))).toEqual([DIRECTION_PROBLEM]);
-  });
+  it.each(controls.map((c) => [`U+${c.charCodeAt(0).toString(16).toUpperCase()}`, c]))(
+    'refuses a name with %s, which changes the direction of text',
+    (_code, control) => {
+      expect(newPairSentences(pairWithManager({ name: `Maya${control}reganaM` }))).toEqual([DIRECTION_PROBLEM]);
+    },
+  );
 
   it('names the role whose name has the character', () => {
-    expect(newPairProblems({ ...SAMPLE_PAIR, report: { ...SAMPLE_PAIR.report, name: 'Ravi \u2066Report\u2069' } })).toEqual([
+    expect(newPairSentences({ ...SAMPLE_PAIR, report: { ...SAMPLE_PAIR.report, name: 'Ravi \u2066Report\u2069' } })).toEqual([
       'report.name must not contain invisible characters that change the direction of text (U+202A to U+202E, U+2066 to U+2069)',
     ]);
   });
 
   it('still refuses control characters and line breaks first, and takes right-to-left scripts', () => {
-    expect(newPairProblems(pairWithManager({ name: 'Maya\u0007\u202eManager' }))).toEqual(['manager.name must not contain control characters']);
-    expect(newPairProblems(pairWithManager({ name: 'Maya\n\u202eManager' }))).toEqual(['manager.name must be 1 to 200 characters on one line']);
-    for (const name of ['מאיה כהן', 'مايا المدير', 'Émile 山田']) expect(newPairProblems(pairWithManager({ name }))).toEqual([]);
+    expect(newPairSentences(pairWithManager({ name: 'Maya\u0007\u202eManager' }))).toEqual(['manager.name must not contain control characters']);
+    expect(newPairSentences(pairWithManager({ name: 'Maya\n\u202eManager' }))).toEqual(['manager.name must be 1 to 200 characters on one line']);
+    for (const name of ['מאיה כהן', 'مايا المدير', 'Émile 山田']) expect(newPairSentences(pairWithManager({ name }))).toEqual([]);
   });
 
   it('checks the length of a huge name before anything else', () => {
     const started = performance.now();
-    expect(newPairProblems(pairWithManager({ name: '\u202e'.repeat(2_000_000) }))).toEqual(['manager.name must be 1 to 200 characters on one line']);
+    expect(newPairSentences(pairWithManager({ name: '\u202e'.repeat(2_000_000) }))).toEqual(['manager.name must be 1 to 200 characters on one line']);
     expect(performance.now() - started).toBeLessThan(100);
   });
 });
@@ -182,9 +190,12 @@ describe('lists of problems a person or client is given', () => {
   });
 
   it('an admin answer lists at most 20 problems', () => {
-    const error = new AdminError(422, Array.from({ length: 5_000 }, (_, i) => `problem ${i + 1}`));
-    expect(error.problems).toHaveLength(21);
-    expect(error.problems[20]).toBe('… and 4,980 more problems');
+    const error = new AdminError(
+      422,
+      Array.from({ length: 5_000 }, (_, i) => requestProblem(`problem ${i + 1}`)),
+    );
+    expect(error.sentences).toHaveLength(21);
+    expect(error.sentences[20]).toBe('… and 4,980 more problems');
     expect(error.message.length).toBeLessThan(1_000);
   });
 
@@ -198,7 +209,7 @@ describe('lists of problems a person or client is given', () => {
 
   it('a refused answer lists at most 20 problems', () => {
     const answers = Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`q${i}`, { nested: true }]));
-    const problems = answerProblems({ cycle: 1, kind: 'reflection', answers } as unknown as FormAnswer, []);
+    const problems = sentencesOf(answerProblems({ cycle: 1, kind: 'reflection', answers } as unknown as FormAnswer, []));
     expect(problems).toHaveLength(21);
     expect(problems[0]).toBe('at most 100 answers per form');
     expect(problems[20]).toBe('… and 981 more problems');
@@ -234,7 +245,11 @@ describe('big inputs on the real web service', () => {
     stack = await startRapportStack(env);
     admin = await startAdminServer(env, stack);
     // Every route once, so that loading and compiling code is not measured as the input's doing.
-    await Promise.all([post('/admin/api/pairs/import', 'text/csv', `${HEADER}\nx`), post('/admin/api/pairs', 'application/json', '{}'), fetch(`${admin.base}/healthz`)]);
+    await Promise.all([
+      post('/admin/api/pairs/import', 'text/csv', `${HEADER}\nx`),
+      post('/admin/api/pairs', 'application/json', '{}'),
+      fetch(`${admin.base}/healthz`),
+    ]);
   });
 
   afterAll(async () => {
@@ -248,7 +263,12 @@ describe('big inputs on the real web service', () => {
     const histogram = monitorEventLoopDelay({ resolution: 10 });
     const checks: Promise<number | string>[] = [];
     const check = () => {
-      checks.push(fetch(`${admin.base}/healthz`).then((answer) => answer.status, (error: Error) => error.message));
+      checks.push(
+        fetch(`${admin.base}/healthz`).then(
+          (answer) => answer.status,
+          (error: Error) => error.message,
+        ),
+      );
     };
     histogram.enable();
     check();

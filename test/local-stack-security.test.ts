@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import PostalMime from 'postal-mime';
-import { MAX_MESSAGE_BYTES, refuseNonLoopback, startLocalMailServer, type LocalMailServer } from '../worker/local-stack';
-import { freePort } from './support/free-port';
-import { REPO, watch, type RapportProcess } from './support/rapport-process';
+import { MAX_MESSAGE_BYTES, refuseNonLoopback, startLocalMailServer, type LocalMailServer } from '../local/local-stack';
+import { freePort } from '../harness/free-port';
+import { REPO, watch, type RapportProcess } from '../harness/rapport-process';
 
 jest.setTimeout(6 * 60_000);
 
@@ -116,7 +116,12 @@ describe('the local SMTP server', () => {
     const transport = nodemailer.createTransport(server.url);
     try {
       await expect(
-        transport.sendMail({ from: 'rapport@localhost', to: 'ravi.report@example.com', subject: 'large', text: bodyOf(MAX_MESSAGE_BYTES + 1_000_000).toString() }),
+        transport.sendMail({
+          from: 'rapport@localhost',
+          to: 'ravi.report@example.com',
+          subject: 'large',
+          text: bodyOf(MAX_MESSAGE_BYTES + 1_000_000).toString(),
+        }),
       ).rejects.toMatchObject({ responseCode: 552 });
     } finally {
       transport.close();
@@ -264,7 +269,17 @@ describe('the main job', () => {
     const port = ports.web;
     const formLink = await firstFormLink(join(dataDir, 'mail'), job);
     const paths = ['/mail', '/admin/login', '/admin', '/admin/api/pairs', '/healthz', formLink, '/forms/not-a-token', '/no-such-page'];
-    const others = ['evil.example', `evil.example:${port}`, 'evil.example:3000', `localhost.evil.example:${port}`, `127.0.0.1.evil.example:${port}`, 'localhost', `localhost:${port + 1}`, `rapport.test:${port + 1}`, ''];
+    const others = [
+      'evil.example',
+      `evil.example:${port}`,
+      'evil.example:3000',
+      `localhost.evil.example:${port}`,
+      `127.0.0.1.evil.example:${port}`,
+      'localhost',
+      `localhost:${port + 1}`,
+      `rapport.test:${port + 1}`,
+      '',
+    ];
     for (const path of paths) {
       for (const host of others) {
         const answer = await getWithHost(port, path, host);
@@ -312,7 +327,9 @@ describe('the main job started on a data folder others can read', () => {
     const job = npmStart(dataDir, await mainJobPorts());
     try {
       const printed = await banner(job);
-      expect(printed).toContain(`data folder ${dataDir} was open to other users (mode 0755): tightened to 0700, and 3 of the files and folders in it to owner-only`);
+      expect(printed).toContain(
+        `data folder ${dataDir} was open to other users (mode 0755): tightened to 0700, and 3 of the files and folders in it to owner-only`,
+      );
       expect(printed).toContain('password an-older-password-1234)');
       expect(modeOf(dataDir)).toBe(0o700);
       const modes = modesUnder(dataDir);

@@ -6,8 +6,8 @@ import type { createActivities } from '../activities';
 import type { SendFormsRequest } from '../activities/pair-emails';
 import { endPairUpdate } from '../workflows/pair-messages';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus } from './support/pair-driver';
-import { SAMPLE_PAIR, startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { SAMPLE_PAIR, startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 let env: TestWorkflowEnvironment;
 let stack: RapportStack;

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import nodemailer from 'nodemailer';
-import { registerMailViewer } from '../mail-viewer/mail-viewer';
+import { registerMailViewer } from '../local/mail-viewer/mail-viewer';
 import type { RapportPrisma } from '../prisma/database';
-import { buildWebServer } from '../web/web-server';
-import { startLocalMailServer, type LocalMailServer } from '../worker/local-stack';
+import { buildWebServer } from '../server/web-server';
+import { startLocalMailServer, type LocalMailServer } from '../local/local-stack';
 import { freePort } from './support/browser';
 
 const REFLECTION = {

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './support/free-port';
-import { REPO, waitForHttp, watch, type RapportProcess } from './support/rapport-process';
+import { freePort } from '../harness/free-port';
+import { REPO, waitForHttp, watch, type RapportProcess } from '../harness/rapport-process';
 
 jest.setTimeout(6 * 60_000);
 

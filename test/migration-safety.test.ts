@@ -10,7 +10,10 @@ const list = (migrations: Record<string, string>) => ({
   baseDir: '/migrations',
   lockfile: { path: 'migration_lock.toml', content: null },
   shadowDbInitScript: '',
-  migrationDirectories: Object.entries(migrations).map(([path, sql]) => ({ path, migrationFile: { path: 'migration.sql', content: { tag: 'ok' as const, value: sql } } })),
+  migrationDirectories: Object.entries(migrations).map(([path, sql]) => ({
+    path,
+    migrationFile: { path: 'migration.sql', content: { tag: 'ok' as const, value: sql } },
+  })),
 });
 
 describe('destructive migration statements', () => {
@@ -25,7 +28,9 @@ describe('destructive migration statements', () => {
       'ALTER TABLE "new_Pair" RENAME TO "Pair"',
     ].join(';\n');
     expect(destructiveStatements(redefinition)).toEqual([]);
-    expect(destructiveStatements('CREATE TABLE "new_Pair" ("id" TEXT);\nDROP TABLE "Pair";\nALTER TABLE "new_Pair" RENAME TO "Pair";')).toEqual(['DROP TABLE "Pair"']);
+    expect(destructiveStatements('CREATE TABLE "new_Pair" ("id" TEXT);\nDROP TABLE "Pair";\nALTER TABLE "new_Pair" RENAME TO "Pair";')).toEqual([
+      'DROP TABLE "Pair"',
+    ]);
   });
 
   it('refuses only pending migrations that would delete data, naming them', () => {

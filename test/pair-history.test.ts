@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportPairCsv, exportPairJson } from '../admin/pair-export';
-import { PairNotFoundError, pairHistory, type PairHistory } from '../admin/pair-history';
+import { exportPairCsv, exportPairJson } from '../pairs/pair-export';
+import { PairNotFoundError, pairHistory, type PairHistory } from '../pairs/pair-history';
 import { lineChartSvg } from '../admin/svg-chart';
 import { openDatabase, type Database, type RapportPrisma } from '../prisma/database';
 import { migrateDatabase } from '../prisma/migrate';
@@ -131,7 +131,14 @@ async function seedRealisticPair(): Promise<void> {
     actionItems: [{ text: 'Write the doc', owner: 'report' }],
     completedActionItemIds: [],
   });
-  await answer(PAIR, { cycle: 1, kind: 'followUpManager', answers: { held: true }, meetingHeld: true, actionItems: [{ text: 'Book training', owner: 'manager' }], completedActionItemIds: [] });
+  await answer(PAIR, {
+    cycle: 1,
+    kind: 'followUpManager',
+    answers: { held: true },
+    meetingHeld: true,
+    actionItems: [{ text: 'Book training', owner: 'manager' }],
+    completedActionItemIds: [],
+  });
   await answer(PAIR, { cycle: 1, kind: 'feedback', answers: { keep: 'Listening', usefulness: 3 } });
   await addActionItem('ai-1', 1, 'followUpReport', 'Write the doc', 'report', 4);
   await addActionItem('ai-2', 1, 'followUpManager', 'Book training', 'manager');
@@ -376,7 +383,14 @@ describe('pairHistory', () => {
 
 describe('lineChartSvg', () => {
   const hostile = '<script>alert("x")</script> & \'quotes\'';
-  const series = { label: hostile, points: [{ x: 1, y: 3 }, { x: 3, y: 2 }, { x: 4, y: 5 }] };
+  const series = {
+    label: hostile,
+    points: [
+      { x: 1, y: 3 },
+      { x: 3, y: 2 },
+      { x: 4, y: 5 },
+    ],
+  };
 
   it('escapes every text value', () => {
     const svg = lineChartSvg(series, { xAxisLabel: 'C<y>cle', yAxisLabel: '"Score"' });
@@ -471,9 +485,23 @@ describe('exportPairJson', () => {
     expect(exported.questionSets[1].stages.reflection.map((q) => q.id)).toEqual(['topics', 'energy', 'focus']);
     expect(exported.cycles.map((c) => c.status)).toEqual(['held', 'skipped', 'not-held', 'held', 'paused', 'planned']);
     expect(exported.forms).toHaveLength(12);
-    expect(Object.keys(exported.forms[0]).sort()).toEqual(['closedAt', 'cycleNumber', 'id', 'kind', 'questionSetId', 'questionSetVersion', 'recipientRole', 'sentAt']);
+    expect(Object.keys(exported.forms[0]).sort()).toEqual([
+      'closedAt',
+      'cycleNumber',
+      'id',
+      'kind',
+      'questionSetId',
+      'questionSetVersion',
+      'recipientRole',
+      'sentAt',
+    ]);
     const reflection3 = exported.answers.find((a) => a.formId === `${PAIR}:3:reflection`);
-    expect(reflection3?.payload).toEqual({ answers: { topics: 'My health', energy: 2 }, actionItems: [], completedActionItemIds: [], privateQuestionIds: ['topics'] });
+    expect(reflection3?.payload).toEqual({
+      answers: { topics: 'My health', energy: 2 },
+      actionItems: [],
+      completedActionItemIds: [],
+      privateQuestionIds: ['topics'],
+    });
     expect(exported.answers.find((a) => a.formId === `${PAIR}:1:reflection`)?.payload.answers.topics).toBe(HTML_TOPIC);
     expect(exported.actionItems.map((i) => [i.id, i.done])).toEqual([
       ['ai-1', true],
@@ -496,7 +524,7 @@ describe('exportPairCsv', () => {
       [
         'cycle,meeting_at,form,respondent,question_id,question,answer,private',
         `1,${at},reflection,report,topics,"Topics, ""yours"" first","Hello, ""world""\r\nline 2",true`,
-        `1,${at},reflection,report,energy,Energy,4,false`,
+        `1,${at},reflection,report,energy,Energy,4 / 5,false`,
         `1,${at},managerPrep,manager,topics,Your topics,"'=HYPERLINK(""http://evil"")",false`,
         `1,${at},followUpReport,report,held,Held?,Yes,false`,
         `1,${at},followUpReport,report,actionItems,Action items,"'-rm the old doc (report)\nPlan, then ship (manager)",false`,

@@ -11,22 +11,15 @@ import {
   rowToNewPair,
   type ParsedRow,
   type PairColumn,
-} from '../admin/pair-import';
-import {
-  InvalidPairError,
-  PairExistsError,
-  pairHandle,
-  pairSettingsFromRow,
-  registerPair,
-  startPairWorkflow,
-  withDefaults,
-  type NewPair,
-} from '../client/pairs';
+} from '../pairs/pair-import';
+import { pairSettingsFromRow } from '../pairs/pair-rows';
+import { InvalidPairError, PairExistsError, pairHandle, registerPair, startPairWorkflow, withDefaults, type NewPair } from '../pairs/registration';
 import { importSummary } from '../cli/pair-views';
 import { endPairUpdate } from '../workflows/pair-messages';
 import { DEFAULT_OFFSETS } from '../workflows/pair-types';
-import { startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { problem, requestProblem } from '../workflows/problem-list';
+import { startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 const HEADER = 'manager_name,manager_email,report_name,report_email,cadence,weekday,ordinal,meeting_time,time_zone';
 const MAYA_RAVI = 'Maya Manager,maya@example.com,Ravi Report,ravi@example.com,weekly,thursday,,10:00,Europe/Berlin';
@@ -55,7 +48,9 @@ const problemsOf = (change: Partial<Record<PairColumn, string | undefined>>) => 
 
 describe('parsePairCsv', () => {
   it('reads the header in any order and case, after a BOM, with CRLF line ends', () => {
-    const text = '\uFEFFTime_Zone, MEETING_TIME ,weekday,cadence,report_email,report_name,manager_email,manager_name\r\n' + 'Europe/Berlin,10:00,thursday,weekly,ravi@example.com,Ravi Report,maya@example.com,Maya Manager\r\n';
+    const text =
+      '\uFEFFTime_Zone, MEETING_TIME ,weekday,cadence,report_email,report_name,manager_email,manager_name\r\n' +
+      'Europe/Berlin,10:00,thursday,weekly,ravi@example.com,Ravi Report,maya@example.com,Maya Manager\r\n';
     expect(parsePairCsv(text)).toEqual({
       rows: [
         {
@@ -128,9 +123,7 @@ describe('parsePairCsv', () => {
 
   it('refuses a header of more than 100 columns in one sentence', () => {
     const header = Array.from({ length: 101 }, (_, index) => `c${index}`).join(',');
-    expect(parsePairCsv(`${header}\nx`).problems).toEqual([
-      `The header has 101 columns, but a pair CSV has at most 17: ${PAIR_COLUMNS.join(', ')}.`,
-    ]);
+    expect(parsePairCsv(`${header}\nx`).problems).toEqual([`The header has 101 columns, but a pair CSV has at most 17: ${PAIR_COLUMNS.join(', ')}.`]);
   });
 
   it(`refuses a value longer than ${MAX_FIELD_LENGTH} characters, which no column takes, naming where it is`, () => {
@@ -275,9 +268,17 @@ describe('rowToNewPair', () => {
     ['manager_name', { manager_name: 'x'.repeat(201) }, ['manager_name: manager.name must be 1 to 200 characters on one line']],
     ['manager_name', { manager_name: 'Maya\nManager' }, ['manager_name: manager.name must be 1 to 200 characters on one line']],
     ['manager_email', { manager_email: undefined }, ['manager_email: a value is required']],
-    ['manager_email', { manager_email: 'maya' }, ['manager_email: manager.email "maya" is not an email address: it must be a plain address like dana@example.com']],
+    [
+      'manager_email',
+      { manager_email: 'maya' },
+      ['manager_email: manager.email "maya" is not an email address: it must be a plain address like dana@example.com'],
+    ],
     ['report_name', { report_name: undefined }, ['report_name: a value is required']],
-    ['report_email', { report_email: 'ravi@example' }, ['report_email: report.email "ravi@example" is not an email address: it must be a plain address like dana@example.com']],
+    [
+      'report_email',
+      { report_email: 'ravi@example' },
+      ['report_email: report.email "ravi@example" is not an email address: it must be a plain address like dana@example.com'],
+    ],
     ['report_email', { report_email: 'MAYA@example.com' }, ['manager_email, report_email: manager and report must be different people']],
     ['cadence', { cadence: undefined }, ['cadence: a value is required']],
     ['cadence', { cadence: 'daily' }, ['cadence: "daily" must be weekly, every N weeks (e.g. every 2 weeks) or monthly']],
@@ -289,11 +290,7 @@ describe('rowToNewPair', () => {
     ['ordinal', { ordinal: '2' }, ['ordinal: only a monthly cadence takes an ordinal; leave it empty']],
     ['ordinal', { cadence: 'monthly' }, ['ordinal: a monthly cadence needs 1, 2, 3, 4 or last']],
     ['ordinal', { cadence: 'monthly', ordinal: 'first' }, ['ordinal: "first" must be 1, 2, 3, 4 or last']],
-    [
-      'ordinal',
-      { cadence: 'monthly', ordinal: '5' },
-      ['ordinal: cadence.ordinal must be 1, 2, 3, 4 or -1 (last): a 5th weekday does not occur every month'],
-    ],
+    ['ordinal', { cadence: 'monthly', ordinal: '5' }, ['ordinal: cadence.ordinal must be 1, 2, 3, 4 or -1 (last): a 5th weekday does not occur every month']],
     ['meeting_time', { meeting_time: undefined }, ['meeting_time: a value is required']],
     ['meeting_time', { meeting_time: '24:00' }, ['meeting_time: meetingTime must be HH:MM on a 24-hour clock, e.g. 10:00']],
     ['meeting_time', { meeting_time: '10am' }, ['meeting_time: meetingTime must be HH:MM on a 24-hour clock, e.g. 10:00']],
@@ -312,16 +309,14 @@ describe('rowToNewPair', () => {
     [
       'reflection_before_hours',
       { reflection_before_hours: '12' },
-      [
-        'reminder_before_hours, reflection_before_hours: offsets.reminderBefore must be less than offsets.reflectionBefore: the reminder comes after the form',
-      ],
+      ['reminder_before_hours, reflection_before_hours: offsets.reminderBefore must be less than offsets.reflectionBefore: the reminder comes after the form'],
     ],
-    ['reflection_before_hours', { reflection_before_hours: '2000' }, ['reflection_before_hours: offsets.reflectionBefore must be whole minutes from 0 to 86400']],
     [
-      'reminder_before_hours',
-      { reminder_before_hours: '0.01' },
-      ['reminder_before_hours: "0.01" must be a number of hours in whole minutes, e.g. 48 or 1.5'],
+      'reflection_before_hours',
+      { reflection_before_hours: '2000' },
+      ['reflection_before_hours: offsets.reflectionBefore must be whole minutes from 0 to 86400'],
     ],
+    ['reminder_before_hours', { reminder_before_hours: '0.01' }, ['reminder_before_hours: "0.01" must be a number of hours in whole minutes, e.g. 48 or 1.5']],
     [
       'agenda_before_minutes',
       { agenda_before_minutes: '1440' },
@@ -358,15 +353,15 @@ describe('rowToNewPair', () => {
   });
 
   it('gives every problem of a row once, in column order', () => {
-    expect(
-      problemsOf({ manager_email: undefined, cadence: 'monthly', weekday: 'someday', ordinal: '5', meeting_time: '25:00', time_zone: 'Nowhere' }),
-    ).toEqual([
-      'manager_email: a value is required',
-      'weekday: "someday" must be a day from monday to sunday, or 1 to 7',
-      'ordinal: cadence.ordinal must be 1, 2, 3, 4 or -1 (last): a 5th weekday does not occur every month',
-      'meeting_time: meetingTime must be HH:MM on a 24-hour clock, e.g. 10:00',
-      'time_zone: timeZone "Nowhere" is not a known IANA time zone',
-    ]);
+    expect(problemsOf({ manager_email: undefined, cadence: 'monthly', weekday: 'someday', ordinal: '5', meeting_time: '25:00', time_zone: 'Nowhere' })).toEqual(
+      [
+        'manager_email: a value is required',
+        'weekday: "someday" must be a day from monday to sunday, or 1 to 7',
+        'ordinal: cadence.ordinal must be 1, 2, 3, 4 or -1 (last): a 5th weekday does not occur every month',
+        'meeting_time: meetingTime must be HH:MM on a 24-hour clock, e.g. 10:00',
+        'time_zone: timeZone "Nowhere" is not a known IANA time zone',
+      ],
+    );
   });
 });
 
@@ -392,7 +387,7 @@ describe('importPairs with a stand-in createPair', () => {
   it('refuses a row for whatever createPair throws and carries on with the next', async () => {
     const failures: Record<string, Error> = {
       'p3@example.com': new PairExistsError('existing-id'),
-      'p5@example.com': new InvalidPairError(['manager.email is on the deny list', 'try another']),
+      'p5@example.com': new InvalidPairError([problem('manager.email', 'manager.email is on the deny list'), requestProblem('try another')]),
       'p7@example.com': new Error('database is locked'),
     };
     const createPair = jest.fn(async (pair: NewPair) => {

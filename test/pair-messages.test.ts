@@ -1,7 +1,7 @@
 // The messages a pair's workflow takes, each with its clear rejection, on the time-skipping server.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { PairExistsError, registerPair, startPairWorkflow, withDefaults } from '../client/pairs';
+import { PairExistsError, registerPair, startPairWorkflow, withDefaults } from '../pairs/registration';
 import { savePairQuestionSet } from '../question-sets/question-set-repository';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
 import {
@@ -16,8 +16,8 @@ import {
   skipMeetingUpdate,
 } from '../workflows/pair-messages';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus, type PairHandle } from './support/pair-driver';
-import { SAMPLE_PAIR, startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { SAMPLE_PAIR, startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 let env: TestWorkflowEnvironment;
 let stack: RapportStack;
@@ -68,7 +68,11 @@ it('starts a pair once: a second start attaches, a second registration is refuse
   const again = await startPairWorkflow(env.client, stack.taskQueue, pairId, withDefaults(SAMPLE_PAIR.settings));
   expect(again.firstExecutionRunId).toBe(first.runId);
   await expect(
-    registerPair(stack.db, { ...SAMPLE_PAIR, manager: { name: 'Maya', email: `MAYA${people}@example.com` }, report: { name: 'Ravi', email: `ravi${people}@example.com` } }),
+    registerPair(stack.db, {
+      ...SAMPLE_PAIR,
+      manager: { name: 'Maya', email: `MAYA${people}@example.com` },
+      report: { name: 'Ravi', email: `ravi${people}@example.com` },
+    }),
   ).rejects.toBeInstanceOf(PairExistsError);
   await handle.executeUpdate(endPairUpdate, { args: [{}] });
 });
@@ -166,7 +170,10 @@ it('applies a question-set change from the next form sent, without restarting', 
   const { pairId, handle } = await newPair({ feedbackEveryCycles: 1 });
   const runBefore = (await handle.describe()).runId;
   await reachStage(handle, 1, 'reflection');
-  const stages = { ...DEFAULT_QUESTION_SET, followUp: [...DEFAULT_QUESTION_SET.followUp, { id: 'energy', text: 'What gave you energy this week?', type: 'text' as const, required: false }] };
+  const stages = {
+    ...DEFAULT_QUESTION_SET,
+    followUp: [...DEFAULT_QUESTION_SET.followUp, { id: 'energy', text: 'What gave you energy this week?', type: 'text' as const, required: false }],
+  };
   const saved = await savePairQuestionSet(stack.db, pairId, stages, 'admin@example.com', 'add energy question');
   const afterChange = await handle.executeUpdate(questionSetChangedUpdate, { args: [{ version: saved.version }] });
   expect(afterChange.questionSetVersion).toBe(saved.version);
@@ -185,10 +192,14 @@ it('applies a question-set change from the next form sent, without restarting', 
 it('moves a meeting that has not started its cycle to a changed cadence', async () => {
   const { handle } = await newPair();
   await waitForStatus(handle, (s) => s.cycle === 1);
-  const changed = await handle.executeUpdate(changeScheduleUpdate, { args: [{ cadence: { kind: 'weekly', everyWeeks: 1, weekday: 1 }, meetingTime: '15:30' }] });
+  const changed = await handle.executeUpdate(changeScheduleUpdate, {
+    args: [{ cadence: { kind: 'weekly', everyWeeks: 1, weekday: 1 }, meetingTime: '15:30' }],
+  });
   expect(changed.settings.meetingTime).toBe('15:30');
   const status = await waitForStatus(handle, (s) => new Date(s.meetingAt!).getUTCDay() === 1);
-  expect(new Date(status.meetingAt!).toLocaleString('en-GB', { timeZone: 'Europe/Berlin', weekday: 'short', hour: '2-digit', minute: '2-digit' })).toBe('Mon 15:30');
+  expect(new Date(status.meetingAt!).toLocaleString('en-GB', { timeZone: 'Europe/Berlin', weekday: 'short', hour: '2-digit', minute: '2-digit' })).toBe(
+    'Mon 15:30',
+  );
   expect(await rejectionOf(handle.executeUpdate(changeScheduleUpdate, { args: [{ timeZone: 'Mars/Olympus' }] }))).toBe(
     'timeZone "Mars/Olympus" is not a known IANA time zone',
   );
@@ -214,7 +225,9 @@ it('rejects answers to forms that are not open, and bad topics and action items'
   await reachStage(handle, 1, 'followUp');
   expect(
     await rejectionOf(
-      handle.executeUpdate(answerFormUpdate, { args: [{ cycle: 1, kind: 'followUpManager', answers: {}, actionItems: [{ text: '', owner: 'boss' as never }], completedActionItemIds: ['nope'] }] }),
+      handle.executeUpdate(answerFormUpdate, {
+        args: [{ cycle: 1, kind: 'followUpManager', answers: {}, actionItems: [{ text: '', owner: 'boss' as never }], completedActionItemIds: ['nope'] }],
+      }),
     ),
   ).toBe('action item 1 needs text; action item 1 owner must be "report" or "manager"; unknown or already completed action item "nope"');
   expect(await rejectionOf(handle.executeUpdate(answerFormUpdate, { args: [{ cycle: 1, kind: 'reflection', answers: { topics: 'late' } }] }))).toMatch(

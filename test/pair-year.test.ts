@@ -5,8 +5,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { answerFormUpdate, addTopicUpdate } from '../workflows/pair-messages';
 import type { Stage } from '../workflows/pair-types';
 import { advanceTo, formLinkIn, messageIdOf, sameMessageId, waitForStatus } from './support/pair-driver';
-import { startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 const ZONE = 'Europe/Berlin';
 const CYCLES = 52;
@@ -32,14 +32,20 @@ const localTime = (iso: string) => DateTime.fromISO(iso).setZone(ZONE);
 function expectedEmails(stage: Stage, cycle: number, answered: Set<string>): [string, 'report' | 'manager', string][] {
   switch (stage) {
     case 'reflection':
-      return [['reflection', 'report', REPORT], ['managerPrep', 'manager', MANAGER]];
+      return [
+        ['reflection', 'report', REPORT],
+        ['managerPrep', 'manager', MANAGER],
+      ];
     case 'reminder':
       return [
         ...(answered.has(`${cycle}:reflection`) ? [] : [['reminder-reflection', 'report', REPORT] as [string, 'report', string]]),
         ...(answered.has(`${cycle}:managerPrep`) ? [] : [['reminder-managerPrep', 'manager', MANAGER] as [string, 'manager', string]]),
       ];
     case 'agenda':
-      return [['agenda', 'report', REPORT], ['agenda', 'manager', MANAGER]];
+      return [
+        ['agenda', 'report', REPORT],
+        ['agenda', 'manager', MANAGER],
+      ];
     case 'followUp':
       return [
         ['followUpReport', 'report', REPORT],
@@ -102,7 +108,18 @@ it('runs a year of weekly 1:1s with every email at its local time', async () => 
       if (event.stage === 'followUp' && (cycle === 1 || cycle === 2)) await waitForStatus(handle, (s) => s.cycle === cycle + 1);
       if (event.stage === 'followUp' && cycle === 1) {
         await handle.executeUpdate(answerFormUpdate, {
-          args: [{ cycle, kind: 'followUpManager', answers: { held: true }, meetingHeld: true, actionItems: [{ text: 'Draft the RFC', owner: 'report' }, { text: 'Book the training', owner: 'manager' }] }],
+          args: [
+            {
+              cycle,
+              kind: 'followUpManager',
+              answers: { held: true },
+              meetingHeld: true,
+              actionItems: [
+                { text: 'Draft the RFC', owner: 'report' },
+                { text: 'Book the training', owner: 'manager' },
+              ],
+            },
+          ],
         });
       }
       if (event.stage === 'followUp' && cycle === 2) {

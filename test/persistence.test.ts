@@ -10,7 +10,7 @@ import type { Provider } from '../prisma/build-schemas';
 import { type Database, openDatabase } from '../prisma/database';
 import { migrateDatabase } from '../prisma/migrate';
 import { migrationsDir } from '../prisma/migrations-dir';
-import { startPostgres } from './support/postgres';
+import { startPostgres } from '../harness/postgres';
 
 /** The migration folders on disk, in the order they apply. */
 function migrationNames(provider: Provider): string[] {
@@ -132,9 +132,14 @@ describe.each(targets)('persistence on %s', (provider, startTarget) => {
     await prisma.cycle.create({ data: fixtures.cycle });
     expect(await prisma.cycle.findUniqueOrThrow({ where: { pairId_number: { pairId, number: 1 } } })).toMatchObject(fixtures.cycle);
     await prisma.form.create({ data: fixtures.form });
-    expect(await prisma.form.findUniqueOrThrow({ where: { pairId_cycleNumber_kind: { pairId, cycleNumber: 1, kind: 'reflection' } } })).toMatchObject(fixtures.form);
+    expect(await prisma.form.findUniqueOrThrow({ where: { pairId_cycleNumber_kind: { pairId, cycleNumber: 1, kind: 'reflection' } } })).toMatchObject(
+      fixtures.form,
+    );
     await prisma.formLink.create({ data: fixtures.formLink });
-    expect(await prisma.formLink.findUniqueOrThrow({ where: { tokenHash: fixtures.formLink.tokenHash } })).toMatchObject({ ...fixtures.formLink, revokedAt: null });
+    expect(await prisma.formLink.findUniqueOrThrow({ where: { tokenHash: fixtures.formLink.tokenHash } })).toMatchObject({
+      ...fixtures.formLink,
+      revokedAt: null,
+    });
     await prisma.answer.create({ data: fixtures.answer });
     expect(await prisma.answer.findUniqueOrThrow({ where: { formId: fixtures.answer.formId } })).toMatchObject({ ...fixtures.answer, deliveredAt: null });
     await prisma.actionItem.create({ data: fixtures.actionItem });

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { messageIdFor, outboxKey } from '../activities/outbox';
 import type { Role } from '../workflows/pair-types';
-import { startDevServer, type DevServer } from '../worker/local-stack';
-import { freePort } from './support/free-port';
-import { startPostgres, type TestPostgres } from './support/postgres';
-import { PREBUILT_BUNDLE, startEntry, startWorkerEntry, waitForHttp, type RapportProcess } from './support/rapport-process';
-import { startSmtpSink, type ReceivedEmail, type SmtpSink } from './support/smtp-sink';
+import { startDevServer, type DevServer } from '../local/local-stack';
+import { freePort } from '../harness/free-port';
+import { startPostgres, type TestPostgres } from '../harness/postgres';
+import { PREBUILT_BUNDLE, startEntry, startWorkerEntry, waitForHttp, type RapportProcess } from '../harness/rapport-process';
+import { startSmtpSink, type ReceivedEmail, type SmtpSink } from '../harness/smtp-sink';
 import { linksIn } from './support/web-client';
 
 jest.setTimeout(10 * 60_000);
@@ -32,7 +32,15 @@ let secondWorkerPorts: { metrics: number; health: number };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rapport-processes-'));
-  const [temporalPort, uiPort, webPort, metrics, health, metrics2, health2] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [temporalPort, uiPort, webPort, metrics, health, metrics2, health2] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   secondWorkerPorts = { metrics: metrics2, health: health2 };
   [devServer, postgres, smtp] = await Promise.all([startDevServer(dir, temporalPort, uiPort), startPostgres(), startSmtpSink()]);
   webUrl = `http://127.0.0.1:${webPort}`;
@@ -112,7 +120,7 @@ async function signIn(): Promise<string> {
 it('runs a pair across separate worker and web processes; a SIGTERM mid-cycle loses and repeats nothing', async () => {
   let worker = startWorker();
   await waitForHttp(`http://127.0.0.1:${workerPorts.health}/readyz`, worker);
-  web = startEntry('web/main.ts', {
+  web = startEntry('server/main.ts', {
     ...env,
     WEB_PORT: new URL(webUrl).port,
     ADMIN_USER: ADMIN.user,

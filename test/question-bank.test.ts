@@ -5,8 +5,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
 import { ADMIN_ORIGIN, startAdminServer, type AdminServer } from './support/admin-server';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus } from './support/pair-driver';
-import { startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 const BANK = '/admin/api/question-bank';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -46,7 +46,8 @@ async function newPair(): Promise<string> {
   return created.json.pairId as string;
 }
 
-const bankTexts = async (stage?: string) => (await api('GET', stage ? `${BANK}?stage=${stage}` : BANK)).json.questions.map((b: { question: { text: string } }) => b.question.text);
+const bankTexts = async (stage?: string) =>
+  (await api('GET', stage ? `${BANK}?stage=${stage}` : BANK)).json.questions.map((b: { question: { text: string } }) => b.question.text);
 
 it('refuses every question-bank route without a session, and changes not sent from the admin pages', async () => {
   const apiRoutes: [string, string][] = [
@@ -64,7 +65,8 @@ it('refuses every question-bank route without a session, and changes not sent fr
       const status = (await api(method, path, method === 'GET' ? undefined : bankBody(), headers)).status;
       expect({ method, path, status }).toEqual({ method, path, status: 401 });
     }
-    if (method !== 'GET') expect({ method, path, status: (await api(method, path, bankBody(), { cookie: admin.cookie })).status }).toEqual({ method, path, status: 403 });
+    if (method !== 'GET')
+      expect({ method, path, status: (await api(method, path, bankBody(), { cookie: admin.cookie })).status }).toEqual({ method, path, status: 403 });
   }
   const pageRoutes: [string, string][] = [
     ['GET', '/admin/question-bank'],
@@ -74,13 +76,21 @@ it('refuses every question-bank route without a session, and changes not sent fr
   ];
   for (const [method, path] of pageRoutes) {
     const response = await fetch(`${admin.base}${path}`, { method, redirect: 'manual', headers: { origin: ADMIN_ORIGIN } });
-    expect({ method, path, status: response.status, location: response.headers.get('location') }).toEqual({ method, path, status: 303, location: '/admin/login' });
+    expect({ method, path, status: response.status, location: response.headers.get('location') }).toEqual({
+      method,
+      path,
+      status: 303,
+      location: '/admin/login',
+    });
   }
   expect(await bankTexts()).toEqual([]);
 });
 
 it('adds, lists by stage, edits and archives bank questions', async () => {
-  const reflection = await api('POST', BANK, { question: { id: 'curious', text: '  What are you curious about lately?  ', type: 'text', required: false }, stage: 'reflection' });
+  const reflection = await api('POST', BANK, {
+    question: { id: 'curious', text: '  What are you curious about lately?  ', type: 'text', required: false },
+    stage: 'reflection',
+  });
   expect(reflection.status).toBe(201);
   expect(reflection.json).toMatchObject({
     question: { id: 'curious', text: 'What are you curious about lately?', type: 'text', required: false },
@@ -89,7 +99,9 @@ it('adds, lists by stage, edits and archives bank questions', async () => {
     archivedAt: null,
   });
   expect(reflection.json.id).toMatch(UUID);
-  const anyStage = await api('POST', BANK, { question: { id: 'focus', text: 'Where should we focus?', type: 'choice', required: true, options: ['people', 'work'] } });
+  const anyStage = await api('POST', BANK, {
+    question: { id: 'focus', text: 'Where should we focus?', type: 'choice', required: true, options: ['people', 'work'] },
+  });
   expect(anyStage.json.stage).toBeNull();
   const followUp = await api('POST', BANK, { question: { id: 'agreed', text: 'What did we agree?', type: 'actionItems', required: false }, stage: 'followUp' });
   expect(followUp.status).toBe(201);
@@ -98,9 +110,16 @@ it('adds, lists by stage, edits and archives bank questions', async () => {
   expect(await bankTexts('reflection')).toEqual(['What are you curious about lately?', 'Where should we focus?']);
   expect(await bankTexts('followUp')).toEqual(['Where should we focus?', 'What did we agree?']);
 
-  const edited = await api('PUT', `${BANK}/${anyStage.json.id}`, { question: { id: 'focus', text: 'Where should we focus next?', type: 'choice', required: true, options: ['people', 'work', 'growth'] }, stage: 'managerPrep' });
+  const edited = await api('PUT', `${BANK}/${anyStage.json.id}`, {
+    question: { id: 'focus', text: 'Where should we focus next?', type: 'choice', required: true, options: ['people', 'work', 'growth'] },
+    stage: 'managerPrep',
+  });
   expect(edited.status).toBe(200);
-  expect(edited.json).toMatchObject({ id: anyStage.json.id, stage: 'managerPrep', question: { text: 'Where should we focus next?', options: ['people', 'work', 'growth'] } });
+  expect(edited.json).toMatchObject({
+    id: anyStage.json.id,
+    stage: 'managerPrep',
+    question: { text: 'Where should we focus next?', options: ['people', 'work', 'growth'] },
+  });
   // Keeping its own text and id is no duplicate.
   expect((await api('PUT', `${BANK}/${anyStage.json.id}`, { ...edited.json, stage: null })).status).toBe(200);
 
@@ -108,10 +127,15 @@ it('adds, lists by stage, edits and archives bank questions', async () => {
   expect(archived.status).toBe(200);
   expect(archived.json.archivedAt).not.toBeNull();
   expect(await bankTexts()).toEqual(['Where should we focus next?', 'What did we agree?']);
-  expect(await api('DELETE', `${BANK}/${reflection.json.id}`)).toEqual({ status: 409, json: { problems: ['The bank question "What are you curious about lately?" is archived.'] } });
+  expect(await api('DELETE', `${BANK}/${reflection.json.id}`)).toEqual({
+    status: 409,
+    json: { problems: ['The bank question "What are you curious about lately?" is archived.'] },
+  });
   expect((await api('PUT', `${BANK}/${reflection.json.id}`, bankBody())).status).toBe(409);
   // An archived question's text and id are free again.
-  expect((await api('POST', BANK, { question: { id: 'curious', text: 'What are you curious about lately?', type: 'text', required: false } })).status).toBe(201);
+  expect((await api('POST', BANK, { question: { id: 'curious', text: 'What are you curious about lately?', type: 'text', required: false } })).status).toBe(
+    201,
+  );
 
   for (const { id } of (await api('GET', BANK)).json.questions) await api('DELETE', `${BANK}/${id}`);
 });
@@ -123,7 +147,9 @@ it('refuses invalid bank questions with every problem, in the question-set edito
     return answer.json.problems;
   };
   expect(await refused(bankBody({ text: '   ' }))).toEqual(['bank question: question text is empty']);
-  expect(await refused(bankBody({ id: 'Not an id' }))).toEqual(['bank question: id must start with a lowercase letter and use letters, digits, - or _ (at most 40)']);
+  expect(await refused(bankBody({ id: 'Not an id' }))).toEqual([
+    'bank question: id must start with a lowercase letter and use letters, digits, - or _ (at most 40)',
+  ]);
   expect(await refused(bankBody({ type: 'mood' }))).toEqual(['bank question: unknown type "mood" (text, scale, yesNo, choice or actionItems)']);
   expect(await refused(bankBody({ type: 'choice' }))).toEqual(['bank question: a choice question needs at least two options']);
   expect(await refused(bankBody({ type: 'choice', options: ['same', 'same'] }))).toEqual(['bank question: choice options must differ']);
@@ -139,7 +165,10 @@ it('refuses invalid bank questions with every problem, in the question-set edito
   ]);
   expect(await refused({ stage: 'reflection' })).toEqual(['bank question must be an object']);
   expect(await refused(null)).toEqual(['a bank question is an object with a question and an optional stage']);
-  expect(await api('GET', `${BANK}?stage=retro`)).toEqual({ status: 422, json: { problems: ['unknown stage "retro" (reflection, managerPrep, followUp, feedback)'] } });
+  expect(await api('GET', `${BANK}?stage=retro`)).toEqual({
+    status: 422,
+    json: { problems: ['unknown stage "retro" (reflection, managerPrep, followUp, feedback)'] },
+  });
 
   const kept = await api('POST', BANK, { question: { id: 'mood', text: 'How is your mood this week?', type: 'scale', required: false }, stage: null });
   expect(kept.status).toBe(201);
@@ -170,11 +199,24 @@ it('adds a bank question to a pair’s stage as a new version that the next refl
   const handle = env.client.workflow.getHandle(`pair-${pairId}`);
   const status = await waitForStatus(handle as never, (s) => s.cycle === 1);
   const runBefore = (await handle.describe()).runId;
-  const learning = (await api('POST', BANK, { question: { id: 'learning', text: 'What did you learn from the question bank?', type: 'text', required: false }, stage: 'reflection' })).json;
-  const agreed = (await api('POST', BANK, { question: { id: 'agreed', text: 'What did we agree on, per the bank?', type: 'actionItems', required: false }, stage: 'followUp' })).json;
+  const learning = (
+    await api('POST', BANK, {
+      question: { id: 'learning', text: 'What did you learn from the question bank?', type: 'text', required: false },
+      stage: 'reflection',
+    })
+  ).json;
+  const agreed = (
+    await api('POST', BANK, {
+      question: { id: 'agreed', text: 'What did we agree on, per the bank?', type: 'actionItems', required: false },
+      stage: 'followUp',
+    })
+  ).json;
 
   const added = await api('POST', `${path}/from-bank`, { stage: 'reflection', bankQuestionId: learning.id });
-  expect(added).toEqual({ status: 200, json: { version: 2, change: 'added "What did you learn from the question bank?" to reflection from the question bank', notified: true } });
+  expect(added).toEqual({
+    status: 200,
+    json: { version: 2, change: 'added "What did you learn from the question bank?" to reflection from the question bank', notified: true },
+  });
   const stages = (await api('GET', path)).json.stages;
   expect(stages.reflection).toEqual([...DEFAULT_QUESTION_SET.reflection, learning.question]);
   const versions = (await api('GET', `${path}/versions`)).json.versions;
@@ -188,7 +230,10 @@ it('adds a bank question to a pair’s stage as a new version that the next refl
     status: 422,
     json: { problems: ['unknown stage "retro" (reflection, managerPrep, followUp, feedback)', 'bankQuestionId must be the id of a question in the bank'] },
   });
-  expect(await api('POST', `${path}/from-bank`, { stage: 'feedback', bankQuestionId: 'nope' })).toEqual({ status: 404, json: { problems: ['There is no bank question nope.'] } });
+  expect(await api('POST', `${path}/from-bank`, { stage: 'feedback', bankQuestionId: 'nope' })).toEqual({
+    status: 404,
+    json: { problems: ['There is no bank question nope.'] },
+  });
   expect(await api('POST', '/admin/api/pairs/nope/question-set/from-bank', { stage: 'feedback', bankQuestionId: learning.id })).toEqual({
     status: 404,
     json: { problems: ['There is no pair nope.'] },

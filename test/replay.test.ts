@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { workflowBundle } from './support/rapport-stack';
+import { workflowBundle } from '../harness/rapport-stack';
 
 const HISTORY_DIR = join(__dirname, 'replay');
 const historyFiles = readdirSync(HISTORY_DIR).filter((file) => file.endsWith('.json'));

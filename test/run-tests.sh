@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command (npm test): installs dependencies when needed, provisions the Temporal
-# servers and PostgreSQL into a cache outside the clone, type-checks, runs jest, and ends with
+# servers and PostgreSQL into a cache outside the clone, type-checks, lints, runs jest, and ends with
 # the plain line "tests: N passed, M failed" read from jest's JSON result.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +15,9 @@ bash tools/provision.sh tests || { echo "tests: 0 passed, 1 failed"; exit 1; }
 
 echo "[test] type-checking and building dist/ (npm run build): the process tests run the production entries from it"
 npm run --silent build || { echo "tests: 0 passed, 1 failed"; exit 1; }
+
+echo "[test] linting (npm run lint: ESLint with type-aware rules, then Prettier's check)"
+npm run --silent lint || { echo "tests: 0 passed, 1 failed"; exit 1; }
 
 mkdir -p .test-results
 rm -f .test-results/jest.json

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { planNextCycle, planStages, shiftWallClock } from '../activities/schedule';
 import { DEFAULT_OFFSETS, type PairSchedule } from '../workflows/pair-types';
+import { sentencesOf } from '../workflows/problem-list';
 import { settingsProblems } from '../workflows/schedule-rules';
 
 const berlinTuesdays: PairSchedule = {
@@ -55,7 +56,12 @@ describe('meeting times across DST', () => {
   });
 
   it('keeps a 09:30 America/New_York meeting at 09:30 local across both changes', () => {
-    const schedule: PairSchedule = { ...berlinTuesdays, timeZone: 'America/New_York', meetingTime: '09:30', cadence: { kind: 'weekly', everyWeeks: 1, weekday: 1 } };
+    const schedule: PairSchedule = {
+      ...berlinTuesdays,
+      timeZone: 'America/New_York',
+      meetingTime: '09:30',
+      cadence: { kind: 'weekly', everyWeeks: 1, weekday: 1 },
+    };
     const spring = slots(schedule, '2026-02-25T12:00', 3);
     expect(spring.map((m) => local(m, 'America/New_York'))).toEqual(['Mon 2026-03-02 09:30', 'Mon 2026-03-09 09:30', 'Mon 2026-03-16 09:30']);
     expect(new Date(spring[0]).toISOString()).toBe('2026-03-02T14:30:00.000Z');
@@ -141,7 +147,7 @@ describe('settings validation', () => {
     [{ cadence: { kind: 'demo', everyMinutes: 2 } }, 'cadence.everyMinutes must be a whole number from 3 to 1440'],
     [{ durationMinutes: 1 }, 'durationMinutes must be a whole number from 5 to 480'],
   ])('rejects %j', (change, message) => {
-    const problems = settingsProblems({ ...valid, ...(change as object) } as typeof valid);
+    const problems = sentencesOf(settingsProblems({ ...valid, ...(change as object) }));
     expect(problems.join(' | ')).toContain(message);
   });
 });
@@ -157,7 +163,7 @@ describe('the demo cadence', () => {
 
   it('is valid with one-minute meetings, and refuses offsets that overrun the next meeting', () => {
     expect(settingsProblems({ ...demo, feedbackEveryCycles: 1, skipNudgeAfter: 3 })).toEqual([]);
-    expect(settingsProblems({ ...demo, offsets: { ...demo.offsets, followUpAfter: 2 }, feedbackEveryCycles: 1, skipNudgeAfter: 3 })).toEqual([
+    expect(sentencesOf(settingsProblems({ ...demo, offsets: { ...demo.offsets, followUpAfter: 2 }, feedbackEveryCycles: 1, skipNudgeAfter: 3 }))).toEqual([
       'offsets.reflectionBefore plus offsets.followUpAfter must be shorter than the time between two meetings',
     ]);
   });

@@ -5,13 +5,13 @@
 // like a live form or pair link. The outbox keeps what was sent, with the tokens blanked.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import { REMOVED_TOKEN, TOKEN_LENGTH } from '../activities/form-links';
+import { REMOVED_TOKEN, TOKEN_LENGTH } from '../pairs/link-tokens';
 import type { Role } from '../workflows/pair-types';
-import { buildWebServer } from '../web/web-server';
+import { buildWebServer } from '../server/web-server';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus, type PairHandle } from './support/pair-driver';
-import { PUBLIC_BASE_URL, SAMPLE_PAIR, startRapportStack, type RapportStack } from './support/rapport-stack';
-import type { ReceivedEmail } from './support/smtp-sink';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { PUBLIC_BASE_URL, SAMPLE_PAIR, startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import type { ReceivedEmail } from '../harness/smtp-sink';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 import { linksIn, webClient, type WebClient } from './support/web-client';
 
 let env: TestWorkflowEnvironment;
@@ -64,7 +64,11 @@ async function answer(email: ReceivedEmail, fields: Record<string, string>): Pro
 async function createPairs(): Promise<{ answering: Pair; refused: Pair; stageAt: (stage: string) => number }> {
   const settings = { ...SAMPLE_PAIR.settings, feedbackEveryCycles: 1 };
   const answering = await stack.createPair({ ...SAMPLE_PAIR, settings });
-  const refused = await stack.createPair({ manager: { name: 'Nia Manager', email: 'nia@example.com' }, report: { name: 'Omar Report', email: REFUSED_REPORT }, settings });
+  const refused = await stack.createPair({
+    manager: { name: 'Nia Manager', email: 'nia@example.com' },
+    report: { name: 'Omar Report', email: REFUSED_REPORT },
+    settings,
+  });
   const status = await waitForStatus(answering.handle, (s) => s.cycle === 1);
   await waitForStatus(refused.handle, (s) => s.cycle === 1);
   return { answering, refused, stageAt: (stage) => Date.parse(status.nextEvents.find((e) => e.stage === stage)!.at) };
@@ -139,7 +143,17 @@ it('keeps no token of any email, and no live link, in any column of any table af
 
   const cells = await everyStoredValue();
   const columns = new Set(cells.map((cell) => cell.column));
-  expect([...columns]).toEqual(expect.arrayContaining(['OutboxEmail.html', 'OutboxEmail.text', 'OutboxEmail.lastError', 'FormLink.tokenHash', 'PairLink.tokenHash', 'Answer.payload', 'Topic.text']));
+  expect([...columns]).toEqual(
+    expect.arrayContaining([
+      'OutboxEmail.html',
+      'OutboxEmail.text',
+      'OutboxEmail.lastError',
+      'FormLink.tokenHash',
+      'PairLink.tokenHash',
+      'Answer.payload',
+      'Topic.text',
+    ]),
+  );
   const leaks = cells.flatMap(({ column, value }) => {
     const token = tokens.find((t) => value.includes(t));
     if (token) return [`${column} holds the token ${token.slice(0, 6)}…`];

@@ -8,12 +8,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { freePort, launchChromium, SCREENSHOTS } from './support/browser';
-import { buildWebServer } from '../web/web-server';
+import { buildWebServer } from '../server/web-server';
 import { messageIdOf, sameMessageId } from './support/pair-driver';
-import { startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createDevServerEnv } from './support/temporal-env';
+import { startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createDevServerEnv } from '../harness/temporal-env';
 import { linksIn } from './support/web-client';
-
 
 let env: TestWorkflowEnvironment;
 let app: FastifyInstance;
@@ -39,7 +38,6 @@ afterAll(async () => {
   await stack?.stop();
   await env?.teardown();
 });
-
 
 /** Local "HH:MM" in UTC, `minutes` after the start of the current minute. */
 function utcClock(minutes: number): { time: string; weekday: number } {

@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { MAX_PENDING_TOPICS } from '../workflows/pair-types';
-import { NO_ROUTE } from '../web/request-log';
-import { buildWebServer, type WebDeps } from '../web/web-server';
+import { NO_ROUTE } from '../http/request-log';
+import { buildWebServer, type WebDeps } from '../server/web-server';
 import { accessibilityViolations } from './support/accessibility';
 import { launchChromium, SCREENSHOTS } from './support/browser';
 import { pairsAtReflection, type PairAtReflection } from './support/pair-at-reflection';
-import { PUBLIC_BASE_URL, startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { PUBLIC_BASE_URL, startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 const ORIGIN = new URL(PUBLIC_BASE_URL).origin;
 const PASSWORD = 'correct horse battery staple';
@@ -62,11 +62,20 @@ interface Answer {
 /** A request whose path is sent exactly as written (fetch would normalize it). */
 function send(server: Server, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: server.port, method, path, headers: { ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        method,
+        path,
+        headers: { ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -76,13 +85,24 @@ async function signIn(server: Server, headers: Record<string, string> = {}, user
   return new Promise((resolve, reject) => {
     const body = new URLSearchParams({ user, password }).toString();
     const req = httpRequest(
-      { host: '127.0.0.1', port: server.port, method: 'POST', path: '/admin/login', headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(body.length), ...headers } },
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        method: 'POST',
+        path: '/admin/login',
+        headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(body.length), ...headers },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           const setCookie = res.headers['set-cookie']?.[0];
-          resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: Buffer.concat(chunks).toString('utf8'), cookie: setCookie?.split(';')[0] });
+          resolve({
+            status: res.statusCode ?? 0,
+            location: res.headers.location,
+            body: Buffer.concat(chunks).toString('utf8'),
+            cookie: setCookie?.split(';')[0],
+          });
         });
       },
     );
@@ -120,8 +140,12 @@ beforeAll(async () => {
   web = await startWeb();
   const signedIn = await signIn(web);
   cookie = signedIn.cookie!;
-  [pair] = await pairsAtReflection(env, stack, [{ manager: { name: 'Eve Manager', email: 'eve.edge@example.com' }, report: { name: 'Finn Report', email: 'finn.edge@example.com' } }]);
-  await stack.db.bankQuestion.create({ data: { id: 'bank-edge', question: JSON.stringify({ id: 'edge', text: 'Edge?', type: 'text', required: false }), stage: null, createdBy: 'test' } });
+  [pair] = await pairsAtReflection(env, stack, [
+    { manager: { name: 'Eve Manager', email: 'eve.edge@example.com' }, report: { name: 'Finn Report', email: 'finn.edge@example.com' } },
+  ]);
+  await stack.db.bankQuestion.create({
+    data: { id: 'bank-edge', question: JSON.stringify({ id: 'edge', text: 'Edge?', type: 'text', required: false }), stage: null, createdBy: 'test' },
+  });
 });
 
 afterAll(async () => {
@@ -153,7 +177,8 @@ function routesOf(server: FastifyInstance): Route[] {
   return routes;
 }
 
-const encodeAt = (path: string, index: number, hex: (code: number) => string) => `${path.slice(0, index)}%${hex(path.charCodeAt(index))}${path.slice(index + 1)}`;
+const encodeAt = (path: string, index: number, hex: (code: number) => string) =>
+  `${path.slice(0, index)}%${hex(path.charCodeAt(index))}${path.slice(index + 1)}`;
 const upperHex = (code: number) => code.toString(16).toUpperCase().padStart(2, '0');
 const lowerHex = (code: number) => code.toString(16).padStart(2, '0');
 
@@ -196,7 +221,17 @@ const adminRoutes = () => routesOf(web.app).filter((route) => route.path.startsW
 it('makes its spellings from every admin route the router holds, pages and API', () => {
   const routes = adminRoutes();
   expect(routes.length).toBeGreaterThan(40);
-  expect(spellingsOf('/admin/api/pairs')).toEqual(expect.arrayContaining(['/%61dmin/api/pairs', '/admin%2Fapi/pairs', '/admin//api/pairs', '/admin/./api/pairs', '/ADMIN/API/PAIRS', '/admin/api/pairs?x=1', '/admin/api/pairs/']));
+  expect(spellingsOf('/admin/api/pairs')).toEqual(
+    expect.arrayContaining([
+      '/%61dmin/api/pairs',
+      '/admin%2Fapi/pairs',
+      '/admin//api/pairs',
+      '/admin/./api/pairs',
+      '/ADMIN/API/PAIRS',
+      '/admin/api/pairs?x=1',
+      '/admin/api/pairs/',
+    ]),
+  );
 });
 
 it('answers every spelling of every admin path without a session with the sign-in guard or no route, changing nothing', async () => {
@@ -228,7 +263,13 @@ it('answers every spelling of every admin change without the origin proof with 4
   for (const { method, path } of adminRoutes().filter((route) => route.method !== 'GET')) {
     const real = await withRealIds(path);
     for (const spelled of [real, ...spellingsOf(real)]) {
-      const answer = await send(web, method, spelled, { cookie, origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, 'decision=accepted&stage=reflection');
+      const answer = await send(
+        web,
+        method,
+        spelled,
+        { cookie, origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+        'decision=accepted&stage=reflection',
+      );
       const matched = lastMatchedRoute(web);
       const ok = (matched === NO_ROUTE && (answer.status === 404 || answer.status === 403)) || (matched.startsWith('/admin') && answer.status === 403);
       if (!ok) wrong.push(`${method} ${spelled} → ${answer.status} (${matched})`);
@@ -257,7 +298,13 @@ it('lets no spelling of a link path reach another route: the same route, or none
     // Spellings of the route's own words only: a changed token is simply another (invalid) token.
     for (const spelled of spellingsOf(real)) {
       // A cross-site POST, so that a POST that reached any handler would be refused there, not saved.
-      const answer = await send(web, method, spelled, { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, method === 'POST' ? 'text=x&suggestion=x' : undefined);
+      const answer = await send(
+        web,
+        method,
+        spelled,
+        { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+        method === 'POST' ? 'text=x&suggestion=x' : undefined,
+      );
       const matched = lastMatchedRoute(web);
       if (matched === NO_ROUTE || matched === path.replace(':token', '[token]')) continue;
       // An encoded slash folds the rest of the path into the token: the route's token check turns it away.
@@ -395,7 +442,9 @@ it('cuts off a client that sends its body one byte at a time, before it is done'
       };
       socket.on('close', finish);
       socket.on('error', finish);
-      socket.write(`POST ${formPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: ${ORIGIN}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n`);
+      socket.write(
+        `POST ${formPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: ${ORIGIN}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n`,
+      );
       // One byte every 200 ms: the whole body would take 10 s.
       const drip = setInterval(() => {
         if (bytesSent >= body.length || socket.destroyed) return;
@@ -414,7 +463,8 @@ it('cuts off a client that sends its body one byte at a time, before it is done'
 
 it(`takes at most ${MAX_PENDING_TOPICS} waiting topics per pair, and the topic page then says so plainly`, async () => {
   const topicPath = new URL(pair.reportTopicLink).pathname;
-  const post = (text: string) => send(web, 'POST', topicPath, { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams({ text }).toString());
+  const post = (text: string) =>
+    send(web, 'POST', topicPath, { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams({ text }).toString());
   const waiting = await stack.db.topic.count({ where: { pairId: pair.pairId } });
   const statuses: number[] = [];
   for (let i = waiting; i < MAX_PENDING_TOPICS; i += 1) statuses.push((await post(`Topic ${i}`)).status);

@@ -4,14 +4,14 @@
 import { Connection, Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import { hashToken } from '../activities/form-links';
+import { hashToken } from '../pairs/link-tokens';
 import { redeliverPendingAnswers } from '../web/answer-delivery';
 import type { FastifyRequest } from 'fastify';
-import { buildWebServer } from '../web/web-server';
-import { loggedPath, NO_ROUTE } from '../web/request-log';
+import { buildWebServer } from '../server/web-server';
+import { loggedPath, NO_ROUTE } from '../http/request-log';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus, type PairHandle } from './support/pair-driver';
-import { PUBLIC_BASE_URL, SAMPLE_PAIR, startRapportStack, type RapportStack } from './support/rapport-stack';
-import { createTimeSkippingEnv } from './support/temporal-env';
+import { PUBLIC_BASE_URL, SAMPLE_PAIR, startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../harness/temporal-env';
 import { linksIn, webClient, type WebClient } from './support/web-client';
 
 let env: TestWorkflowEnvironment;
@@ -48,7 +48,11 @@ async function pairAtReflection(): Promise<PairAtReflection> {
   people += 1;
   const report = `ravi${people}@example.com`;
   const manager = `maya${people}@example.com`;
-  const { pairId, handle } = await stack.createPair({ ...SAMPLE_PAIR, manager: { name: 'Maya Manager', email: manager }, report: { name: 'Ravi Report', email: report } });
+  const { pairId, handle } = await stack.createPair({
+    ...SAMPLE_PAIR,
+    manager: { name: 'Maya Manager', email: manager },
+    report: { name: 'Ravi Report', email: report },
+  });
   const status = await waitForStatus(handle, (s) => s.cycle === 1);
   const stageAt = (stage: string) => Date.parse(status.nextEvents.find((e) => e.stage === stage)!.at);
   await advanceTo(env, stageAt('reflection') + 1_000);
@@ -58,7 +62,14 @@ async function pairAtReflection(): Promise<PairAtReflection> {
   return { pairId, handle, report, manager, reflectionLink: formLink(reflection.text), prepLink: formLink(prep.text), stageAt };
 }
 
-const reflectionAnswers = { 'q.topics': '<script>alert(1)</script> Moving to the platform team', 'q.wins': '', 'q.blockers': 'Flaky CI', 'q.energy': '4', 'q.growth': 'Staff path', 'private.growth': 'on' };
+const reflectionAnswers = {
+  'q.topics': '<script>alert(1)</script> Moving to the platform team',
+  'q.wins': '',
+  'q.blockers': 'Flaky CI',
+  'q.energy': '4',
+  'q.growth': 'Staff path',
+  'private.growth': 'on',
+};
 const answersOf = (pairId: string) => stack.db.answer.count({ where: { pairId } });
 
 it('takes an answer, stops the reminder, and puts the escaped answers first on the agenda', async () => {
@@ -125,7 +136,7 @@ it('refuses bad input with a clear response and stores nothing', async () => {
   const pairToken = pairPage.split('/').slice(-2)[0];
   expect((await web.get(`${PUBLIC_BASE_URL}/forms/${pairToken}`)).status).toBe(404);
   // A form token opens only its own form: the manager's link shows the manager's prep form.
-  expect((await web.get(pair.prepLink)).body).toContain("Manager&#x27;s preparation");
+  expect((await web.get(pair.prepLink)).body).toContain('Manager&#x27;s preparation');
 
   const cases: [string, Record<string, string | string[]>, number, string][] = [
     ['missing required answer', { ...reflectionAnswers, 'q.topics': '  ' }, 422, 'This question needs an answer.'],
@@ -147,7 +158,11 @@ it('refuses bad input with a clear response and stores nothing', async () => {
   expect(huge.status).toBe(413);
 
   // No CSRF proof: no Origin and no Sec-Fetch-Site, a foreign Origin, a cross-site fetch.
-  const noProof: Record<string, string>[] = [{}, { origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site', origin: new URL(PUBLIC_BASE_URL).origin }];
+  const noProof: Record<string, string>[] = [
+    {},
+    { origin: 'https://evil.example' },
+    { 'sec-fetch-site': 'cross-site', origin: new URL(PUBLIC_BASE_URL).origin },
+  ];
   for (const headers of noProof) {
     const response = await web.post(pair.reflectionLink, reflectionAnswers, headers);
     expect(response.status).toBe(403);
@@ -188,7 +203,13 @@ it('changes nothing when a mail scanner opens every link', async () => {
 it('keeps an answer sent while Temporal is unreachable and delivers it later', async () => {
   const pair = await pairAtReflection();
   const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-  const offline = await buildWebServer({ db: stack.db, temporal: unreachable, publicBaseUrl: PUBLIC_BASE_URL, rateLimitPerMinute: 1_000, updateTimeoutMs: 1_000 });
+  const offline = await buildWebServer({
+    db: stack.db,
+    temporal: unreachable,
+    publicBaseUrl: PUBLIC_BASE_URL,
+    rateLimitPerMinute: 1_000,
+    updateTimeoutMs: 1_000,
+  });
   await offline.listen({ port: 0, host: '127.0.0.1' });
   try {
     const response = await webClient(offline, PUBLIC_BASE_URL).post(pair.reflectionLink, reflectionAnswers);
@@ -235,7 +256,18 @@ it('records action items from the follow-up form and offers them as done next ti
   const [followUp] = await stack.smtp.waitFor((m) => sameMessageId(m, messageIdOf(pair.pairId, 1, 'followUpManager', 'manager')));
   const link = linksIn(followUp.text, PUBLIC_BASE_URL).find((l) => l.includes('/forms/'))!;
   await waitForStatus(pair.handle, (s) => s.cycle === 2);
-  expect((await web.post(link, { 'q.held': 'yes', 'q.notes': '', 'ai.text.0': 'Write the RFC', 'ai.owner.0': 'report', 'ai.text.1': 'x'.repeat(501), 'ai.owner.1': 'manager' })).status).toBe(422);
+  expect(
+    (
+      await web.post(link, {
+        'q.held': 'yes',
+        'q.notes': '',
+        'ai.text.0': 'Write the RFC',
+        'ai.owner.0': 'report',
+        'ai.text.1': 'x'.repeat(501),
+        'ai.owner.1': 'manager',
+      })
+    ).status,
+  ).toBe(422);
   const saved = await web.post(link, { 'q.held': 'yes', 'q.notes': 'Good talk', 'ai.text.0': 'Write the RFC', 'ai.owner.0': 'report' });
   expect(saved.status).toBe(200);
   const items = await stack.db.actionItem.findMany({ where: { pairId: pair.pairId } });

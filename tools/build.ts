@@ -13,7 +13,14 @@ const REPO = join(__dirname, '..');
 const DIST = join(REPO, 'dist');
 
 /** Folders the code reads from disk at run time, relative to the folder of the code reading them. */
-const RUNTIME_FILES = ['templates/emails', 'templates/pages', 'prisma/sqlite/migrations', 'prisma/sqlite/schema.prisma', 'prisma/postgres/migrations', 'prisma/postgres/schema.prisma'];
+const RUNTIME_FILES = [
+  'templates/emails',
+  'templates/pages',
+  'prisma/sqlite/migrations',
+  'prisma/sqlite/schema.prisma',
+  'prisma/postgres/migrations',
+  'prisma/postgres/schema.prisma',
+];
 
 function compile(): void {
   const tsc = require.resolve('typescript/bin/tsc');

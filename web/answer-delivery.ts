@@ -2,12 +2,12 @@
 // never lost: when the workflow cannot be reached it stays stored and is delivered later by
 // redeliverPendingAnswers. When the workflow refuses it (the stage closed), it is not kept.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { answerPayload } from '../activities/pair-records';
-import { sendToPair } from '../client/pairs';
+import { answerPayload } from '../pairs/answer-format';
+import { sendToPair } from '../pairs/registration';
 import type { RapportPrisma } from '../prisma/database';
 import { answerFormUpdate } from '../workflows/pair-messages';
 import { FORM_RECIPIENT, type FormAnswer } from '../workflows/pair-types';
-import type { FormRow } from './links';
+import type { FormRow } from '../pairs/links';
 
 export interface DeliveryDeps {
   db: RapportPrisma;
@@ -37,7 +37,15 @@ export async function saveAndDeliver(deps: DeliveryDeps, form: FormRow, answer: 
   const payload = answerPayload(answer);
   await db.answer.upsert({
     where: { formId: form.id },
-    create: { id: form.id, formId: form.id, pairId: form.pairId, cycleNumber: form.cycleNumber, kind: form.kind, respondentRole: FORM_RECIPIENT[answer.kind], payload },
+    create: {
+      id: form.id,
+      formId: form.id,
+      pairId: form.pairId,
+      cycleNumber: form.cycleNumber,
+      kind: form.kind,
+      respondentRole: FORM_RECIPIENT[answer.kind],
+      payload,
+    },
     update: { payload, deliveredAt: null, deliveryError: null },
   });
   const delivery = await deliver(deps, form.pairId, answer);
@@ -47,7 +55,11 @@ export async function saveAndDeliver(deps: DeliveryDeps, form: FormRow, answer: 
     await db.answer.update({ where: { formId: form.id }, data: { deliveredAt: new Date() } }).catch(() => undefined);
   } else if (delivery.outcome === 'refused') {
     // Nothing from a refused submission is kept; an earlier accepted answer stays as it was.
-    if (previous) await db.answer.update({ where: { formId: form.id }, data: { payload: previous.payload, deliveredAt: previous.deliveredAt, deliveryError: previous.deliveryError } });
+    if (previous)
+      await db.answer.update({
+        where: { formId: form.id },
+        data: { payload: previous.payload, deliveredAt: previous.deliveredAt, deliveryError: previous.deliveryError },
+      });
     else await db.answer.delete({ where: { formId: form.id } });
   }
   return delivery;

@@ -137,5 +137,10 @@ export function checkSubmission(input: {
     ...(isFollowUp ? { actionItems: newItems, completedActionItemIds: completedIds } : {}),
     ...(isFollowUp && typeof held === 'boolean' ? { meetingHeld: held } : {}),
   };
-  return { answer, errors, formErrors: listedProblems(formErrors, MAX_LISTED_FORM_ERRORS), typed: { values, privateIds, actionItems: actionItemRows, completedIds } };
+  return {
+    answer,
+    errors,
+    formErrors: listedProblems(formErrors, MAX_LISTED_FORM_ERRORS),
+    typed: { values, privateIds, actionItems: actionItemRows, completedIds },
+  };
 }

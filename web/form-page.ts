@@ -1,10 +1,11 @@
 // The view model of a form page: the questions of the exact version the form was sent with,
 // with what was typed (or answered before) and the problems next to each question.
 import type { Question } from '../question-sets/question-types';
-import { FORM_RECIPIENT, type AnswerValue } from '../workflows/pair-types';
+import { FORM_RECIPIENT } from '../workflows/pair-types';
+import { parseAnswerPayload } from '../pairs/answer-format';
 import { ACTION_ITEM_ROWS, DEFAULT_TEXT_LIMIT, type SubmissionCheck } from './answer-validation';
-import type { OpenedForm } from './links';
-import { FORM_TITLES } from './pair-record';
+import type { OpenedForm } from '../pairs/links';
+import { FORM_TITLES } from '../pairs/pair-record';
 
 export interface OpenActionItem {
   id: string;
@@ -22,12 +23,13 @@ const INTROS: Record<string, (o: OpenedForm) => string> = {
 
 /** What an earlier stored answer looks like as typed fields. */
 export function typedFromStored(payload: string | undefined): SubmissionCheck['typed'] {
-  const stored = payload ? (JSON.parse(payload) as { answers?: Record<string, AnswerValue>; privateQuestionIds?: string[]; actionItems?: { text: string; owner: string }[]; completedActionItemIds?: string[] }) : {};
+  if (!payload) return { values: {}, privateIds: [], actionItems: [], completedIds: [] };
+  const stored = parseAnswerPayload(payload);
   const values: Record<string, string> = {};
-  for (const [id, value] of Object.entries(stored.answers ?? {})) {
+  for (const [id, value] of Object.entries(stored.answers)) {
     values[id] = value === true ? 'yes' : value === false ? 'no' : value === null ? '' : String(value);
   }
-  return { values, privateIds: stored.privateQuestionIds ?? [], actionItems: stored.actionItems ?? [], completedIds: stored.completedActionItemIds ?? [] };
+  return { values, privateIds: stored.privateQuestionIds, actionItems: stored.actionItems, completedIds: stored.completedActionItemIds };
 }
 
 function choicesOf(question: Question, value: string) {
@@ -35,12 +37,22 @@ function choicesOf(question: Question, value: string) {
     question.type === 'scale'
       ? ['1', '2', '3', '4', '5'].map((v) => ({ value: v, label: v }))
       : question.type === 'yesNo'
-        ? [{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }]
+        ? [
+            { value: 'yes', label: 'Yes' },
+            { value: 'no', label: 'No' },
+          ]
         : (question.options ?? []).map((v) => ({ value: v, label: v }));
   return options.map((o) => ({ ...o, checked: o.value === value }));
 }
 
-export function formPage(opened: OpenedForm, action: string, typed: SubmissionCheck['typed'], openItems: OpenActionItem[], problems?: Pick<SubmissionCheck, 'errors' | 'formErrors'>, alreadyAnswered = false) {
+export function formPage(
+  opened: OpenedForm,
+  action: string,
+  typed: SubmissionCheck['typed'],
+  openItems: OpenActionItem[],
+  problems?: Pick<SubmissionCheck, 'errors' | 'formErrors'>,
+  alreadyAnswered = false,
+) {
   const { pair, form, questions } = opened;
   const errors = problems?.errors ?? {};
   const reportAnswers = FORM_RECIPIENT[form.kind] === 'report';
@@ -73,7 +85,11 @@ export function formPage(opened: OpenedForm, action: string, typed: SubmissionCh
       isActionItems: q.type === 'actionItems',
       hint: q.scaleLabels ? `1 = ${q.scaleLabels.low}, 5 = ${q.scaleLabels.high}` : '',
       choices: choicesOf(q, typed.values[q.id] ?? ''),
-      openItems: openItems.map((item) => ({ ...item, ownerName: item.owner === 'manager' ? pair.managerName : pair.reportName, checked: typed.completedIds.includes(item.id) })),
+      openItems: openItems.map((item) => ({
+        ...item,
+        ownerName: item.owner === 'manager' ? pair.managerName : pair.reportName,
+        checked: typed.completedIds.includes(item.id),
+      })),
       rows,
       canBePrivate: reportAnswers && q.type !== 'actionItems',
       private: typed.privateIds.includes(q.id),

@@ -7,17 +7,18 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sendToPair } from '../client/pairs';
+import { sendToPair } from '../pairs/registration';
 import type { RapportPrisma } from '../prisma/database';
 import { addTopicUpdate } from '../workflows/pair-messages';
 import { FOLLOW_UP_FORMS, MAX_PENDING_TOPICS, MAX_TOPIC_LENGTH, TOPICS_FULL_PROBLEM } from '../workflows/pair-types';
 import { saveAndDeliver } from './answer-delivery';
 import { checkSubmission, formFieldsOf } from './answer-validation';
 import { formPage, typedFromStored } from './form-page';
-import { hasTokenShape, openFormLink, openPairLink, type OpenedForm, type PairRow } from './links';
-import { pairRecord } from './pair-record';
-import { limitHook, perAddressAndRoute, perToken } from './request-limits';
-import { invalidLinkPage as invalidLink, messagePage as message, tooLargePage, tooManyRequestsPage, unreadableFormPage } from './request-refusals';
+import { hasTokenShape, openFormLink, openPairLink, type OpenedForm, type PairRow } from '../pairs/links';
+import { pairRecord } from '../pairs/pair-record';
+import { view } from '../http/page-view';
+import { limitHook, perAddressAndRoute, perToken } from '../http/request-limits';
+import { invalidLinkPage as invalidLink, messagePage as message, tooLargePage, tooManyRequestsPage, unreadableFormPage } from '../http/request-refusals';
 import { pendingTopicCount } from './topics';
 
 /** What a link route takes at most, whatever the content type: checked before anything is read. */
@@ -79,8 +80,15 @@ export async function registerLinkRoutes(app: FastifyInstance, options: LinkRout
     if (!opened) return invalidLink(reply);
     if (opened.form.closedAt) return closedForm(reply, 410);
     const stored = await db.answer.findUnique({ where: { formId: opened.form.id } });
-    const page = formPage(opened, `/forms/${request.params.token}`, typedFromStored(stored?.payload), await openActionItems(opened), undefined, stored !== null);
-    return reply.view('form.hbs', page);
+    const page = formPage(
+      opened,
+      `/forms/${request.params.token}`,
+      typedFromStored(stored?.payload),
+      await openActionItems(opened),
+      undefined,
+      stored !== null,
+    );
+    return view(reply, 'form.hbs', page);
   });
 
   app.post('/forms/:token', async (request: TokenRequest, reply) => {
@@ -99,14 +107,19 @@ export async function registerLinkRoutes(app: FastifyInstance, options: LinkRout
       fields,
     });
     if (check.formErrors.length > 0 || Object.keys(check.errors).length > 0) {
-      return reply.code(422).view('form.hbs', formPage(opened, `/forms/${request.params.token}`, check.typed, openItems, check));
+      return view(reply.code(422), 'form.hbs', formPage(opened, `/forms/${request.params.token}`, check.typed, openItems, check));
     }
     const result = await saveAndDeliver(delivery, opened.form, check.answer);
     if (result.outcome === 'refused') return closedForm(reply, 409);
     if (result.outcome === 'pending') {
       return message(reply, 202, 'Saved', 'Your answers are saved. They will reach your 1:1 in a moment; there is nothing more to do.');
     }
-    return message(reply, 200, 'Saved, thank you', 'Your answers are saved and will be on the agenda. You can open the link again to change them until the form closes.');
+    return message(
+      reply,
+      200,
+      'Saved, thank you',
+      'Your answers are saved and will be on the agenda. You can open the link again to change them until the form closes.',
+    );
   });
 
   app.post('/forms/:token/suggestion', async (request: TokenRequest, reply) => {
@@ -129,7 +142,7 @@ export async function registerLinkRoutes(app: FastifyInstance, options: LinkRout
     const link = await openPairLink(db, request.params.token);
     if (!link) return invalidLink(reply);
     const full = (await pendingTopicCount(db, link.pair.id)) >= MAX_PENDING_TOPICS;
-    return reply.view('topic.hbs', { ...topicPage(request.params.token, link.pair, link.role), ...(full ? { full: TOPICS_FULL } : {}) });
+    return view(reply, 'topic.hbs', { ...topicPage(request.params.token, link.pair, link.role), ...(full ? { full: TOPICS_FULL } : {}) });
   });
 
   app.post('/pairs/:token/topic', async (request: TokenRequest, reply) => {
@@ -149,7 +162,7 @@ export async function registerLinkRoutes(app: FastifyInstance, options: LinkRout
             ? `Please keep the topic to ${MAX_TOPIC_LENGTH} characters.`
             : undefined;
     if (error) {
-      return reply.code(422).view('topic.hbs', { ...topicPage(request.params.token, link.pair, link.role), error, text });
+      return view(reply.code(422), 'topic.hbs', { ...topicPage(request.params.token, link.pair, link.role), error, text });
     }
     if ((await pendingTopicCount(db, link.pair.id)) >= MAX_PENDING_TOPICS) return topicsFull(reply);
     try {
@@ -170,7 +183,7 @@ export async function registerLinkRoutes(app: FastifyInstance, options: LinkRout
   app.get('/pairs/:token/record', async (request: TokenRequest, reply) => {
     const link = await openPairLink(db, request.params.token);
     if (!link) return invalidLink(reply);
-    return reply.view('record.hbs', { title: 'Your record', ...(await pairRecord(db, link.pair, link.role)) });
+    return view(reply, 'record.hbs', { title: 'Your record', ...(await pairRecord(db, link.pair, link.role)) });
   });
 }
 

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 export interface ReadinessCheck {
   name: string;
   /** Resolves when healthy; a rejection's message is reported. */
-  check(): Promise<void>;
+  check: () => Promise<void>;
 }
 
 export interface HealthServer {

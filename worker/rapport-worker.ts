@@ -4,7 +4,7 @@ import { createActivities, type ActivityDeps } from '../activities';
 import { createMailer } from '../activities/mailer';
 import { openDatabase, type Database } from '../prisma/database';
 import { loadEmailTemplates } from '../templates/email-templates';
-import type { RapportConfig, WorkerTuning } from './config';
+import type { RapportConfig, WorkerTuning } from '../config/config';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 

@@ -6,10 +6,10 @@ import { getHeapStatistics } from 'node:v8';
 import { Runtime } from '@temporalio/worker';
 import { migrateDatabase } from '../prisma/migrate';
 import type { RapportPrisma } from '../prisma/database';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig } from '../config/config';
 import { startHealthServer, type HealthServer } from './health-server';
 import { createRapportWorker, openActivityRuntime, workerTuningOptions } from './rapport-worker';
-import { connectWorker } from './temporal-connection';
+import { connectWorker } from '../temporal/connection';
 import { createRapportMetrics, installRuntime, type RapportMetrics } from './telemetry';
 import { StaleWorkflowBundle, workflowCodeFor } from './workflow-bundle';
 
@@ -18,9 +18,11 @@ const ACTIVE_PAIRS_EVERY_MS = 30_000;
 /** Keeps the pairs-active gauge current; returns a function that stops it. */
 function trackActivePairs(db: RapportPrisma, metrics: RapportMetrics, logger: Logger): () => void {
   const update = () =>
-    db.pair.count({ where: { status: { not: 'ended' } } }).then(metrics.setActivePairs, (error: Error) => logger.warn('could not count active pairs', { error: error.message }));
+    db.pair.count({ where: { status: { not: 'ended' } } }).then(metrics.setActivePairs, (error: Error) => {
+      logger.warn('could not count active pairs', { error: error.message });
+    });
   void update();
-  const timer = setInterval(update, ACTIVE_PAIRS_EVERY_MS);
+  const timer = setInterval(() => void update(), ACTIVE_PAIRS_EVERY_MS);
   return () => clearInterval(timer);
 }
 
@@ -29,7 +31,9 @@ function checkHeapLimit(heapMb: number, logger: Logger): void {
   const limitMb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
   // The limit V8 reports includes the young generation, a few dozen MiB above --max-old-space-size.
   if (limitMb <= heapMb * 1.5) return;
-  logger.warn(`the worker's heap limit is ${limitMb} MiB, not WORKER_HEAP_MB=${heapMb}: start it with "npm run worker" or "node --max-old-space-size=${heapMb}" to keep its memory bounded`);
+  logger.warn(
+    `the worker's heap limit is ${limitMb} MiB, not WORKER_HEAP_MB=${heapMb}: start it with "npm run worker" or "node --max-old-space-size=${heapMb}" to keep its memory bounded`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -57,8 +61,18 @@ async function main(): Promise<void> {
     if (metrics) stopTracking = trackActivePairs(runtime.database.prisma, metrics, logger);
     if (config.ops.healthPort !== null) {
       health = await startHealthServer(config.ops.host, config.ops.healthPort, [
-        { name: 'worker', check: async () => { if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`); } },
-        { name: 'database', check: async () => { await runtime.database.prisma.$queryRawUnsafe('SELECT 1'); } },
+        {
+          name: 'worker',
+          check: async () => {
+            if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
+          },
+        },
+        {
+          name: 'database',
+          check: async () => {
+            await runtime.database.prisma.$queryRawUnsafe('SELECT 1');
+          },
+        },
       ]);
     }
     logger.info('rapport worker started', {
@@ -82,10 +96,13 @@ async function main(): Promise<void> {
 
 main().then(
   // The runtime keeps a metrics server and native threads; exit once everything is closed.
-  () => Runtime.instance().shutdown().finally(() => process.exit(0)),
+  () =>
+    Runtime.instance()
+      .shutdown()
+      .finally(() => process.exit(0)),
   (error: unknown) => {
     const known = error instanceof ConfigError || error instanceof StaleWorkflowBundle;
-    console.error(known ? (error as Error).message : error);
+    console.error(known ? error.message : error);
     process.exit(1);
   },
 );

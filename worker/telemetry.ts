@@ -4,7 +4,7 @@
 import { DefaultLogger, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
 import type { MetricMeter } from '@temporalio/common';
 import type { FormKind } from '../workflows/pair-types';
-import type { RapportConfig } from './config';
+import type { RapportConfig } from '../config/config';
 
 /** One JSON object per line: time, level, message, then the entry's metadata. */
 export function jsonLogLine(entry: LogEntry): string {
@@ -39,15 +39,19 @@ export function installRuntime(config: Pick<RapportConfig, 'logLevel' | 'logForm
 
 export interface RapportMetrics {
   /** Counts an email the outbox sent or gave up on, by the stage it belongs to. */
-  onEmail(stage: string, outcome: 'sent' | 'failed'): void;
+  onEmail: (stage: string, outcome: 'sent' | 'failed') => void;
   /** Counts an answer the workflow acknowledged and stored, by form kind. */
-  onAnswer(kind: FormKind): void;
-  setActivePairs(count: number): void;
+  onAnswer: (kind: FormKind) => void;
+  setActivePairs: (count: number) => void;
 }
 
 /** Rapport's metrics, exported with the SDK's on the same Prometheus endpoint. */
 export function createRapportMetrics(meter: MetricMeter = Runtime.instance().metricMeter): RapportMetrics {
-  const emails = meter.createCounter('rapport_emails', 'emails', 'Emails the outbox sent (outcome=sent) or gave up on after a permanent refusal (outcome=failed), by stage');
+  const emails = meter.createCounter(
+    'rapport_emails',
+    'emails',
+    'Emails the outbox sent (outcome=sent) or gave up on after a permanent refusal (outcome=failed), by stage',
+  );
   const answers = meter.createCounter('rapport_forms_answered', 'answers', 'Form answers stored and acknowledged by the pair workflow, by form kind');
   const activePairs = meter.createGauge('rapport_pairs_active', 'int', 'pairs', 'Pairs that have not ended (active or paused)');
   return {

@@ -13,7 +13,9 @@ export const WORKFLOWS_DIR = join(__dirname, '..', 'workflows');
  */
 export function workflowSourceFingerprint(dir = WORKFLOWS_DIR): string {
   const hash = createHash('sha256');
-  for (const name of readdirSync(dir).filter((file) => file.endsWith('.ts')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((file) => file.endsWith('.ts'))
+    .sort()) {
     hash.update(name);
     hash.update(readFileSync(join(dir, name)));
   }
@@ -22,10 +24,7 @@ export function workflowSourceFingerprint(dir = WORKFLOWS_DIR): string {
 
 export const manifestPathOf = (bundlePath: string) => bundlePath.replace(/\.js$/, '.json');
 
-export type BundleChoice =
-  | { kind: 'prebuilt'; codePath: string }
-  | { kind: 'bundleAtStart'; reason: string }
-  | { kind: 'stale'; problem: string };
+export type BundleChoice = { kind: 'prebuilt'; codePath: string } | { kind: 'bundleAtStart'; reason: string } | { kind: 'stale'; problem: string };
 
 /** Whether to load the prebuilt bundle, bundle at start (none built), or refuse (built from other code). */
 export function chooseWorkflowBundle(bundlePath: string, sourcesDir = WORKFLOWS_DIR): BundleChoice {
@@ -35,7 +34,10 @@ export function chooseWorkflowBundle(bundlePath: string, sourcesDir = WORKFLOWS_
   const manifestPath = manifestPathOf(bundlePath);
   const built = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as { sourceFingerprint?: string }).sourceFingerprint : undefined;
   if (built !== workflowSourceFingerprint(sourcesDir)) {
-    return { kind: 'stale', problem: `the workflow bundle at ${bundlePath} was built from other workflow code than ${sourcesDir}: run npm run build:workflows` };
+    return {
+      kind: 'stale',
+      problem: `the workflow bundle at ${bundlePath} was built from other workflow code than ${sourcesDir}: run npm run build:workflows`,
+    };
   }
   return { kind: 'prebuilt', codePath: bundlePath };
 }
@@ -52,7 +54,10 @@ export async function writeWorkflowBundle(bundlePath: string): Promise<number> {
   const { code } = await bundleWorkflowsQuietly();
   mkdirSync(dirname(bundlePath), { recursive: true });
   writeFileSync(bundlePath, code);
-  writeFileSync(manifestPathOf(bundlePath), `${JSON.stringify({ sourceFingerprint: workflowSourceFingerprint(), builtAt: new Date().toISOString() }, null, 2)}\n`);
+  writeFileSync(
+    manifestPathOf(bundlePath),
+    `${JSON.stringify({ sourceFingerprint: workflowSourceFingerprint(), builtAt: new Date().toISOString() }, null, 2)}\n`,
+  );
   return code.length;
 }
 

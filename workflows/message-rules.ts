@@ -1,5 +1,5 @@
-// Checks on the messages a pair's workflow accepts. Pure functions returning every problem as a
-// sentence, used by the Update validators (and by callers that want to check before sending).
+// Checks on the messages a pair's workflow accepts. Pure functions returning every problem with the
+// field it is about, used by the Update validators (and by callers that want to check before sending).
 import {
   FOLLOW_UP_FORMS,
   FORM_RECIPIENT,
@@ -8,132 +8,136 @@ import {
   MAX_TOPIC_LENGTH,
   type ActionItemState,
   type FormAnswer,
-  type FormKind,
   type PairSettings,
   type RescheduleRequest,
   type ScheduleChange,
   type SkipRequest,
   type TopicRequest,
 } from './pair-types';
-import { listedProblems } from './problem-list';
-import { quoted } from './quoted';
+import { listedProblems, problem, requestProblem, type Problem } from './problem-list';
+import { MAX_QUOTED_LENGTH, quoted } from './quoted';
 import { mergeSettings, settingsProblems } from './schedule-rules';
 
 export const MAX_ANSWER_TEXT_LENGTH = 10_000;
 const MAX_ANSWERS = 100;
 const MAX_ACTION_ITEMS = 50;
 const ROLES = ['report', 'manager'];
-const SETTING_KEYS: (keyof PairSettings)[] = [
-  'cadence',
-  'meetingTime',
-  'durationMinutes',
-  'timeZone',
-  'offsets',
-  'feedbackEveryCycles',
-  'skipNudgeAfter',
-];
+const SETTING_KEYS: (keyof PairSettings)[] = ['cadence', 'meetingTime', 'durationMinutes', 'timeZone', 'offsets', 'feedbackEveryCycles', 'skipNudgeAfter'];
 /** An instant with an explicit offset, so that "10:00" is never read in the server's zone. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 /** Room for nanoseconds and an offset; a longer value is refused before the pattern sees it. */
 const MAX_INSTANT_LENGTH = 40;
 
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function answerValueProblem(id: string, value: unknown): string | null {
+/** The answer's field; a key too long to quote whole is named by its list, so that no problem grows with the input. */
+function answerField(id: string): string {
+  return id.length <= MAX_QUOTED_LENGTH ? `answers.${id}` : 'answers';
+}
+
+function answerValueProblem(id: string, value: unknown): Problem | null {
   if (value === null || typeof value === 'boolean') return null;
-  if (typeof value === 'number') return Number.isFinite(value) ? null : `answer "${quoted(id)}" must be a finite number`;
-  if (typeof value !== 'string') return `answer "${quoted(id)}" must be text, a number, yes/no or empty`;
-  if (value.length > MAX_ANSWER_TEXT_LENGTH) return `answer "${quoted(id)}" is longer than ${MAX_ANSWER_TEXT_LENGTH} characters`;
+  const field = answerField(id);
+  if (typeof value === 'number') return Number.isFinite(value) ? null : problem(field, `answer "${quoted(id)}" must be a finite number`);
+  if (typeof value !== 'string') return problem(field, `answer "${quoted(id)}" must be text, a number, yes/no or empty`);
+  if (value.length > MAX_ANSWER_TEXT_LENGTH) return problem(field, `answer "${quoted(id)}" is longer than ${MAX_ANSWER_TEXT_LENGTH} characters`);
   return null;
 }
 
-function actionItemProblems(answer: FormAnswer, openActionItems: ActionItemState[]): string[] {
-  const problems: string[] = [];
+function actionItemProblems(item: unknown, index: number): Problem[] {
+  const at = `actionItems.${index}`;
+  if (!isRecord(item)) return [problem(at, `action item ${index + 1} must have text and an owner`)];
+  const problems: Problem[] = [];
+  const text = typeof item.text === 'string' ? item.text.trim() : '';
+  if (text.length === 0) problems.push(problem(`${at}.text`, `action item ${index + 1} needs text`));
+  if (text.length > MAX_ACTION_ITEM_LENGTH)
+    problems.push(problem(`${at}.text`, `action item ${index + 1} is longer than ${MAX_ACTION_ITEM_LENGTH} characters`));
+  if (!ROLES.includes(item.owner as string)) problems.push(problem(`${at}.owner`, `action item ${index + 1} owner must be "report" or "manager"`));
+  return problems;
+}
+
+function actionItemsProblems(answer: FormAnswer, openActionItems: ActionItemState[]): Problem[] {
   const items: unknown = answer.actionItems ?? [];
-  if (!Array.isArray(items)) return ['actionItems must be a list'];
-  if (items.length > MAX_ACTION_ITEMS) problems.push(`at most ${MAX_ACTION_ITEMS} action items per form`);
-  items.forEach((item: unknown, index) => {
-    if (!isRecord(item)) return problems.push(`action item ${index + 1} must have text and an owner`);
-    const text = typeof item.text === 'string' ? item.text.trim() : '';
-    if (text.length === 0) problems.push(`action item ${index + 1} needs text`);
-    if (text.length > MAX_ACTION_ITEM_LENGTH) problems.push(`action item ${index + 1} is longer than ${MAX_ACTION_ITEM_LENGTH} characters`);
-    if (!ROLES.includes(item.owner as string)) problems.push(`action item ${index + 1} owner must be "report" or "manager"`);
-  });
+  if (!Array.isArray(items)) return [problem('actionItems', 'actionItems must be a list')];
+  const problems: Problem[] = [];
+  if (items.length > MAX_ACTION_ITEMS) problems.push(problem('actionItems', `at most ${MAX_ACTION_ITEMS} action items per form`));
+  items.forEach((item: unknown, index) => problems.push(...actionItemProblems(item, index)));
   const completed: unknown = answer.completedActionItemIds ?? [];
-  if (!Array.isArray(completed)) return [...problems, 'completedActionItemIds must be a list'];
-  for (const id of completed) {
-    if (!openActionItems.some((item) => item.id === id)) problems.push(`unknown or already completed action item "${quoted(id)}"`);
-  }
+  if (!Array.isArray(completed)) return [...problems, problem('completedActionItemIds', 'completedActionItemIds must be a list')];
+  completed.forEach((id: unknown, index) => {
+    if (!openActionItems.some((item) => item.id === id)) {
+      problems.push(problem(`completedActionItemIds.${index}`, `unknown or already completed action item "${quoted(id)}"`));
+    }
+  });
   return problems;
 }
 
 /** Every problem with an answer, at most a few listed (see listedProblems). */
-export function answerProblems(answer: FormAnswer, openActionItems: ActionItemState[]): string[] {
+export function answerProblems(answer: FormAnswer, openActionItems: ActionItemState[]): Problem[] {
   return listedProblems(allAnswerProblems(answer, openActionItems));
 }
 
-function allAnswerProblems(answer: FormAnswer, openActionItems: ActionItemState[]): string[] {
-  if (!isRecord(answer)) return ['an answer is required'];
-  const problems: string[] = [];
-  if (!Number.isInteger(answer.cycle) || answer.cycle < 1) problems.push('cycle must be a whole number of at least 1');
-  if (!Object.keys(FORM_RECIPIENT).includes(answer.kind)) problems.push(`unknown form kind "${quoted(answer.kind)}"`);
-  if (!isRecord(answer.answers)) return [...problems, 'answers must be an object of question id to answer'];
+function allAnswerProblems(answer: FormAnswer, openActionItems: ActionItemState[]): Problem[] {
+  if (!isRecord(answer)) return [requestProblem('an answer is required')];
+  const problems: Problem[] = [];
+  if (!Number.isInteger(answer.cycle) || answer.cycle < 1) problems.push(problem('cycle', 'cycle must be a whole number of at least 1'));
+  if (!Object.keys(FORM_RECIPIENT).includes(answer.kind)) problems.push(problem('kind', `unknown form kind "${quoted(answer.kind)}"`));
+  if (!isRecord(answer.answers)) return [...problems, problem('answers', 'answers must be an object of question id to answer')];
   const entries = Object.entries(answer.answers);
-  if (entries.length > MAX_ANSWERS) problems.push(`at most ${MAX_ANSWERS} answers per form`);
+  if (entries.length > MAX_ANSWERS) problems.push(problem('answers', `at most ${MAX_ANSWERS} answers per form`));
   for (const [id, value] of entries) {
-    const problem = answerValueProblem(id, value);
-    if (problem) problems.push(problem);
+    const valueProblem = answerValueProblem(id, value);
+    if (valueProblem) problems.push(valueProblem);
   }
-  const isFollowUp = FOLLOW_UP_FORMS.includes(answer.kind as FormKind);
+  const isFollowUp = FOLLOW_UP_FORMS.includes(answer.kind);
   if (!isFollowUp && (answer.actionItems !== undefined || answer.completedActionItemIds !== undefined)) {
-    problems.push('only follow-up forms record action items');
+    problems.push(problem('actionItems', 'only follow-up forms record action items'));
   }
-  if (answer.meetingHeld !== undefined && typeof answer.meetingHeld !== 'boolean') problems.push('meetingHeld must be true or false');
-  if (isFollowUp) problems.push(...actionItemProblems(answer, openActionItems));
+  if (answer.meetingHeld !== undefined && typeof answer.meetingHeld !== 'boolean') problems.push(problem('meetingHeld', 'meetingHeld must be true or false'));
+  if (isFollowUp) problems.push(...actionItemsProblems(answer, openActionItems));
   return problems;
 }
 
-export function skipProblems(request: SkipRequest): string[] {
-  if (!isRecord(request)) return ['a skip request is required'];
-  const problems: string[] = [];
-  if (![...ROLES, 'admin'].includes(request.by)) problems.push('by must be "report", "manager" or "admin"');
+export function skipProblems(request: SkipRequest): Problem[] {
+  if (!isRecord(request)) return [requestProblem('a skip request is required')];
+  const problems: Problem[] = [];
+  if (![...ROLES, 'admin'].includes(request.by)) problems.push(problem('by', 'by must be "report", "manager" or "admin"'));
   if (request.reason !== undefined && (typeof request.reason !== 'string' || request.reason.length > MAX_REASON_LENGTH)) {
-    problems.push(`reason must be text of at most ${MAX_REASON_LENGTH} characters`);
+    problems.push(problem('reason', `reason must be text of at most ${MAX_REASON_LENGTH} characters`));
   }
   return problems;
 }
 
-export function rescheduleProblems(request: RescheduleRequest, now: number, followingSlotAt: number): string[] {
+export function rescheduleProblems(request: RescheduleRequest, now: number, followingSlotAt: number): Problem[] {
   const meetingAt = isRecord(request) ? request.meetingAt : undefined;
   if (typeof meetingAt !== 'string' || meetingAt.length > MAX_INSTANT_LENGTH || !ISO_INSTANT.test(meetingAt)) {
-    return ['meetingAt must be an ISO 8601 date and time with an offset, e.g. 2026-03-05T10:00:00+01:00'];
+    return [problem('meetingAt', 'meetingAt must be an ISO 8601 date and time with an offset, e.g. 2026-03-05T10:00:00+01:00')];
   }
   const at = Date.parse(meetingAt);
-  if (Number.isNaN(at)) return [`meetingAt "${meetingAt}" is not a valid date`];
-  if (at <= now) return ['a meeting cannot be rescheduled into the past'];
+  if (Number.isNaN(at)) return [problem('meetingAt', `meetingAt "${meetingAt}" is not a valid date`)];
+  if (at <= now) return [problem('meetingAt', 'a meeting cannot be rescheduled into the past')];
   if (at >= followingSlotAt) {
-    return [`a meeting cannot be rescheduled to or past the next regular meeting (${new Date(followingSlotAt).toISOString()})`];
+    return [problem('meetingAt', `a meeting cannot be rescheduled to or past the next regular meeting (${new Date(followingSlotAt).toISOString()})`)];
   }
   return [];
 }
 
-export function scheduleChangeProblems(change: ScheduleChange, current: PairSettings): string[] {
-  if (!isRecord(change)) return ['a schedule change is required'];
+export function scheduleChangeProblems(change: ScheduleChange, current: PairSettings): Problem[] {
+  if (!isRecord(change)) return [requestProblem('a schedule change is required')];
   const keys = Object.keys(change);
-  if (keys.length === 0) return ['nothing to change'];
+  if (keys.length === 0) return [requestProblem('nothing to change')];
   const unknown = keys.filter((key) => !SETTING_KEYS.includes(key as keyof PairSettings));
-  if (unknown.length > 0) return [`unknown setting(s): ${unknown.join(', ')}`];
-  if (change.offsets !== undefined && !isRecord(change.offsets)) return ['offsets must be an object'];
+  if (unknown.length > 0) return [requestProblem(`unknown setting(s): ${unknown.join(', ')}`)];
+  if (change.offsets !== undefined && !isRecord(change.offsets)) return [problem('offsets', 'offsets must be an object')];
   return settingsProblems(mergeSettings(current, change));
 }
 
-export function topicProblems(request: TopicRequest): string[] {
-  if (!isRecord(request)) return ['a topic is required'];
-  const problems: string[] = [];
+export function topicProblems(request: TopicRequest): Problem[] {
+  if (!isRecord(request)) return [requestProblem('a topic is required')];
+  const problems: Problem[] = [];
   const text = typeof request.text === 'string' ? request.text.trim() : '';
-  if (text.length === 0) problems.push('the topic needs text');
-  if (text.length > MAX_TOPIC_LENGTH) problems.push(`the topic is longer than ${MAX_TOPIC_LENGTH} characters`);
-  if (!ROLES.includes(request.by)) problems.push('by must be "report" or "manager"');
+  if (text.length === 0) problems.push(problem('text', 'the topic needs text'));
+  if (text.length > MAX_TOPIC_LENGTH) problems.push(problem('text', `the topic is longer than ${MAX_TOPIC_LENGTH} characters`));
+  if (!ROLES.includes(request.by)) problems.push(problem('by', 'by must be "report" or "manager"'));
   return problems;
 }

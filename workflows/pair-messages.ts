@@ -1,13 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type {
-  AnswerReceipt,
-  FormAnswer,
-  PairStatus,
-  RescheduleRequest,
-  ScheduleChange,
-  SkipRequest,
-  TopicRequest,
-} from './pair-types';
+import type { AnswerReceipt, FormAnswer, PairStatus, RescheduleRequest, ScheduleChange, SkipRequest, TopicRequest } from './pair-types';
 
 /** Updates, so that a rejected message comes back to the caller with a clear reason. */
 export const answerFormUpdate = defineUpdate<AnswerReceipt, [FormAnswer]>('answerForm');

@@ -32,9 +32,14 @@ import {
   type PairState,
   type PairStatus,
   type PairWorkflowInput,
+  type RescheduleRequest,
+  type ScheduleChange,
+  type SkipRequest,
+  type TopicRequest,
   type Stage,
 } from './pair-types';
 import { answerProblems, rescheduleProblems, scheduleChangeProblems, skipProblems, topicProblems } from './message-rules';
+import { requestProblem, sentencesOf, type Problem } from './problem-list';
 import { mergeSettings } from './schedule-rules';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -119,8 +124,7 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
     state.openForms = state.openForms.filter((f) => !match(f));
     return closing;
   };
-  const meetingNotYetHeld = (cycle: CycleState | null): cycle is CycleState =>
-    cycle !== null && !cycle.done.includes('meeting');
+  const meetingNotYetHeld = (cycle: CycleState | null): cycle is CycleState => cycle !== null && !cycle.done.includes('meeting');
 
   // ---- Messages --------------------------------------------------------------------------------
 
@@ -146,9 +150,7 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
       if (isFollowUp) {
         // Editing a follow-up answer replaces the items that form agreed before.
         const fromThisForm = `${pairId}:${answer.cycle}:${answer.kind}:`;
-        state.openActionItems = state.openActionItems
-          .filter((item) => !item.id.startsWith(fromThisForm) && !completed.includes(item.id))
-          .concat(newItems);
+        state.openActionItems = state.openActionItems.filter((item) => !item.id.startsWith(fromThisForm) && !completed.includes(item.id)).concat(newItems);
       }
       return { cycle: answer.cycle, kind: answer.kind, actionItemIds: newItems.map((item) => item.id) };
     },
@@ -172,7 +174,7 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
       return describe(state);
     },
     {
-      validator: (request) => {
+      validator: (request: SkipRequest) => {
         rejectIf(skipProblems(request));
         rejectIfEnded(state);
         const cycle = state.cycle;
@@ -191,11 +193,16 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
       cycle.rescheduledTo = at;
       cycle.replan = 'stages';
       wake();
-      await sideEffects.recordPairChange({ pairId, cycle: cycle.number, kind: 'rescheduled', detail: { from: new Date(cycle.plan.meetingAt).toISOString(), to: new Date(at).toISOString() } });
+      await sideEffects.recordPairChange({
+        pairId,
+        cycle: cycle.number,
+        kind: 'rescheduled',
+        detail: { from: new Date(cycle.plan.meetingAt).toISOString(), to: new Date(at).toISOString() },
+      });
       return describe(state);
     },
     {
-      validator: (request) => {
+      validator: (request: RescheduleRequest) => {
         rejectIfEnded(state);
         const cycle = state.cycle;
         if (!meetingNotYetHeld(cycle)) throw new Error('There is no upcoming meeting to reschedule yet; try again in a moment.');
@@ -259,7 +266,7 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
       return describe(state);
     },
     {
-      validator: (change) => {
+      validator: (change: ScheduleChange) => {
         rejectIfEnded(state);
         rejectIf(scheduleChangeProblems(change, state.settings));
       },
@@ -273,7 +280,7 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
       return describe(state);
     },
     {
-      validator: (change) => {
+      validator: (change: { version: number }) => {
         rejectIfEnded(state);
         if (!change || !Number.isInteger(change.version) || change.version < 1) {
           throw new Error('version must be a whole number of at least 1');
@@ -294,10 +301,10 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
       return { topicId: topic.id, forCycle };
     },
     {
-      validator: (request) => {
+      validator: (request: TopicRequest) => {
         rejectIfEnded(state);
         rejectIf(topicProblems(request));
-        rejectIf(state.pendingTopics.length >= MAX_PENDING_TOPICS ? [TOPICS_FULL_PROBLEM] : []);
+        rejectIf(state.pendingTopics.length >= MAX_PENDING_TOPICS ? [requestProblem(TOPICS_FULL_PROBLEM)] : []);
       },
     },
   );
@@ -357,7 +364,11 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
   async function sendForms(cycle: CycleState, kinds: FormKind[]): Promise<void> {
     const request = { pairId, cycle: cycle.number, meetingAt: cycle.plan.meetingAt };
     const results = wf.patched(SEND_LOCALLY_FIRST)
-      ? await sendLocallyFirst('sendForms', { ...request, kinds, openActionItems: kinds.some((kind) => FOLLOW_UP_FORMS.includes(kind)) ? state.openActionItems : undefined })
+      ? await sendLocallyFirst('sendForms', {
+          ...request,
+          kinds,
+          openActionItems: kinds.some((kind) => FOLLOW_UP_FORMS.includes(kind)) ? state.openActionItems : undefined,
+        })
       : await Promise.all(
           kinds.map((kind) => sideEffects.sendForm({ ...request, kind, openActionItems: FOLLOW_UP_FORMS.includes(kind) ? state.openActionItems : undefined })),
         );
@@ -380,14 +391,18 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
         // followed by a reminder: one email is enough.
         if ((cycle.reflectionSentAt ?? 0) > cycle.plan.stageAt.reminder) return;
         const unanswered = PREPARATION_FORMS.filter((kind) => isOpen(cycle.number, kind) && !cycle.answered.includes(kind));
-        const send = wf.patched(SEND_LOCALLY_FIRST) ? sendLocallyFirst : (name: 'sendReminder', request: Parameters<Activities['sendReminder']>[0]) => sideEffects[name](request);
+        const send = wf.patched(SEND_LOCALLY_FIRST)
+          ? sendLocallyFirst
+          : (name: 'sendReminder', request: Parameters<Activities['sendReminder']>[0]) => sideEffects[name](request);
         await Promise.all(unanswered.map((kind) => send('sendReminder', { pairId, cycle: cycle.number, kind, meetingAt: cycle.plan.meetingAt })));
         return;
       }
       case 'agenda': {
         const topics = [...state.pendingTopics];
         const closing = closeForms((f) => f.cycle < cycle.number || PREPARATION_FORMS.includes(f.kind));
-        const send = wf.patched(SEND_LOCALLY_FIRST) ? sendLocallyFirst : (name: 'sendAgenda', request: Parameters<Activities['sendAgenda']>[0]) => sideEffects[name](request);
+        const send = wf.patched(SEND_LOCALLY_FIRST)
+          ? sendLocallyFirst
+          : (name: 'sendAgenda', request: Parameters<Activities['sendAgenda']>[0]) => sideEffects[name](request);
         await send('sendAgenda', {
           pairId,
           cycle: cycle.number,
@@ -488,9 +503,14 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
   return { pairId, endedAfterCycle: state.nextCycleNumber - 1 };
 }
 
-/** Refuses an Update, listing every problem; callers read them one by one from the details. */
-function rejectIf(problems: string[]): void {
-  if (problems.length > 0) throw wf.ApplicationFailure.create({ message: problems.join('; '), type: 'InvalidRequest', details: [problems], nonRetryable: true });
+/**
+ * Refuses an Update, listing every problem. Callers read them from the details: the sentences
+ * first (what callers before structured problems read), then the problems with their fields.
+ */
+function rejectIf(problems: readonly Problem[]): void {
+  if (problems.length === 0) return;
+  const sentences = sentencesOf(problems);
+  throw wf.ApplicationFailure.create({ message: sentences.join('; '), type: 'InvalidRequest', details: [sentences, problems], nonRetryable: true });
 }
 
 function rejectIfEnded(state: PairState): void {

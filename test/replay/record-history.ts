@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { addTopicUpdate, answerFormUpdate, rescheduleMeetingUpdate } from '../../workflows/pair-messages';
 import { advanceTo, waitForStatus } from '../support/pair-driver';
-import { startRapportStack } from '../support/rapport-stack';
-import { createTimeSkippingEnv } from '../support/temporal-env';
+import { startRapportStack } from '../../harness/rapport-stack';
+import { createTimeSkippingEnv } from '../../harness/temporal-env';
 
 async function main(name: string): Promise<void> {
   const env = await createTimeSkippingEnv();

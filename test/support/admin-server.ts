@@ -1,8 +1,8 @@
 // The web service with the admin on and an admin signed in, for tests of the admin API and pages.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { AddressInfo } from 'node:net';
-import { buildWebServer } from '../../web/web-server';
-import { PUBLIC_BASE_URL, type RapportStack } from './rapport-stack';
+import { buildWebServer } from '../../server/web-server';
+import { PUBLIC_BASE_URL, type RapportStack } from '../../harness/rapport-stack';
 
 /** The Origin the admin pages send, which admin changes require. */
 export const ADMIN_ORIGIN = new URL(PUBLIC_BASE_URL).origin;
@@ -10,6 +10,7 @@ export const ADMIN_ORIGIN = new URL(PUBLIC_BASE_URL).origin;
 export interface ApiAnswer {
   status: number;
   /** Parsed JSON when the body is a JSON object, else the text. `any`: tests read many answer shapes. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json: any;
 }
 

@@ -14,8 +14,16 @@ export async function launchChromium(): Promise<Browser> {
   // Without the background-networking flags Chromium keeps trying hosts this machine cannot reach.
   return chromium.launch({
     executablePath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
-export { freePort } from './free-port';
+export { freePort } from '../../harness/free-port';

@@ -1,9 +1,9 @@
 // A new pair driven to its first reflection stage, with the links its first two emails carry.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Person } from '../../client/pairs';
+import type { Person } from '../../pairs/registration';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus, type PairHandle } from './pair-driver';
-import { PUBLIC_BASE_URL, SAMPLE_PAIR, type RapportStack } from './rapport-stack';
-import type { ReceivedEmail } from './smtp-sink';
+import { PUBLIC_BASE_URL, SAMPLE_PAIR, type RapportStack } from '../../harness/rapport-stack';
+import type { ReceivedEmail } from '../../harness/smtp-sink';
 import { linksIn } from './web-client';
 
 export interface PairAtReflection {
@@ -29,7 +29,11 @@ function linkIn(email: ReceivedEmail, matches: (link: string) => boolean): strin
 }
 
 /** New pairs at their first reflection stage, created before the clock moves so that they share their first meeting. */
-export async function pairsAtReflection(env: TestWorkflowEnvironment, stack: RapportStack, everyone: { manager: Person; report: Person }[]): Promise<PairAtReflection[]> {
+export async function pairsAtReflection(
+  env: TestWorkflowEnvironment,
+  stack: RapportStack,
+  everyone: { manager: Person; report: Person }[],
+): Promise<PairAtReflection[]> {
   const created = [];
   for (const people of everyone) {
     const { pairId, handle } = await stack.createPair({ ...SAMPLE_PAIR, ...people });
@@ -61,7 +65,11 @@ export async function pairsAtReflection(env: TestWorkflowEnvironment, stack: Rap
   return reached;
 }
 
-export async function pairAtReflection(env: TestWorkflowEnvironment, stack: RapportStack, people: { manager: Person; report: Person }): Promise<PairAtReflection> {
+export async function pairAtReflection(
+  env: TestWorkflowEnvironment,
+  stack: RapportStack,
+  people: { manager: Person; report: Person },
+): Promise<PairAtReflection> {
   const [pair] = await pairsAtReflection(env, stack, [people]);
   return pair;
 }

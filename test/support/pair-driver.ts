@@ -6,7 +6,7 @@ import { messageIdFor, outboxKey } from '../../activities/outbox';
 import { pairStatusQuery } from '../../workflows/pair-messages';
 import type { PairStatus, Role } from '../../workflows/pair-types';
 import type { pairWorkflow } from '../../workflows/pair-workflow';
-import type { ReceivedEmail } from './smtp-sink';
+import type { ReceivedEmail } from '../../harness/smtp-sink';
 
 export type PairHandle = WorkflowHandle<typeof pairWorkflow>;
 
@@ -39,11 +39,7 @@ async function isIdle(handle: PairHandle): Promise<boolean> {
   return last?.eventType != null && IDLE_AFTER.has(last.eventType);
 }
 
-export async function waitForStatus(
-  handle: PairHandle,
-  predicate: (status: PairStatus) => boolean,
-  timeoutMs = 30_000,
-): Promise<PairStatus> {
+export async function waitForStatus(handle: PairHandle, predicate: (status: PairStatus) => boolean, timeoutMs = 30_000): Promise<PairStatus> {
   const deadline = Date.now() + timeoutMs;
   let last: PairStatus | undefined;
   for (;;) {

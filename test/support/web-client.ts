@@ -21,7 +21,12 @@ export function webClient(app: FastifyInstance, publicBaseUrl: string): WebClien
     async post(url, fields, headers = { origin: new URL(publicBaseUrl).origin }) {
       const body = new URLSearchParams();
       for (const [name, value] of Object.entries(fields)) for (const v of Array.isArray(value) ? value : [value]) body.append(name, v);
-      const response = await fetch(local(url), { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, redirect: 'manual' });
+      const response = await fetch(local(url), {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        redirect: 'manual',
+      });
       return { status: response.status, body: await response.text() };
     },
   };

@@ -1,0 +1,339 @@
+// The one source of truth for configuration. Every option is an environment variable with a
+// safe default where one exists; loadConfig reports every problem at once.
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+/**
+ * The worker's V8 heap limit unless WORKER_HEAP_MB says otherwise. Without a limit V8 lets the heap
+ * grow far beyond what the worker keeps alive during a burst (about 200 MiB of garbage on 1,000
+ * sends); package.json's worker script passes it to node as --max-old-space-size.
+ */
+export const DEFAULT_WORKER_HEAP_MB = 320;
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+
+const urlWithScheme = (schemes: string[], hint: string) =>
+  z.string().refine((value) => {
+    try {
+      return schemes.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, hint);
+
+const wholeNumber = (min: number, max: number) => {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
+};
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { message: `must be one of ${values.join(', ')}` });
+/** A port, or "off" for a listener that is not wanted (null). */
+const optionalPort = (fallback: number) =>
+  z
+    .string()
+    .refine((value) => value === 'off' || (/^\d{1,5}$/.test(value) && Number(value) >= 1 && Number(value) <= 65535), 'must be a port from 1 to 65535, or off')
+    .default(String(fallback))
+    .transform((value) => (value === 'off' ? null : Number(value)));
+const yesNo = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => ['true', '1', 'yes'].includes(value));
+
+const TEMPORAL_NAME = /^[A-Za-z0-9._-]{1,255}$/;
+
+/** An IPv4 or IPv6 address, optionally with a /prefix length. */
+function isAddressOrRange(value: string): boolean {
+  const [address, prefix, ...rest] = value.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (version === 4 ? 32 : 128);
+}
+
+/** TRUST_PROXY: off, a hop count, or a comma-separated list of proxy addresses and ranges. */
+const trustProxy = z
+  .string()
+  .max(2_000)
+  .default('false')
+  .refine((value) => {
+    if (['false', 'off', 'no', '0'].includes(value)) return true;
+    if (/^\d{1,2}$/.test(value)) return true;
+    return value.split(',').every((part) => isAddressOrRange(part.trim()));
+  }, 'must be false, a number of proxy hops (e.g. 1), or proxy addresses separated by commas (e.g. 10.0.0.5,10.1.0.0/16)')
+  .transform((value): false | number | string[] => {
+    if (['false', 'off', 'no', '0'].includes(value)) return false;
+    if (/^\d{1,2}$/.test(value)) return Number(value);
+    return value.split(',').map((part) => part.trim());
+  });
+
+const configSchema = z.object({
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. localhost:7233')
+    .default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().regex(TEMPORAL_NAME, 'must be letters, digits, ".", "_" or "-", e.g. people-prod').default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().regex(TEMPORAL_NAME, 'must be letters, digits, ".", "_" or "-", e.g. rapport').default('rapport'),
+  /** Defaults to a SQLite file under RAPPORT_DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/, 'must start with file: (SQLite) or postgres:// (PostgreSQL)')
+    .optional(),
+  SMTP_URL: urlWithScheme(['smtp:', 'smtps:'], 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587').default(
+    'smtp://127.0.0.1:2525',
+  ),
+  MAIL_FROM: z
+    .string()
+    .regex(/^[^\r\n]*<?[^\s<>@]+@[^\s<>@]+>?$/, 'must be an address, optionally with a name: Rapport <rapport@example.com>')
+    .default('Rapport <rapport@localhost>'),
+  PUBLIC_BASE_URL: urlWithScheme(['http:', 'https:'], 'must be an http:// or https:// URL').default('http://localhost:3000'),
+  FORM_LINK_TTL_DAYS: wholeNumber(1, 365).default(30),
+  SMTP_MAX_CONNECTIONS: wholeNumber(1, 100).default(5),
+  WEB_HOST: z.string().min(1).default('127.0.0.1'),
+  WEB_PORT: wholeNumber(0, 65535).default(3000),
+  RATE_LIMIT_PER_MINUTE: wholeNumber(1, 100_000).default(60),
+  TRUST_PROXY: trustProxy,
+  WEB_REQUEST_TIMEOUT_SECONDS: wholeNumber(1, 3_600).default(30),
+  WEB_HEADERS_TIMEOUT_SECONDS: wholeNumber(1, 3_600).default(10),
+  WEB_KEEP_ALIVE_TIMEOUT_SECONDS: wholeNumber(1, 3_600).default(5),
+  WEB_CONNECTION_TIMEOUT_SECONDS: wholeNumber(1, 3_600).default(60),
+  ANSWER_REDELIVERY_SECONDS: wholeNumber(1, 3600).default(15),
+  ADMIN_USER: z.string().min(1).max(100).default('admin'),
+  ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
+  LOG_FORMAT: oneOf(['json', 'text'] as const).default('json'),
+  RAPPORT_DATA_DIR: z.string().min(1).default('./data'),
+  TEMPORAL_TLS: yesNo(false),
+  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  WORKER_MAX_CACHED_WORKFLOWS: wholeNumber(0, 100_000).default(300),
+  WORKER_HEAP_MB: wholeNumber(128, 65_536).default(DEFAULT_WORKER_HEAP_MB),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: wholeNumber(2, 1_000).default(40),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: wholeNumber(1, 10_000).default(100),
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: wholeNumber(1, 10_000).default(100),
+  WORKER_SHUTDOWN_GRACE_SECONDS: wholeNumber(0, 3_600).default(30),
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).default('./dist/workflow-bundle.js'),
+  METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+  METRICS_PORT: optionalPort(9464),
+  HEALTH_PORT: optionalPort(9465),
+  MIGRATE_ON_START: yesNo(false),
+  DEMO_MODE: yesNo(true),
+  TEMPORAL_UI_PORT: wholeNumber(1, 65535).default(8233),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface RapportConfig {
+  temporal: TemporalSettings;
+  databaseUrl: string;
+  smtpUrl: string;
+  smtpMaxConnections: number;
+  mailFrom: string;
+  messageIdDomain: string;
+  publicBaseUrl: string;
+  formLinkTtlDays: number;
+  web: {
+    host: string;
+    port: number;
+    rateLimitPerMinute: number;
+    answerRedeliverySeconds: number;
+    /** Fastify's trustProxy: off, a hop count, or the proxies' addresses. */
+    trustProxy: false | number | string[];
+    timeouts: { requestMs: number; headersMs: number; keepAliveMs: number; connectionMs: number };
+  };
+  /** Without ADMIN_PASSWORD the admin UI and API are off. */
+  admin: { user: string; password?: string; sessionSecret?: string };
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** json (one object per line, for log collectors) or text (for people at a terminal). */
+  logFormat: 'json' | 'text';
+  dataDir: string;
+  worker: WorkerTuning;
+  /** Where the worker serves Prometheus metrics and its health checks; a port is null when off. */
+  ops: { host: string; metricsPort: number | null; healthPort: number | null };
+  /** Apply pending database migrations when a worker or web service starts. */
+  migrateOnStart: boolean;
+  /** Main job only: the sample pair meets every few minutes so every email arrives quickly. */
+  demoMode: boolean;
+  /** Main job only: the port of the dev server's web UI. */
+  temporalUiPort: number;
+}
+
+export interface TemporalTls {
+  /** PEM client certificate and key (mTLS), e.g. for a self-hosted cluster or Temporal Cloud. */
+  clientCertPair?: { crt: Buffer; key: Buffer };
+  serverRootCACertificate?: Buffer;
+  serverNameOverride?: string;
+}
+
+export interface TemporalSettings {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  /** Absent for a plain connection (e.g. a local dev server). */
+  tls?: TemporalTls;
+  apiKey?: string;
+}
+
+export interface WorkerTuning {
+  maxCachedWorkflows: number;
+  /** The V8 heap limit the worker is started with (`npm run worker` passes it to node). */
+  heapMb: number;
+  maxConcurrentWorkflowTaskExecutions: number;
+  maxConcurrentActivityTaskExecutions: number;
+  maxConcurrentLocalActivityExecutions: number;
+  shutdownGraceSeconds: number;
+  workflowBundlePath: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function domainOf(mailFrom: string): string {
+  const match = /@([^\s<>@]+)>?$/.exec(mailFrom);
+  return match ? match[1] : 'localhost';
+}
+
+/** Reads a PEM file named by a variable, or records why it cannot be read. */
+function pemFile(variable: string, path: string | undefined, problems: string[]): Buffer | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    problems.push(`${variable}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    return undefined;
+  }
+}
+
+function temporalTls(raw: RawConfig, problems: string[]): TemporalTls | undefined {
+  if ((raw.TEMPORAL_TLS_CERT_PATH === undefined) !== (raw.TEMPORAL_TLS_KEY_PATH === undefined)) {
+    problems.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together: set both for mTLS, or neither');
+  }
+  const crt = pemFile('TEMPORAL_TLS_CERT_PATH', raw.TEMPORAL_TLS_CERT_PATH, problems);
+  const key = pemFile('TEMPORAL_TLS_KEY_PATH', raw.TEMPORAL_TLS_KEY_PATH, problems);
+  const ca = pemFile('TEMPORAL_TLS_CA_PATH', raw.TEMPORAL_TLS_CA_PATH, problems);
+  const wanted = raw.TEMPORAL_TLS || raw.TEMPORAL_API_KEY !== undefined || crt || key || ca || raw.TEMPORAL_TLS_SERVER_NAME;
+  if (!wanted) return undefined;
+  return {
+    ...(crt && key ? { clientCertPair: { crt, key } } : {}),
+    ...(ca ? { serverRootCACertificate: ca } : {}),
+    ...(raw.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: raw.TEMPORAL_TLS_SERVER_NAME } : {}),
+  };
+}
+
+/**
+ * Settings whose local defaults would be wrong in production (a SQLite file, a relay on localhost,
+ * links to localhost), so the production entries need them set.
+ */
+const REQUIRED_IN_PRODUCTION: Partial<Record<ConfigFor, Record<string, string>>> = {
+  worker: {
+    DATABASE_URL: 'e.g. postgresql://rapport:…@db:5432/rapport',
+    SMTP_URL: 'e.g. smtp://user:pass@mail.example.com:587',
+    MAIL_FROM: 'e.g. Rapport <rapport@example.com>',
+    PUBLIC_BASE_URL: 'the address people open the form links at, e.g. https://rapport.example.com',
+  },
+  web: {
+    DATABASE_URL: 'e.g. postgresql://rapport:…@db:5432/rapport',
+    PUBLIC_BASE_URL: 'the address people open the form links at, e.g. https://rapport.example.com',
+  },
+};
+
+function missingProblems(given: Record<string, unknown>, configFor: ConfigFor): string[] {
+  const required = REQUIRED_IN_PRODUCTION[configFor] ?? {};
+  return Object.entries(required)
+    .filter(([name]) => given[name] === undefined)
+    .map(([name, hint]) => `${name}: must be set for the ${configFor === 'web' ? 'web service' : configFor} (${hint})`);
+}
+
+/** What a deployed web service needs beyond the common settings. */
+function webProblems(raw: RawConfig): string[] {
+  if (raw.ADMIN_PASSWORD !== undefined && raw.SESSION_SECRET === undefined) {
+    return ['SESSION_SECRET: must be set when ADMIN_PASSWORD is, so that admin sessions survive restarts and work across instances'];
+  }
+  return [];
+}
+
+/** Node refuses a header deadline past the request's, so the two are checked together. */
+function timeoutProblems(raw: RawConfig): string[] {
+  if (raw.WEB_HEADERS_TIMEOUT_SECONDS <= raw.WEB_REQUEST_TIMEOUT_SECONDS) return [];
+  return ['WEB_HEADERS_TIMEOUT_SECONDS: must not be longer than WEB_REQUEST_TIMEOUT_SECONDS (the headers are part of the request)'];
+}
+
+/** The main job and the CLI run at a terminal on one machine: readable logs, nothing listening beyond it. */
+const LOCAL_DEFAULTS: Record<string, string> = { LOG_FORMAT: 'text', LOG_LEVEL: 'warn', METRICS_HOST: '127.0.0.1' };
+
+/** Which program is starting: production entries check what only they need. */
+export type ConfigFor = 'local' | 'worker' | 'web' | 'cli';
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFor: ConfigFor = 'local'): RapportConfig {
+  // Empty strings count as unset, as they do in most deployment tools.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const present = configFor === 'local' ? { ...LOCAL_DEFAULTS, ...given } : given;
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    const invalid = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError([...missingProblems(given, configFor), ...invalid]);
+  }
+  const raw = parsed.data;
+  const problems = [...missingProblems(given, configFor), ...(configFor === 'web' ? webProblems(raw) : []), ...timeoutProblems(raw)];
+  const tls = temporalTls(raw, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    temporal: {
+      address: raw.TEMPORAL_ADDRESS,
+      namespace: raw.TEMPORAL_NAMESPACE,
+      taskQueue: raw.TEMPORAL_TASK_QUEUE,
+      ...(tls ? { tls } : {}),
+      ...(raw.TEMPORAL_API_KEY ? { apiKey: raw.TEMPORAL_API_KEY } : {}),
+    },
+    databaseUrl: raw.DATABASE_URL ?? `file:${raw.RAPPORT_DATA_DIR.replace(/\/+$/, '')}/rapport.db`,
+    smtpUrl: raw.SMTP_URL,
+    smtpMaxConnections: raw.SMTP_MAX_CONNECTIONS,
+    mailFrom: raw.MAIL_FROM,
+    messageIdDomain: domainOf(raw.MAIL_FROM),
+    publicBaseUrl: raw.PUBLIC_BASE_URL,
+    formLinkTtlDays: raw.FORM_LINK_TTL_DAYS,
+    admin: { user: raw.ADMIN_USER, password: raw.ADMIN_PASSWORD, sessionSecret: raw.SESSION_SECRET },
+    web: {
+      host: raw.WEB_HOST,
+      port: raw.WEB_PORT,
+      rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
+      answerRedeliverySeconds: raw.ANSWER_REDELIVERY_SECONDS,
+      trustProxy: raw.TRUST_PROXY,
+      timeouts: {
+        requestMs: raw.WEB_REQUEST_TIMEOUT_SECONDS * 1_000,
+        headersMs: raw.WEB_HEADERS_TIMEOUT_SECONDS * 1_000,
+        keepAliveMs: raw.WEB_KEEP_ALIVE_TIMEOUT_SECONDS * 1_000,
+        connectionMs: raw.WEB_CONNECTION_TIMEOUT_SECONDS * 1_000,
+      },
+    },
+    logLevel: raw.LOG_LEVEL,
+    logFormat: raw.LOG_FORMAT,
+    dataDir: raw.RAPPORT_DATA_DIR,
+    worker: {
+      maxCachedWorkflows: raw.WORKER_MAX_CACHED_WORKFLOWS,
+      heapMb: raw.WORKER_HEAP_MB,
+      maxConcurrentWorkflowTaskExecutions: raw.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxConcurrentActivityTaskExecutions: raw.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentLocalActivityExecutions: raw.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+      shutdownGraceSeconds: raw.WORKER_SHUTDOWN_GRACE_SECONDS,
+      workflowBundlePath: raw.WORKFLOW_BUNDLE_PATH,
+    },
+    ops: {
+      host: raw.METRICS_HOST,
+      metricsPort: raw.METRICS_PORT,
+      healthPort: raw.HEALTH_PORT,
+    },
+    migrateOnStart: raw.MIGRATE_ON_START,
+    demoMode: raw.DEMO_MODE,
+    temporalUiPort: raw.TEMPORAL_UI_PORT,
+  };
+}

@@ -1,0 +1,280 @@
+/**
+ * The context interfaces (templates/email-contexts.ts, templates/page-contexts.ts) against the
+ * templates themselves. Each template is rendered in Handlebars' strict mode, which throws on a
+ * field it reads that the context does not have, with a sample that the compiler holds to exactly
+ * its interface: every field given (optional ones too), no other, and every list with an item so
+ * that the fields read inside #each are looked up. A template that reads a field its interface
+ * lacks fails here; an interface field a call site leaves out fails the type check.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+import type { EmailContexts } from '../templates/email-contexts';
+import { EMAIL_TEMPLATE_DIR, type EmailName } from '../templates/email-templates';
+import type { PageContexts, PageName } from '../templates/page-contexts';
+
+const PAGES_DIR = join(__dirname, '..', 'templates', 'pages');
+
+const pair = {
+  recipientName: 'Raj Report',
+  reportName: 'Raj Report',
+  managerName: 'Mia Manager',
+  topicUrl: 'http://rapport.test/t',
+  recordUrl: 'http://rapport.test/r',
+};
+const meeting = { meetingWhen: 'Thu 2030-01-10 10:00 Europe/Berlin', durationMinutes: 30, formatNote: 'a walk' };
+const form = { questions: [{ text: 'What do you want to talk about?', required: true }], formUrl: 'http://rapport.test/f' };
+
+const EMAILS: { [K in EmailName]: EmailContexts[K] } = {
+  reflection: { ...pair, ...meeting, ...form, agendaWhen: 'Thu 2030-01-10 09:00 Europe/Berlin' },
+  'manager-prep': { ...pair, ...meeting, ...form },
+  reminder: { ...pair, meetingWhen: meeting.meetingWhen, formUrl: form.formUrl },
+  agenda: {
+    ...pair,
+    ...meeting,
+    report: { items: [{ question: 'Energy', answer: '4 / 5', private: true }], topics: ['Moving teams'] },
+    manager: { items: [{ question: 'Topics', answer: 'Promotion case' }], topics: ['Budget'] },
+    actionItems: [{ text: 'Write the doc', ownerName: 'Raj Report', cycle: 1 }],
+  },
+  'follow-up': { ...pair, ...form, meetingWhen: meeting.meetingWhen, openActionItems: [{ text: 'Write the doc', ownerName: 'Raj Report' }] },
+  feedback: { ...pair, ...form, meetingWhen: meeting.meetingWhen },
+  'skip-nudge': { ...pair, meetingWhen: meeting.meetingWhen, consecutiveSkips: 3 },
+};
+
+const choice = { value: 'text', selected: true };
+const inputProblem = { id: 'text-problem', messages: ['question text is empty'] };
+const formProblems = (listed: string) => ({ listed: [listed], besideInputs: '1 problem is shown beside its field.', byInput: { text: inputProblem } });
+
+const PAGES: { [K in PageName]: PageContexts[K] } = {
+  'form.hbs': {
+    title: 'Reflection',
+    intro: 'Your 1:1 is coming up.',
+    action: '/forms/t',
+    reportName: 'Raj Report',
+    managerName: 'Mia Manager',
+    submitLabel: 'Save my answers',
+    suggestionAction: '/forms/t/suggestion',
+    alreadyAnswered: true,
+    formErrors: ['Please check the form.'],
+    questionErrors: [{ id: 'question-topics', text: 'Topics', error: 'This question needs an answer.' }],
+    questions: [
+      {
+        id: 'question-topics',
+        questionId: 'topics',
+        text: 'Topics',
+        required: true,
+        error: 'This question needs an answer.',
+        value: '',
+        maxLength: 2000,
+        isText: true,
+        isChoices: true,
+        isActionItems: true,
+        hint: '1 = drained, 5 = energised',
+        choices: [{ value: '4', label: '4', checked: true }],
+        openItems: [{ id: 'ai-1', text: 'Write the doc', ownerName: 'Raj Report', checked: false }],
+        rows: [{ index: 0, number: 1, text: '', ownerIsReport: true, ownerIsManager: false }],
+        canBePrivate: true,
+        private: false,
+      },
+    ],
+  },
+  'topic.hbs': {
+    title: 'Add a topic',
+    intro: 'Anything?',
+    action: '/pairs/t/topic',
+    recordUrl: '/pairs/t/record',
+    error: 'Please write the topic.',
+    text: '',
+    full: 'The agenda is full.',
+  },
+  'record.hbs': {
+    title: 'Your record',
+    otherName: 'Mia Manager',
+    actionItems: [{ text: 'Write the doc', owner: 'Raj Report', done: true, cycle: 1 }],
+    cycles: [
+      {
+        number: 1,
+        meetingWhen: meeting.meetingWhen,
+        status: 'held',
+        answers: [{ title: 'Reflection', by: 'Raj Report', items: [{ question: 'Energy', answer: '4 / 5', private: true }] }],
+      },
+    ],
+  },
+  'message.hbs': { title: 'Saved', paragraphs: ['Your answers are saved.'], backUrl: '/mail', backLabel: 'All mail' },
+  'admin-login.hbs': { title: 'Sign in', error: 'That user name and password do not match.' },
+  'admin-pairs.hbs': {
+    title: 'Pairs',
+    problems: formProblems('manager.email is not an email address'),
+    pairs: [
+      {
+        pairId: 'p1',
+        manager: { name: 'Mia Manager' },
+        report: { name: 'Raj Report' },
+        state: 'active',
+        cycle: 1,
+        nextEvent: { stage: 'agenda', at: '2030-01-10T08:00:00Z' },
+        consecutiveSkips: 0,
+        undeliveredEmails: 1,
+      },
+    ],
+    typed: {
+      managerName: 'Mia',
+      managerEmail: 'mia@',
+      reportName: 'Raj',
+      reportEmail: 'raj@example.com',
+      meetingTime: '10:00',
+      timeZone: 'Europe/Berlin',
+      formatNote: '',
+    },
+  },
+  'admin-import.hbs': {
+    title: 'Import',
+    report: {
+      fileProblems: ['line 1: no header'],
+      created: [{ line: 2, pairId: 'p1', manager: 'Mia', report: 'Raj' }],
+      refused: [{ line: 3, reasons: ['bad time zone'] }],
+      refusedNotListed: 2,
+    },
+    refusedCount: 3,
+  },
+  'admin-pair.hbs': {
+    title: 'Raj Report and Mia Manager',
+    notice: 'Paused.',
+    problems: formProblems('refused'),
+    pair: {
+      id: 'p1',
+      reportName: 'Raj Report',
+      managerName: 'Mia Manager',
+      status: 'active',
+      timeZone: 'Europe/Berlin',
+      meetingTime: '10:00',
+      durationMinutes: 30,
+      feedbackEveryCycles: 4,
+    },
+    status: { state: 'active', stage: 'reflection', cycle: 1, consecutiveSkips: 1, nextEvents: [{ stage: 'agenda', at: '2030-01-10T08:00:00Z' }] },
+    search: { temporalQuery: 'RapportManagerKey = "p1"' },
+    undeliveredEmails: [{ cycleNumber: 1, stage: 'agenda', recipientRole: 'manager', toAddress: 'mia@example.com', lastError: '550 no such user' }],
+    actions: ['pause'],
+    heldRate: '50%',
+    doneRate: 'no action items yet',
+    charts: [{ label: 'Energy', svg: '<svg></svg>' }],
+    history: {
+      timeline: [
+        {
+          number: 1,
+          meetingAt: '2030-01-10T09:00:00Z',
+          status: 'skipped',
+          skipReason: 'holiday',
+          forms: [{ kind: 'reflection', answered: true }],
+          actionItems: [],
+        },
+      ],
+    },
+    openSuggestions: [{ id: 's1', text: 'Ask about learning', by: 'report' }],
+    questionSetVersion: 2,
+    editor: [
+      {
+        stage: 'managerPrep',
+        title: 'Preparation (to the manager)',
+        canBeDisabled: true,
+        enabled: true,
+        rows: [
+          {
+            stage: 'managerPrep',
+            index: 0,
+            order: 1,
+            id: 'topics',
+            text: 'Topics',
+            required: false,
+            options: '',
+            isNew: true,
+            types: [choice],
+            problems: { text: inputProblem, type: inputProblem, options: inputProblem },
+          },
+        ],
+      },
+    ],
+    bankChoices: [{ stage: 'reflection', title: 'Reflection (to the report)', questions: [{ id: 'b1', text: 'What did you learn?' }] }],
+  },
+  'admin-question-bank.hbs': {
+    title: 'Question bank',
+    notice: 'Added to the bank.',
+    problems: formProblems('text is required'),
+    questions: [{ id: 'b1', stage: null, question: { id: 'learning', text: 'What did you learn?', type: 'choice', required: true, options: ['a', 'b'] } }],
+    typed: { text: '', questionId: '', options: '', required: 'on' },
+    types: [choice],
+    stages: [{ ...choice, label: 'any stage' }],
+  },
+  'mail-list.hbs': {
+    title: 'Mail received',
+    filter: 'raj',
+    total: 2,
+    rows: [
+      {
+        url: '/mail/1.eml',
+        receivedAt: '2030-01-10 09:00:00',
+        receivedAtIso: '2030-01-10T09:00:00Z',
+        from: 'Rapport',
+        to: [{ address: 'raj@example.com', filterUrl: '/mail?to=raj' }],
+        subject: 'Agenda',
+      },
+    ],
+    mailDir: '/tmp/mail',
+  },
+  'mail-message.hbs': {
+    title: 'Agenda',
+    headers: [{ name: 'From', value: 'Rapport' }],
+    allHeaders: [{ name: 'subject', value: 'Agenda' }],
+    rawUrl: '/mail/1.eml/raw',
+    htmlUrl: '/mail/1.eml/html',
+    sandbox: 'allow-popups',
+    text: [
+      { text: 'Open ', url: undefined },
+      { url: 'http://rapport.test/f', text: undefined },
+    ],
+    attachments: [{ name: 'a.ics', type: 'text/calendar' }],
+  },
+};
+
+const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
+const strictly = (engine: typeof Handlebars, source: string) => engine.compile(source, { strict: true });
+
+describe('email templates', () => {
+  const html = Handlebars.create();
+  const text = Handlebars.create();
+  html.registerPartial('layout', read(EMAIL_TEMPLATE_DIR, 'layout.html.hbs'));
+  html.registerPartial('form-questions', read(EMAIL_TEMPLATE_DIR, 'form-questions.html.hbs'));
+  text.registerPartial('form-questions-text', read(EMAIL_TEMPLATE_DIR, 'form-questions.text.hbs'));
+  text.registerPartial('footer-text', read(EMAIL_TEMPLATE_DIR, 'footer.text.hbs'));
+
+  it('has a context interface for every email in the folder', () => {
+    const inFolder = new Set(
+      readdirSync(EMAIL_TEMPLATE_DIR)
+        .filter((file) => file.endsWith('.subject.hbs'))
+        .map((file) => file.replace('.subject.hbs', '')),
+    );
+    expect([...inFolder].sort()).toEqual(Object.keys(EMAILS).sort());
+  });
+
+  it.each(Object.entries(EMAILS))('%s reads only what its interface gives', (name, context) => {
+    const subject = strictly(text, read(EMAIL_TEMPLATE_DIR, `${name}.subject.hbs`))(context);
+    expect(strictly(html, read(EMAIL_TEMPLATE_DIR, `${name}.html.hbs`))({ ...context, subject })).toContain('</html>');
+    expect(strictly(text, read(EMAIL_TEMPLATE_DIR, `${name}.text.hbs`))(context)).toContain(context.recordUrl);
+  });
+});
+
+describe('page templates', () => {
+  const pages = Handlebars.create();
+
+  it('has a context interface for every page in the folder', () => {
+    const inFolder = readdirSync(PAGES_DIR).filter((file) => file.endsWith('.hbs') && file !== 'layout.hbs');
+    expect(inFolder.sort()).toEqual(Object.keys(PAGES).sort());
+  });
+
+  it.each(Object.entries(PAGES))('%s reads only what its interface gives', (file, context) => {
+    const body = strictly(pages, read(PAGES_DIR, file))(context);
+    expect(strictly(pages, read(PAGES_DIR, 'layout.hbs'))({ ...context, body })).toContain(
+      `<title>${Handlebars.escapeExpression(context.title)} · Rapport</title>`,
+    );
+  });
+});
