@@ -11,6 +11,7 @@ import { pairsAtReflection, type PairAtReflection } from './support/pair-at-refl
 import { advanceTo, messageIdOf, sameMessageId } from './support/pair-driver';
 import { PUBLIC_BASE_URL, startRapportStack, type RapportStack } from '../harness/rapport-stack';
 import { createTimeSkippingEnv } from '../harness/temporal-env';
+import { routesOf } from './support/route-table';
 import { linksIn } from './support/web-client';
 
 const ORIGIN = new URL(PUBLIC_BASE_URL).origin;
@@ -106,26 +107,8 @@ async function storedState() {
 
 // ---- Every admin route, read from the router ---------------------------------------------------------
 
-interface Route {
-  method: string;
-  path: string;
-}
-
-/** Every route under /admin as the router lists it (printRoutes without common prefixes). */
-function adminRoutes(server: FastifyInstance): Route[] {
-  const routes: Route[] = [];
-  const parents: string[] = [];
-  for (const line of server.printRoutes({ commonPrefix: false }).split('\n')) {
-    const match = /^((?:[│ ] {3})*)[├└]── (\S+) \(([A-Z, ]+)\)$/.exec(line);
-    if (!match) continue;
-    const depth = match[1].length / 4;
-    parents.length = depth;
-    const path = [...parents, match[2]].join('');
-    parents.push(match[2]);
-    for (const method of match[3].split(', ')) if (method !== 'HEAD' && path.startsWith('/admin')) routes.push({ method, path });
-  }
-  return routes;
-}
+/** Every route under /admin as the router lists it. */
+const adminRoutes = (server: FastifyInstance) => routesOf(server).filter((route) => route.path.startsWith('/admin'));
 
 /** A real id for each parameter, so that a handler that ran would change something. */
 async function withRealIds(path: string): Promise<string> {

@@ -4,34 +4,12 @@
  * query, and the database never holds a session id in clear.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createSessionStore, SESSION_HOURS, type SessionStore } from '../admin/admin-session';
-import type { Provider } from '../prisma/build-schemas';
 import { type Database, openDatabase, type RapportPrisma } from '../prisma/database';
 import { migrateDatabase } from '../prisma/migrate';
-import { startPostgres } from '../harness/postgres';
+import { DATABASE_TARGETS, type DatabaseTarget } from './support/database-targets';
 
-interface Target {
-  url: string;
-  cleanup(): Promise<void>;
-}
-
-async function sqliteTarget(): Promise<Target> {
-  const dir = mkdtempSync(join(tmpdir(), 'rapport-sessions-'));
-  return { url: `file:${join(dir, 'data', 'rapport.db')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-async function postgresTarget(): Promise<Target> {
-  const server = await startPostgres();
-  return { url: server.url, cleanup: server.stop };
-}
-
-const targets: [Provider, () => Promise<Target>][] = [
-  ['sqlite', sqliteTarget],
-  ['postgresql', postgresTarget],
-];
+const targets = DATABASE_TARGETS;
 
 const SECRET = 'test-session-secret-0123456789abcdef';
 const HOUR = 3_600_000;
@@ -59,7 +37,7 @@ const untouchableDb = new Proxy({} as RapportPrisma, {
 });
 
 describe.each(targets)('admin sessions on %s', (_provider, startTarget) => {
-  let target: Target;
+  let target: DatabaseTarget;
   let db: Database;
   let clock: number;
   let store: SessionStore;

@@ -3,14 +3,13 @@
  * unique constraints hold, re-migrating is a no-op, and `_prisma_migrations` looks like Prisma's.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Provider } from '../prisma/build-schemas';
 import { type Database, openDatabase } from '../prisma/database';
 import { migrateDatabase } from '../prisma/migrate';
 import { migrationsDir } from '../prisma/migrations-dir';
-import { startPostgres } from '../harness/postgres';
+import { DATABASE_TARGETS, type DatabaseTarget } from './support/database-targets';
 
 /** The migration folders on disk, in the order they apply. */
 function migrationNames(provider: Provider): string[] {
@@ -20,25 +19,7 @@ function migrationNames(provider: Provider): string[] {
     .sort();
 }
 
-interface Target {
-  url: string;
-  cleanup(): Promise<void>;
-}
-
-async function sqliteTarget(): Promise<Target> {
-  const dir = mkdtempSync(join(tmpdir(), 'rapport-sqlite-'));
-  return { url: `file:${join(dir, 'data', 'rapport.db')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-async function postgresTarget(): Promise<Target> {
-  const server = await startPostgres();
-  return { url: server.url, cleanup: server.stop };
-}
-
-const targets: [Provider, () => Promise<Target>][] = [
-  ['sqlite', sqliteTarget],
-  ['postgresql', postgresTarget],
-];
+const targets = DATABASE_TARGETS;
 
 const at = new Date('2025-03-04T09:30:00.123Z');
 const pairId = 'pair-1';
@@ -102,7 +83,7 @@ interface MigrationRow {
 }
 
 describe.each(targets)('persistence on %s', (provider, startTarget) => {
-  let target: Target;
+  let target: DatabaseTarget;
   let db: Database;
   let firstRun: { applied: string[] };
 

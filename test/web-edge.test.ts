@@ -18,6 +18,7 @@ import { accessibilityViolations } from './support/accessibility';
 import { launchChromium, SCREENSHOTS } from './support/browser';
 import { pairsAtReflection, type PairAtReflection } from './support/pair-at-reflection';
 import { PUBLIC_BASE_URL, startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { routesOf } from './support/route-table';
 import { createTimeSkippingEnv } from '../harness/temporal-env';
 
 const ORIGIN = new URL(PUBLIC_BASE_URL).origin;
@@ -155,27 +156,6 @@ afterAll(async () => {
 });
 
 // ---- Spellings, from the router's own table ------------------------------------------------------
-
-interface Route {
-  method: string;
-  path: string;
-}
-
-/** Every route the router lists (printRoutes without common prefixes). */
-function routesOf(server: FastifyInstance): Route[] {
-  const routes: Route[] = [];
-  const parents: string[] = [];
-  for (const line of server.printRoutes({ commonPrefix: false }).split('\n')) {
-    const match = /^((?:[│ ] {3})*)[├└]── (\S+) \(([A-Z, ]+)\)$/.exec(line);
-    if (!match) continue;
-    const depth = match[1].length / 4;
-    parents.length = depth;
-    const path = [...parents, match[2]].join('');
-    parents.push(match[2]);
-    for (const method of match[3].split(', ')) if (method !== 'HEAD') routes.push({ method, path });
-  }
-  return routes;
-}
 
 const encodeAt = (path: string, index: number, hex: (code: number) => string) =>
   `${path.slice(0, index)}%${hex(path.charCodeAt(index))}${path.slice(index + 1)}`;
