@@ -2,7 +2,6 @@
 // requests addressed to it (against DNS rebinding), its SMTP server takes mail only from loopback and
 // up to 10 MB, and its data folder (admin password, emails with live form links, databases) is
 // owner-only. The main job is started for real, as `npm start` starts it.
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
@@ -12,7 +11,8 @@ import nodemailer from 'nodemailer';
 import PostalMime from 'postal-mime';
 import { MAX_MESSAGE_BYTES, refuseNonLoopback, startLocalMailServer, type LocalMailServer } from '../local/local-stack';
 import { freePort } from '../harness/free-port';
-import { REPO, watch, type RapportProcess } from '../harness/rapport-process';
+import { type RapportProcess } from '../harness/rapport-process';
+import { mainJobBanner, pressCtrlC, startMainJob } from './support/main-job-process';
 
 jest.setTimeout(6 * 60_000);
 
@@ -179,38 +179,9 @@ async function mainJobPorts(): Promise<MainJobPorts> {
 const publicHost = (ports: MainJobPorts) => `rapport.test:${ports.web}`;
 
 function npmStart(dataDir: string, ports: MainJobPorts): RapportProcess {
-  const child = spawn('npm', ['start'], {
-    cwd: REPO,
-    detached: true,
-    env: {
-      ...process.env,
-      RAPPORT_DATA_DIR: dataDir,
-      WEB_PORT: String(ports.web),
-      PUBLIC_BASE_URL: `http://${publicHost(ports)}`,
-      SMTP_URL: `smtp://127.0.0.1:${ports.smtp}`,
-      TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
-      TEMPORAL_UI_PORT: String(ports.ui),
-      METRICS_PORT: 'off',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const job = watch(child);
+  const job = startMainJob({ dataDir, ports, publicBaseUrl: `http://${publicHost(ports)}`, metricsPort: 'off' });
   running.push(job);
   return job;
-}
-
-async function banner(job: RapportProcess): Promise<string> {
-  const deadline = Date.now() + 180_000;
-  while (!job.output().includes('Press Ctrl-C to stop')) {
-    if (job.child.exitCode !== null || Date.now() > deadline) throw new Error(`npm start did not come up:\n${job.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return job.output();
-}
-
-async function stopJob(job: RapportProcess): Promise<void> {
-  process.kill(-(job.child.pid as number), 'SIGINT');
-  await job.exited;
 }
 
 interface Answer {
@@ -258,11 +229,11 @@ describe('the main job', () => {
     dataDir = join(root, 'fresh', 'data');
     ports = await mainJobPorts();
     job = npmStart(dataDir, ports);
-    await banner(job);
+    await mainJobBanner(job);
   });
 
   afterAll(async () => {
-    if (job) await stopJob(job);
+    if (job) await pressCtrlC(job);
   });
 
   test('answers only requests addressed to itself: any other Host gets 421 before a route runs', async () => {
@@ -326,7 +297,7 @@ describe('the main job started on a data folder others can read', () => {
 
     const job = npmStart(dataDir, await mainJobPorts());
     try {
-      const printed = await banner(job);
+      const printed = await mainJobBanner(job);
       expect(printed).toContain(
         `data folder ${dataDir} was open to other users (mode 0755): tightened to 0700, and 3 of the files and folders in it to owner-only`,
       );
@@ -336,7 +307,7 @@ describe('the main job started on a data folder others can read', () => {
       const expected = Object.fromEntries(Object.entries(modes).map(([path]) => [path, statSync(join(dataDir, path)).isDirectory() ? '0700' : '0600']));
       expect(modes).toEqual(expected);
     } finally {
-      await stopJob(job);
+      await pressCtrlC(job);
     }
   });
 });

@@ -1,13 +1,13 @@
 // The README's main-job command, `npm start`, as a newcomer runs it: it starts everything on
 // embedded defaults, serves its pages, stops cleanly on Ctrl-C (SIGINT to the whole process group,
 // as a terminal sends it) and, started again, continues the same demo pair.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../harness/free-port';
-import { REPO, waitForHttp, watch, type RapportProcess } from '../harness/rapport-process';
+import { waitForHttp, type RapportProcess } from '../harness/rapport-process';
+import { mainJobBanner, pressCtrlC, startMainJob } from './support/main-job-process';
 
 jest.setTimeout(6 * 60_000);
 
@@ -33,40 +33,9 @@ afterAll(async () => {
 });
 
 function npmStart(): RapportProcess {
-  const child = spawn('npm', ['start'], {
-    cwd: REPO,
-    // Its own process group, so that Ctrl-C can be sent to all of it at once.
-    detached: true,
-    env: {
-      ...process.env,
-      RAPPORT_DATA_DIR: dataDir,
-      WEB_PORT: String(ports.web),
-      PUBLIC_BASE_URL: `http://127.0.0.1:${ports.web}`,
-      SMTP_URL: `smtp://127.0.0.1:${ports.smtp}`,
-      TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
-      TEMPORAL_UI_PORT: String(ports.ui),
-      METRICS_PORT: String(ports.metrics),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const job = watch(child);
+  const job = startMainJob({ dataDir, ports, publicBaseUrl: `http://127.0.0.1:${ports.web}`, metricsPort: ports.metrics });
   running.push(job);
   return job;
-}
-
-async function banner(job: RapportProcess): Promise<string> {
-  const deadline = Date.now() + 180_000;
-  while (!job.output().includes('Press Ctrl-C to stop')) {
-    if (job.child.exitCode !== null || Date.now() > deadline) throw new Error(`npm start did not come up:\n${job.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return job.output();
-}
-
-/** Ctrl-C: SIGINT to the process group, then the exit of npm itself. */
-async function pressCtrlC(job: RapportProcess): Promise<number | string> {
-  process.kill(-(job.child.pid as number), 'SIGINT');
-  return job.exited;
 }
 
 const isListening = (port: number) =>
@@ -78,7 +47,7 @@ const isListening = (port: number) =>
 
 it('starts everything, serves its pages, stops on Ctrl-C and continues the same pair when started again', async () => {
   const job = npmStart();
-  const printed = await banner(job);
+  const printed = await mainJobBanner(job);
   const web = `http://127.0.0.1:${ports.web}`;
   expect(printed).toContain(`Admin           ${web}/admin (user admin, password `);
   expect(printed).toContain(`Mail received   ${web}/mail`);
@@ -114,7 +83,7 @@ it('starts everything, serves its pages, stops on Ctrl-C and continues the same 
   expect(job.output()).not.toMatch(/Error|error:/);
 
   const again = npmStart();
-  const second = await banner(again);
+  const second = await mainJobBanner(again);
   expect(/Demo pair +([0-9a-f-]{36}):/.exec(second)?.[1]).toBe(pairId);
   // The admin password was kept under the data folder.
   expect(second).toContain(`password ${password})`);
