@@ -1,6 +1,6 @@
-import { DateTime } from 'luxon';
+import { DateTime, Settings } from 'luxon';
 import { planNextCycle, planStages, shiftWallClock } from '../activities/schedule';
-import { DEFAULT_OFFSETS, type PairSchedule } from '../workflows/pair-types';
+import { DEFAULT_OFFSETS, STAGES, type CyclePlan, type PairSchedule, type Weekday } from '../workflows/pair-types';
 import { sentencesOf } from '../workflows/problem-list';
 import { settingsProblems } from '../workflows/schedule-rules';
 
@@ -178,5 +178,268 @@ describe('the demo cadence', () => {
       'Sat 2026-11-21 10:09',
       'Sat 2026-11-21 10:14',
     ]);
+  });
+});
+
+/** Runs `plan` with luxon's clock (Settings.now, which DateTime.fromObject consults) at `clockIso`. */
+function withLuxonClockAt<T>(clockIso: string, plan: () => T): T {
+  const original = Settings.now;
+  Settings.now = () => Date.parse(clockIso);
+  try {
+    return plan();
+  } finally {
+    Settings.now = original;
+  }
+}
+
+/** Luxon's clock in the winter, the summer and late October (after Europe's change, before New York's). */
+const CLOCKS = ['2026-01-15T12:00:00Z', '2026-07-15T12:00:00Z', '2026-10-28T12:00:00Z'];
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+const QUARTER_HOUR = 15 * 60_000;
+const DAY = 24 * 60 * 60_000;
+
+/** The instants in `year` at which the zone's UTC offset changes (every zone changes on a quarter hour). */
+function offsetChanges(zone: string, year: number): number[] {
+  const offsetAt = (instant: number) => DateTime.fromMillis(instant, { zone }).offset;
+  const changes: number[] = [];
+  for (let hour = Date.UTC(year, 0, 1); hour < Date.UTC(year + 1, 0, 1); hour += 60 * 60_000) {
+    if (offsetAt(hour) === offsetAt(hour + 60 * 60_000)) continue;
+    let change = hour + QUARTER_HOUR;
+    while (offsetAt(change) === offsetAt(hour)) change += QUARTER_HOUR;
+    changes.push(change);
+  }
+  return changes;
+}
+
+function weeklyOn(dateIso: string, meetingTime: string, timeZone: string): PairSchedule {
+  const weekday = DateTime.fromISO(dateIso).weekday as Weekday;
+  return { ...berlinTuesdays, timeZone, meetingTime, cadence: { kind: 'weekly', everyWeeks: 1, weekday } };
+}
+
+/** The meeting on `dateIso`, planned from the slot a week before (with luxon's clock in each season) and as a first meeting. */
+function meetingsPlannedFor(dateIso: string, meetingTime: string, timeZone: string): number[] {
+  const schedule = weeklyOn(dateIso, meetingTime, timeZone);
+  const weekBefore = at(`${DateTime.fromISO(dateIso).minus({ days: 7 }).toISODate()}T${meetingTime}`, timeZone);
+  const fromPreviousSlot = CLOCKS.map((clock) =>
+    withLuxonClockAt(clock, () => planNextCycle({ schedule, afterSlot: weekBefore, now: Math.min(Date.parse(clock), weekBefore) }).meetingAt),
+  );
+  const threeDaysBefore = DateTime.fromISO(`${dateIso}T12:00`, { zone: timeZone }).minus({ days: 3 });
+  const asFirstMeeting = withLuxonClockAt(threeDaysBefore.toUTC().toISO() ?? '', () =>
+    planNextCycle({ schedule, afterSlot: null, now: threeDaysBefore.toMillis() }),
+  );
+  return [...fromPreviousSlot, asFirstMeeting.meetingAt];
+}
+
+/** The reminder (24 hours of wall clock before the meeting) that falls on `dateIso`, planned with luxon's clock in every season. */
+function remindersPlannedFor(dateIso: string, meetingTime: string, timeZone: string): number[] {
+  const nextDay = DateTime.fromISO(dateIso).plus({ days: 1 }).toISODate() ?? '';
+  const schedule = weeklyOn(nextDay, meetingTime, timeZone);
+  const meetingAt = at(`${nextDay}T${meetingTime}`, timeZone);
+  return CLOCKS.map((clock) => withLuxonClockAt(clock, () => planStages({ schedule, slotAt: meetingAt, meetingAt }).stageAt.reminder));
+}
+
+describe('local times that occur twice or not at all', () => {
+  // [zone, local date, local time, the instant expected]: clocks going back repeat the time.
+  const repeated: [string, string, string, string][] = [
+    ['Europe/Berlin', '2026-10-25', '02:30', '2026-10-25T00:30:00.000Z'],
+    ['America/New_York', '2026-11-01', '01:30', '2026-11-01T05:30:00.000Z'],
+    ['Australia/Lord_Howe', '2026-04-05', '01:45', '2026-04-04T14:45:00.000Z'],
+    ['Pacific/Chatham', '2026-04-05', '03:00', '2026-04-04T13:15:00.000Z'],
+    ['America/Santiago', '2026-04-04', '23:30', '2026-04-05T02:30:00.000Z'],
+  ];
+  // Clocks going forward skip the time; it moves on by the length of the gap.
+  const missing: [string, string, string, string][] = [
+    ['Europe/Berlin', '2026-03-29', '02:30', '2026-03-29T01:30:00.000Z'],
+    ['America/New_York', '2026-03-08', '02:30', '2026-03-08T07:30:00.000Z'],
+    ['Australia/Lord_Howe', '2026-10-04', '02:15', '2026-10-03T15:45:00.000Z'],
+    ['Pacific/Chatham', '2026-09-27', '03:00', '2026-09-26T14:15:00.000Z'],
+    ['America/Santiago', '2026-09-06', '00:30', '2026-09-06T04:30:00.000Z'],
+  ];
+
+  it.each(repeated)('meets at the earlier instant of a repeated %s %s %s, whenever it is planned', (zone, date, time, expected) => {
+    expect(meetingsPlannedFor(date, time, zone).map(iso)).toEqual([expected, expected, expected, expected]);
+  });
+
+  it.each(repeated)('sends a stage at the earlier instant of a repeated %s %s %s, whenever it is planned', (zone, date, time, expected) => {
+    expect(remindersPlannedFor(date, time, zone).map(iso)).toEqual([expected, expected, expected]);
+  });
+
+  it.each(missing)('meets a missing %s %s %s later by the length of the gap, whenever it is planned', (zone, date, time, expected) => {
+    expect(meetingsPlannedFor(date, time, zone).map(iso)).toEqual([expected, expected, expected, expected]);
+  });
+
+  it.each(missing)('sends a stage at a missing %s %s %s later by the length of the gap, whenever it is planned', (zone, date, time, expected) => {
+    expect(remindersPlannedFor(date, time, zone).map(iso)).toEqual([expected, expected, expected]);
+  });
+
+  it('reads the repeated hour in Berlin as summer time and the missing one as 03:30', () => {
+    const repeatedMeeting = meetingsPlannedFor('2026-10-25', '02:30', 'Europe/Berlin')[0];
+    expect(DateTime.fromMillis(repeatedMeeting, { zone: 'Europe/Berlin' }).toISO()).toBe('2026-10-25T02:30:00.000+02:00');
+    const missingMeeting = meetingsPlannedFor('2026-03-29', '02:30', 'Europe/Berlin')[0];
+    expect(DateTime.fromMillis(missingMeeting, { zone: 'Europe/Berlin' }).toISO()).toBe('2026-03-29T03:30:00.000+02:00');
+  });
+});
+
+describe('stages never meet their meeting', () => {
+  const valid = (schedule: PairSchedule) => settingsProblems({ ...schedule, feedbackEveryCycles: 4, skipNudgeAfter: 3 });
+  const stagesOf = (schedule: PairSchedule, meetingAt: number) => {
+    const { stageAt } = planStages({ schedule, slotAt: meetingAt, meetingAt });
+    return Object.fromEntries(Object.entries(stageAt).map(([stage, instant]) => [stage, local(instant, schedule.timeZone)]));
+  };
+
+  it('sends the agenda a minute before the meeting when agendaBefore is 0', () => {
+    const schedule: PairSchedule = { ...berlinTuesdays, offsets: { ...DEFAULT_OFFSETS, agendaBefore: 0 } };
+    expect(valid(schedule)).toEqual([]);
+    expect(stagesOf(schedule, at('2026-06-09T10:00', 'Europe/Berlin')).agenda).toBe('Tue 2026-06-09 09:59');
+  });
+
+  it('keeps stages that reach back into a gap a minute apart before the meeting, in order', () => {
+    // 03:10 is just after Berlin's clocks went from 02:00 to 03:00: 02:20, 02:30 and 02:40 do not
+    // exist and would move on by an hour, past the meeting.
+    const tight: PairSchedule = {
+      ...berlinTuesdays,
+      cadence: { kind: 'weekly', everyWeeks: 1, weekday: 7 },
+      offsets: { reflectionBefore: 50, reminderBefore: 40, agendaBefore: 30, followUpAfter: 30 },
+    };
+    expect(valid(tight)).toEqual([]);
+    expect(stagesOf(tight, at('2026-03-29T03:10', 'Europe/Berlin'))).toEqual({
+      reflection: 'Sun 2026-03-29 03:07',
+      reminder: 'Sun 2026-03-29 03:08',
+      agenda: 'Sun 2026-03-29 03:09',
+      meeting: 'Sun 2026-03-29 03:10',
+      followUp: 'Sun 2026-03-29 03:40',
+    });
+    // At 04:00 only the reminder (02:40, moved on to 03:40) and the reflection (02:10, 03:10) would
+    // overtake the agenda (03:10); they are kept before it.
+    const later: PairSchedule = { ...tight, offsets: { reflectionBefore: 110, reminderBefore: 80, agendaBefore: 50, followUpAfter: 30 } };
+    expect(valid(later)).toEqual([]);
+    expect(stagesOf(later, at('2026-03-29T04:00', 'Europe/Berlin'))).toMatchObject({
+      reflection: 'Sun 2026-03-29 03:08',
+      reminder: 'Sun 2026-03-29 03:09',
+      agenda: 'Sun 2026-03-29 03:10',
+    });
+  });
+
+  it('sends the follow-up no earlier than the meeting ends when the clocks go forward during it', () => {
+    // 01:30 to 04:00 EDT is 90 minutes; 90 minutes on the wall clock would be 03:00 EDT, an hour early.
+    const long: PairSchedule = {
+      ...berlinTuesdays,
+      timeZone: 'America/New_York',
+      durationMinutes: 90,
+      cadence: { kind: 'weekly', everyWeeks: 1, weekday: 7 },
+      offsets: { ...DEFAULT_OFFSETS, followUpAfter: 90 },
+    };
+    expect(valid(long)).toEqual([]);
+    expect(stagesOf(long, at('2026-03-08T01:30', 'America/New_York')).followUp).toBe('Sun 2026-03-08 04:00');
+  });
+
+  it('sends the follow-up no earlier than the meeting ends when a meeting in the repeated hour would reach back', () => {
+    // Moved to the second 02:20 of 25 October (CET); 02:50 on the wall clock is first read as summer time, before it.
+    const schedule: PairSchedule = { ...berlinTuesdays, offsets: { ...DEFAULT_OFFSETS, followUpAfter: 30 } };
+    const secondTwoTwenty = Date.parse('2026-10-25T01:20:00Z');
+    for (const clock of CLOCKS) {
+      const { stageAt } = withLuxonClockAt(clock, () => planStages({ schedule, slotAt: at('2026-10-27T10:00', 'Europe/Berlin'), meetingAt: secondTwoTwenty }));
+      expect(iso(stageAt.followUp)).toBe('2026-10-25T01:50:00.000Z');
+      // The agenda, an hour before on the wall clock, is at 01:20 summer time: two hours before.
+      expect(iso(stageAt.agenda)).toBe('2026-10-24T23:20:00.000Z');
+    }
+  });
+});
+
+describe('stage order in awkward zones, every day of a year', () => {
+  const ZONES = ['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Pacific/Chatham', 'Asia/Kolkata', 'America/Santiago'];
+  const CHANGES = new Map(ZONES.map((zone) => [zone, offsetChanges(zone, 2026)]));
+  // Each lies in some zone's repeated or missing hour: Santiago's 23:00/00:00, New York's and Lord
+  // Howe's 01:00–02:30, Berlin's 02:00–03:00, Chatham's 02:45–03:45.
+  const MEETING_TIMES = ['00:30', '01:45', '02:30', '03:00', '23:30'];
+  const OFFSET_SETS: [string, PairSchedule['offsets'], number][] = [
+    ['default', DEFAULT_OFFSETS, 30],
+    ['tight', { reflectionBefore: 90, reminderBefore: 60, agendaBefore: 30, followUpAfter: 30 }, 30],
+    ['smallest', { reflectionBefore: 2, reminderBefore: 1, agendaBefore: 0, followUpAfter: 5 }, 5],
+  ];
+
+  function orderProblem(plan: CyclePlan): string | null {
+    const { reflection, reminder, agenda, meeting, followUp } = plan.stageAt;
+    if (!(reflection < reminder && reminder < agenda && agenda < meeting && meeting < followUp)) return 'stages out of order';
+    if (plan.meetingAt !== meeting) return 'the meeting stage is not meetingAt';
+    if (!(plan.followingSlotAt > plan.slotAt)) return 'the following slot is not after the slot';
+    return null;
+  }
+
+  function problemsOf(plans: Iterable<[string, CyclePlan]>): string[] {
+    const problems: string[] = [];
+    for (const [zone, plan] of plans) {
+      const problem = orderProblem(plan);
+      if (problem === null) continue;
+      const stages = STAGES.map((stage) => `${stage} ${DateTime.fromMillis(plan.stageAt[stage], { zone }).toISO()}`);
+      problems.push(`${zone}: ${problem}: ${stages.join(', ')}`);
+      if (problems.length === 10) break;
+    }
+    return problems;
+  }
+
+  /** A weekly pair on each weekday at each meeting time, through every meeting of 2026. */
+  function* everyDayOf2026(offsets: PairSchedule['offsets'], durationMinutes: number): Generator<[string, CyclePlan]> {
+    for (const timeZone of ZONES) {
+      for (const meetingTime of MEETING_TIMES) {
+        for (let weekday = 1; weekday <= 7; weekday++) {
+          const schedule: PairSchedule = {
+            cadence: { kind: 'weekly', everyWeeks: 1, weekday: weekday as Weekday },
+            meetingTime,
+            durationMinutes,
+            timeZone,
+            offsets,
+          };
+          const end = at('2027-01-01T00:00', timeZone);
+          for (let plan = planNextCycle({ schedule, afterSlot: null, now: at('2025-12-20T00:00', timeZone) }); plan.meetingAt < end;) {
+            yield [timeZone, plan];
+            plan = planNextCycle({ schedule, afterSlot: plan.slotAt, now: plan.slotAt });
+          }
+        }
+      }
+    }
+  }
+
+  /** A meeting moved to every quarter hour from two days before each change to two days after it (both readings of a repeated time). */
+  function* aroundEveryChange(offsets: PairSchedule['offsets'], durationMinutes: number): Generator<[string, CyclePlan]> {
+    for (const timeZone of ZONES) {
+      const schedule: PairSchedule = { ...berlinTuesdays, durationMinutes, timeZone, offsets };
+      const slotAt = at('2026-12-29T10:00', timeZone);
+      for (const change of CHANGES.get(timeZone) ?? []) {
+        for (let meetingAt = change - 2 * DAY; meetingAt <= change + 2 * DAY; meetingAt += QUARTER_HOUR) {
+          yield [timeZone, planStages({ schedule, slotAt, meetingAt })];
+        }
+      }
+    }
+  }
+
+  it('finds the changes it walks around (Kolkata has none)', () => {
+    expect(ZONES.map((zone) => (CHANGES.get(zone) ?? []).map(iso))).toEqual([
+      ['2026-03-29T01:00:00.000Z', '2026-10-25T01:00:00.000Z'],
+      ['2026-03-08T07:00:00.000Z', '2026-11-01T06:00:00.000Z'],
+      ['2026-04-04T15:00:00.000Z', '2026-10-03T15:30:00.000Z'],
+      ['2026-04-04T14:00:00.000Z', '2026-09-26T14:00:00.000Z'],
+      [],
+      ['2026-04-05T03:00:00.000Z', '2026-09-06T04:00:00.000Z'],
+    ]);
+  });
+
+  it('keeps reflection < reminder < agenda < meeting < follow-up for meetings on every day of 2026', () => {
+    expect(problemsOf(everyDayOf2026(DEFAULT_OFFSETS, 30))).toEqual([]);
+  });
+
+  it.each(OFFSET_SETS)('keeps the order with %s offsets for a meeting at any quarter hour around a change', (_name, offsets, durationMinutes) => {
+    expect(problemsOf(aroundEveryChange(offsets, durationMinutes))).toEqual([]);
+  });
+
+  it("plans the same instants around every change whether luxon's clock is in January or in July", () => {
+    const [, tight, duration] = OFFSET_SETS[1];
+    const planned = (clock: string) => withLuxonClockAt(clock, () => [...aroundEveryChange(tight, duration)].map(([, plan]) => plan));
+    const january = planned('2026-01-15T12:00:00Z');
+    const july = planned('2026-07-15T12:00:00Z');
+    expect(july.length).toBe(january.length);
+    expect(july.filter((plan, i) => JSON.stringify(plan) !== JSON.stringify(january[i])).slice(0, 5)).toEqual([]);
   });
 });
