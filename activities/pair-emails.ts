@@ -7,6 +7,7 @@ import { FOLLOW_UP_FORMS, FORM_RECIPIENT, type ActionItemState, type FormKind, t
 import type { ActivityDeps, RapportTransaction } from './activity-deps';
 import { formUrl, issueFormLink, issuePairLink, pairPageUrls } from './form-links';
 import { deliverAllOnce, deliverOnce, type DeliveryStatus } from './outbox';
+import { writePairState, type RecordPairStateRequest } from './pair-state-writes';
 import { answerText, answerTo, isPrivateAnswer, parseAnswerPayload } from '../pairs/answer-format';
 import { formatLocal } from '../pairs/local-time';
 import { pairSettingsFromRow } from '../pairs/pair-rows';
@@ -30,6 +31,8 @@ export interface SendFormsRequest {
   meetingAt: number;
   /** Follow-up forms list the items still open. */
   openActionItems?: ActionItemState[];
+  /** The pair's status once this stage is done, written to the database after the send. */
+  publish?: RecordPairStateRequest;
 }
 
 export interface SendFormResult {
@@ -43,6 +46,8 @@ export interface SendReminderRequest {
   cycle: number;
   kind: FormKind;
   meetingAt: number;
+  /** The pair's status once this stage is done, written to the database after the send. */
+  publish?: RecordPairStateRequest;
 }
 
 export type ReminderStatus = DeliveryStatus | 'already-answered' | 'not-sent';
@@ -55,6 +60,8 @@ export interface SendAgendaRequest {
   topics: TopicState[];
   openActionItems: ActionItemState[];
   closeForms: OpenForm[];
+  /** The pair's status once this stage is done, written to the database after the send. */
+  publish?: RecordPairStateRequest;
 }
 
 export interface SendSkipNudgeRequest {
@@ -143,8 +150,33 @@ export function createPairEmailActivities(deps: ActivityDeps) {
     return { urls: pairPageUrls(deps.publicBaseUrl, issued.token), write: issued.write };
   };
 
+  /**
+   * The texts of action items the workflow names by id, in its order. The database owns them; only
+   * state carried by workflows from before ids-only state still brings its own text.
+   */
+  async function actionItemTexts(items: readonly ActionItemState[]): Promise<{ text: string; owner: Role; cycle: number }[]> {
+    if (items.length === 0) return [];
+    const rows = await deps.db.actionItem.findMany({ where: { id: { in: items.map((item) => item.id) } }, select: { id: true, text: true } });
+    const textOf = new Map(rows.map((row) => [row.id, row.text]));
+    return items.flatMap((item) => {
+      const text = textOf.get(item.id) ?? item.text;
+      return text === undefined ? [] : [{ text, owner: item.owner, cycle: item.cycle }];
+    });
+  }
+
+  /** The texts of the topics the workflow names by id, in its order. */
+  async function topicTexts(topics: readonly TopicState[]): Promise<{ text: string; by: Role }[]> {
+    if (topics.length === 0) return [];
+    const rows = await deps.db.topic.findMany({ where: { id: { in: topics.map((topic) => topic.id) } }, select: { id: true, text: true } });
+    const textOf = new Map(rows.map((row) => [row.id, row.text]));
+    return topics.flatMap((topic) => {
+      const text = textOf.get(topic.id) ?? topic.text;
+      return text === undefined ? [] : [{ text, by: topic.by }];
+    });
+  }
+
   /** The email of one form, rendered for its recipient, with the records written alongside it. */
-  function composeForm(pair: PairRow, questionSet: StoredQuestionSet, request: SendFormsRequest, kind: FormKind) {
+  function composeForm(pair: PairRow, questionSet: StoredQuestionSet, request: SendFormsRequest, kind: FormKind, items: { text: string; owner: Role }[]) {
     const { pairId, cycle, meetingAt } = request;
     const role = FORM_RECIPIENT[kind];
     const formId = formIdFor(pairId, cycle, kind);
@@ -152,7 +184,7 @@ export function createPairEmailActivities(deps: ActivityDeps) {
     const pages = pairLinks(pairId, role);
     const agendaAt = shiftWallClock(meetingAt, -pairSettingsFromRow(pair).offsets.agendaBefore, pair.timeZone);
     const { to, ...names } = people(pair, role);
-    const openActionItems = FOLLOW_UP_FORMS.includes(kind) ? (request.openActionItems ?? []) : [];
+    const openActionItems = FOLLOW_UP_FORMS.includes(kind) ? items : [];
     const context: FormEmail = {
       ...names,
       ...meetingContext(pair, meetingAt),
@@ -188,8 +220,12 @@ export function createPairEmailActivities(deps: ActivityDeps) {
     const sending = request.kinds.filter((kind) => !isDisabled(kind));
     const addresses = sending.map((kind) => ({ pairId, cycle, stage: kind, role: FORM_RECIPIENT[kind] }));
     const statuses = await deliverAllOnce(deps, addresses, async (missing) => {
-      const [pair, questionSet] = await Promise.all([loadPair(deps, pairId), current ?? currentQuestionSet(deps.db, pairId)]);
-      const composed = missing.map((address) => composeForm(pair, questionSet, request, address.stage as FormKind));
+      const [pair, questionSet, items] = await Promise.all([
+        loadPair(deps, pairId),
+        current ?? currentQuestionSet(deps.db, pairId),
+        actionItemTexts(request.openActionItems ?? []),
+      ]);
+      const composed = missing.map((address) => composeForm(pair, questionSet, request, address.stage as FormKind, items));
       for (const address of missing) versionOf.set(address.stage, questionSet.version);
       return {
         emails: composed.map((form) => form.email),
@@ -203,6 +239,7 @@ export function createPairEmailActivities(deps: ActivityDeps) {
         },
       };
     });
+    if (request.publish) await writePairState(deps.db, request.publish);
     return request.kinds.map((kind) => {
       if (isDisabled(kind)) return { status: 'disabled', questionSetVersion: (current as StoredQuestionSet).version };
       return { status: statuses[sending.indexOf(kind)], questionSetVersion: versionOf.get(kind) ?? (current as StoredQuestionSet).version };
@@ -215,7 +252,13 @@ export function createPairEmailActivities(deps: ActivityDeps) {
     return result;
   }
 
-  async function sendReminder({ pairId, cycle, kind, meetingAt }: SendReminderRequest): Promise<ReminderStatus> {
+  async function sendReminder(request: SendReminderRequest): Promise<ReminderStatus> {
+    const status = await sendOneReminder(request);
+    if (request.publish) await writePairState(deps.db, request.publish);
+    return status;
+  }
+
+  async function sendOneReminder({ pairId, cycle, kind, meetingAt }: SendReminderRequest): Promise<ReminderStatus> {
     const formId = formIdFor(pairId, cycle, kind);
     // The workflow may not have heard of an answer that the web service has already stored.
     if (await deps.db.answer.findUnique({ where: { formId } })) return 'already-answered';
@@ -242,14 +285,16 @@ export function createPairEmailActivities(deps: ActivityDeps) {
     const formIds = request.closeForms.map((form) => formIdFor(pairId, form.cycle, form.kind));
     await deps.db.form.updateMany({ where: { id: { in: formIds }, closedAt: null }, data: { closedAt: new Date() } });
     const pair = await loadPair(deps, pairId);
-    const [reportItems, managerItems] = await Promise.all([
+    const [reportItems, managerItems, topics, openItems] = await Promise.all([
       answeredItems(deps, formIdFor(pairId, cycle, 'reflection')),
       answeredItems(deps, formIdFor(pairId, cycle, 'managerPrep')),
+      topicTexts(request.topics),
+      actionItemTexts(request.openActionItems),
     ]);
-    const topicsBy = (role: Role) => request.topics.filter((topic) => topic.by === role).map((topic) => topic.text);
-    const actionItems = request.openActionItems.map((item) => ({ text: item.text, ownerName: ownerName(pair, item.owner), cycle: item.cycle }));
+    const topicsBy = (role: Role) => topics.filter((topic) => topic.by === role).map((topic) => topic.text);
+    const actionItems = openItems.map((item) => ({ text: item.text, ownerName: ownerName(pair, item.owner), cycle: item.cycle }));
     const roles: Role[] = ['report', 'manager'];
-    return Promise.all(
+    const sent = await Promise.all(
       roles.map((role) =>
         deliverOnce(deps, { pairId, cycle, stage: 'agenda', role }, async () => {
           const { to, ...names } = people(pair, role);
@@ -266,6 +311,8 @@ export function createPairEmailActivities(deps: ActivityDeps) {
         }),
       ),
     );
+    if (request.publish) await writePairState(deps.db, request.publish);
+    return sent;
   }
 
   async function sendSkipNudge({ pairId, cycle, meetingAt, consecutiveSkips }: SendSkipNudgeRequest): Promise<DeliveryStatus> {

@@ -1,24 +1,35 @@
 // The activities that keep the pair's written record: answers, action items, topics, cycles and
 // an audit log of every change. Each is idempotent, so a retry never writes twice.
-import { Context } from '@temporalio/activity';
-import type { ActionItemState, CycleOutcome, FormAnswer, OpenForm, PairSettings, TopicState } from '../workflows/pair-types';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { ActionItemState, CycleOutcome, FormAnswer, FormKind, OpenForm, PairSettings, Role } from '../workflows/pair-types';
 import { FORM_RECIPIENT } from '../workflows/pair-types';
 import type { ActivityDeps } from './activity-deps';
-import { answerPayload } from '../pairs/answer-format';
+import { writePairState, type RecordPairStateRequest } from './pair-state-writes';
+import { answerPayload, parseAnswerPayload } from '../pairs/answer-format';
 import { settingsColumns } from '../pairs/pair-rows';
 import { formIdFor } from './pair-emails';
 
+/** An answer the workflow accepted: the web service stored what was typed (Answer.payload) before it was sent. */
 export interface RecordAnswerRequest {
   pairId: string;
-  answer: FormAnswer;
+  cycle: number;
+  kind: FormKind;
+  meetingHeld?: boolean;
+  /** The items the answer agreed, by id, in the order of the stored answer's action items. */
   newActionItems: ActionItemState[];
   completedActionItemIds: string[];
+  /** The whole answer, from web services before ids-only messages (and replayed histories). */
+  legacyAnswer?: FormAnswer;
 }
 
+/** A topic the workflow accepted for the agenda of meeting forCycle. */
 export interface RecordTopicRequest {
   pairId: string;
-  topic: TopicState;
+  topicId: string;
+  by: Role;
   forCycle: number;
+  /** The topic's text, from senders before topics were stored first (and replayed histories). */
+  legacyText?: string;
 }
 
 export interface CloseCycleRequest {
@@ -26,6 +37,9 @@ export interface CloseCycleRequest {
   cycle: number;
   meetingAt: number;
   outcome: CycleOutcome;
+  /** The PairNote holding the skip's reason. */
+  reasonId?: string;
+  /** The reason's text, in state carried from before PairNote. */
   reason?: string;
   closeForms: OpenForm[];
 }
@@ -43,6 +57,9 @@ export interface EndPairRequest {
   pairId: string;
   unfinishedCycle: { cycle: number; meetingAt: number } | null;
   closeForms: OpenForm[];
+  /** The PairNote holding the end's reason. */
+  reasonId?: string;
+  /** The reason's text, in state carried from before PairNote. */
   reason?: string;
 }
 
@@ -62,62 +79,74 @@ export function createPairRecordActivities(deps: ActivityDeps) {
     await db.form.updateMany({ where: { id: { in: ids }, closedAt: null }, data: { closedAt: new Date() } });
   }
 
-  async function recordAnswer({ pairId, answer, newActionItems, completedActionItemIds }: RecordAnswerRequest): Promise<void> {
-    const formId = formIdFor(pairId, answer.cycle, answer.kind);
-    const payload = answerPayload(answer);
+  /** The text a PairNote holds, or the text carried from before notes; null when none was given. */
+  async function noteText(reasonId: string | undefined, legacy: string | undefined): Promise<string | null> {
+    if (reasonId === undefined) return legacy ?? null;
+    const note = await db.pairNote.findUnique({ where: { id: reasonId } });
+    return note?.text ?? null;
+  }
+
+  async function recordAnswer(request: RecordAnswerRequest): Promise<void> {
+    const { pairId, cycle, kind, newActionItems, completedActionItemIds, legacyAnswer } = request;
+    const formId = formIdFor(pairId, cycle, kind);
     const now = new Date();
     await db.$transaction(async (tx) => {
-      await tx.answer.upsert({
-        where: { formId },
-        create: {
-          id: formId,
-          formId,
-          pairId,
-          cycleNumber: answer.cycle,
-          kind: answer.kind,
-          respondentRole: FORM_RECIPIENT[answer.kind],
-          payload,
-          deliveredAt: now,
-        },
-        update: { payload, deliveredAt: now },
-      });
+      if (legacyAnswer) {
+        const payload = answerPayload(legacyAnswer);
+        await tx.answer.upsert({
+          where: { formId },
+          create: { id: formId, formId, pairId, cycleNumber: cycle, kind, respondentRole: FORM_RECIPIENT[kind], payload, deliveredAt: now },
+          update: { payload, deliveredAt: now },
+        });
+      }
+      const stored = await tx.answer.findUnique({ where: { formId } });
+      if (!stored) throw ApplicationFailure.nonRetryable(`the answer to form ${formId} was not stored before it was sent`, 'AnswerNotStored');
+      if (!legacyAnswer) await tx.answer.update({ where: { formId }, data: { deliveredAt: now } });
+      const typed = parseAnswerPayload(stored.payload).actionItems;
       await tx.actionItem.deleteMany({
         where: { sourceFormId: formId, id: { notIn: newActionItems.map((item) => item.id) } },
       });
-      for (const item of newActionItems) {
+      for (const [index, item] of newActionItems.entries()) {
+        const text = (typed[index]?.text ?? '').trim();
         await tx.actionItem.upsert({
           where: { id: item.id },
-          create: { id: item.id, pairId, cycleNumber: item.cycle, sourceFormId: formId, text: item.text, owner: item.owner },
-          update: { text: item.text, owner: item.owner },
+          create: { id: item.id, pairId, cycleNumber: item.cycle, sourceFormId: formId, text, owner: item.owner },
+          update: { text, owner: item.owner },
         });
       }
       if (completedActionItemIds.length > 0) {
         await tx.actionItem.updateMany({
           where: { id: { in: completedActionItemIds }, pairId },
-          data: { done: true, doneInCycle: answer.cycle },
+          data: { done: true, doneInCycle: cycle },
         });
       }
       // Either person saying it did not take place marks the meeting not held; an edit back to
       // "yes" restores it.
-      if (answer.meetingHeld === false) {
-        await tx.cycle.updateMany({ where: { pairId, number: answer.cycle, status: { in: ['planned', 'held'] } }, data: { status: 'not-held' } });
-      } else if (answer.meetingHeld === true) {
-        await tx.cycle.updateMany({ where: { pairId, number: answer.cycle, status: 'not-held' }, data: { status: 'held' } });
+      const meetingHeld = legacyAnswer ? legacyAnswer.meetingHeld : request.meetingHeld;
+      if (meetingHeld === false) {
+        await tx.cycle.updateMany({ where: { pairId, number: cycle, status: { in: ['planned', 'held'] } }, data: { status: 'not-held' } });
+      } else if (meetingHeld === true) {
+        await tx.cycle.updateMany({ where: { pairId, number: cycle, status: 'not-held' }, data: { status: 'held' } });
       }
     });
-    deps.onAnswer?.(answer.kind);
+    deps.onAnswer?.(kind);
   }
 
-  async function recordTopic({ pairId, topic, forCycle }: RecordTopicRequest): Promise<void> {
-    await db.topic.upsert({
-      where: { id: topic.id },
-      create: { id: topic.id, pairId, addedByRole: topic.by, text: topic.text, forCycle },
-      update: {},
-    });
+  /** Puts a topic on the agenda of meeting forCycle: the caller stored it first, or (older senders) it comes with its text. */
+  async function recordTopic({ pairId, topicId, by, forCycle, legacyText }: RecordTopicRequest): Promise<void> {
+    if (legacyText !== undefined) {
+      await db.topic.upsert({ where: { id: topicId }, create: { id: topicId, pairId, addedByRole: by, text: legacyText, forCycle }, update: {} });
+      return;
+    }
+    const { count } = await db.topic.updateMany({ where: { id: topicId, pairId }, data: { forCycle } });
+    if (count === 0) throw ApplicationFailure.nonRetryable(`topic ${topicId} was not stored before it was sent`, 'TopicNotStored');
   }
 
-  async function closeCycle({ pairId, cycle, meetingAt, outcome, reason, closeForms }: CloseCycleRequest): Promise<void> {
+  const recordPairState = (request: RecordPairStateRequest) => writePairState(db, request);
+
+  async function closeCycle({ pairId, cycle, meetingAt, outcome, reasonId, reason: carriedReason, closeForms }: CloseCycleRequest): Promise<void> {
     await closeFormsNow(pairId, closeForms);
+    const reason = outcome === 'skipped' ? ((await noteText(reasonId, carriedReason)) ?? 'no reason given') : (carriedReason ?? undefined);
     const existing = await db.cycle.findUnique({ where: { pairId_number: { pairId, number: cycle } } });
     // A follow-up answer that arrived first and said the meeting did not take place wins over "held".
     const status = outcome === 'held' && existing?.status === 'not-held' ? 'not-held' : outcome;
@@ -149,8 +178,9 @@ export function createPairRecordActivities(deps: ActivityDeps) {
     });
   }
 
-  async function endPair({ pairId, unfinishedCycle, closeForms, reason }: EndPairRequest): Promise<void> {
+  async function endPair({ pairId, unfinishedCycle, closeForms, reasonId, reason: carriedReason }: EndPairRequest): Promise<void> {
     await closeFormsNow(pairId, closeForms);
+    const reason = await noteText(reasonId, carriedReason);
     const id = eventIdOfThisActivity();
     await db.$transaction(async (tx) => {
       if (unfinishedCycle) {
@@ -172,5 +202,5 @@ export function createPairRecordActivities(deps: ActivityDeps) {
     });
   }
 
-  return { recordAnswer, recordTopic, closeCycle, recordPairChange, endPair };
+  return { recordAnswer, recordTopic, recordPairState, closeCycle, recordPairChange, endPair };
 }

@@ -1,5 +1,6 @@
 // The admin's pages: a pair's detail (timeline, trends, actions) and its question-set editor.
 // Plain forms posting to the same admin service as the JSON API.
+import { newSubmissionId, submissionIdOf } from '../pairs/submission-ids';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AdminError, type PairAdmin } from '../pairs/pair-admin';
 import type { FormProblems } from '../templates/page-contexts';
@@ -9,10 +10,14 @@ import type { QuestionBankAdmin } from './question-bank-admin';
 import { bankChoicesForPair } from './question-bank-pages';
 import { EDITOR_INPUTS, editorView, stagesFromEditor, type EditorFields } from './question-set-editor';
 import { lineChartSvg } from './svg-chart';
+import { formatLocal } from '../pairs/local-time';
 
 type PageRequest = FastifyRequest<{ Params: { pairId: string; action?: string }; Body: EditorFields | undefined; Querystring: { done?: string } }>;
 
 const ACTIONS = ['pause', 'resume', 'skip', 'end'] as const;
+/** A pair whose workflow stopped (terminated, failed… in Temporal) offers a restart instead: nothing else can reach it. */
+const STOPPED_ACTIONS = ['restart'] as const;
+type PageAction = (typeof ACTIONS)[number] | (typeof STOPPED_ACTIONS)[number];
 const DONE_MESSAGES: Record<string, string> = {
   pause: 'Paused: no emails go out until you resume.',
   resume: 'Resumed.',
@@ -22,6 +27,7 @@ const DONE_MESSAGES: Record<string, string> = {
   'from-bank': 'Added from the question bank as a new version; the next form sent uses it.',
   reschedule: 'The meeting is moved; its remaining emails follow the new time.',
   schedule: 'The schedule is changed.',
+  restart: "Restarted: the pair's workflow runs again and carries on from what Rapport has recorded.",
 };
 
 export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank: QuestionBankAdmin, adminName: (request: FastifyRequest) => string): void {
@@ -30,7 +36,7 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
     pairId: string,
     extra: { notice?: string; problems?: FormProblems; stages?: ReturnType<typeof stagesFromEditor> } = {},
   ) {
-    const [{ pair, status, search, undeliveredEmails }, history, questionSet, suggestions, bankQuestions] = await Promise.all([
+    const [{ pair, status, stopped, search, undeliveredEmails }, history, questionSet, suggestions, bankQuestions] = await Promise.all([
       pairs.showPair(pairId),
       pairs.history(pairId),
       pairs.questionSet(pairId),
@@ -42,6 +48,7 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
       title: `${pair.reportName} and ${pair.managerName}`,
       pair,
       status,
+      stopped: stopped && { ...stopped, since: stopped.stoppedAt && formatLocal(Date.parse(stopped.stoppedAt), pair.timeZone) },
       search,
       undeliveredEmails,
       history,
@@ -52,7 +59,9 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
       openSuggestions: suggestions.filter((x) => x.status === 'open'),
       editor: editorView(extra.stages ?? questionSet.stages, extra.problems),
       bankChoices: bankChoicesForPair(bankQuestions, questionSet.stages),
-      actions: ACTIONS,
+      actions: stopped ? STOPPED_ACTIONS : ACTIONS,
+      // One id per page view: a form sent twice from it (a double click) is applied once.
+      submission: newSubmissionId(),
       notice: extra.notice,
       problems: extra.problems,
     });
@@ -73,9 +82,14 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
 
   app.post('/pairs/:pairId/actions/:action', async (request: PageRequest, reply) => {
     const { pairId, action } = request.params;
-    const run = { pause: pairs.pause, resume: pairs.resume, skip: (id: string) => pairs.skip(id), end: (id: string) => pairs.end(id) }[
-      action as (typeof ACTIONS)[number]
-    ];
+    const submission = submissionIdOf(request.body?.submission);
+    const run = {
+      pause: (id: string) => pairs.pause(id, submission),
+      resume: (id: string) => pairs.resume(id, submission),
+      skip: (id: string) => pairs.skip(id, undefined, submission),
+      end: (id: string) => pairs.end(id, undefined, submission),
+      restart: (id: string) => pairs.restart(id),
+    }[action as PageAction];
     if (!run) return reply.code(404).view('message.hbs', { title: 'Unknown action', paragraphs: [] });
     try {
       await run(pairId);
@@ -120,7 +134,7 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
     const { pairId } = request.params;
     try {
       const { pair } = await pairs.showPair(pairId);
-      await pairs.reschedule(pairId, meetingInstantFromForm(request.body ?? {}, pair.timeZone));
+      await pairs.reschedule(pairId, meetingInstantFromForm(request.body ?? {}, pair.timeZone), submissionIdOf(request.body?.submission));
       return reply.code(303).header('Location', `/admin/pairs/${pairId}?done=reschedule`).send();
     } catch (error) {
       if (error instanceof AdminError && error.status !== 404) return refused(reply, pairId, error, RESCHEDULE_INPUTS);
@@ -131,7 +145,8 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
   app.post('/pairs/:pairId/schedule', async (request: PageRequest, reply) => {
     const { pairId } = request.params;
     try {
-      await pairs.changeSchedule(pairId, scheduleChangeFromForm(request.body ?? {}));
+      const { submission, ...fields } = request.body ?? {};
+      await pairs.changeSchedule(pairId, scheduleChangeFromForm(fields), submissionIdOf(submission));
       return reply.code(303).header('Location', `/admin/pairs/${pairId}?done=schedule`).send();
     } catch (error) {
       if (error instanceof AdminError && error.status !== 404) return refused(reply, pairId, error, SCHEDULE_INPUTS);

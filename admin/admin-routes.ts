@@ -1,8 +1,10 @@
 // The admin under /admin: sign-in, the pages and the JSON API, as one encapsulated plugin whose
 // hooks guard exactly its routes, whatever spelling of the path reached them. Every change must come
 // from the admin pages (Origin / Sec-Fetch-Site); every route but sign-in needs a live session, kept
-// in the database so that signing out ends it. Form link tokens grant nothing here.
+// in the database so that signing out ends it. Form link tokens grant nothing here. The codec
+// endpoint for the Temporal UI and CLI (codec-routes.ts) sits beside the pages with a guard of its own.
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NewPair } from '../pairs/registration';
@@ -12,7 +14,9 @@ import { limitHook, type RequestLimit } from '../http/request-limits';
 import { apiRouteNotFound, refuseApiRequest, tooManyRequestsPage } from '../http/request-refusals';
 import { isRecord } from '../workflows/message-rules';
 import { registerAdminPages } from './admin-pages';
+import { registerCodecRoutes } from './codec-routes';
 import { AdminError, createPairAdmin, type PairAdmin } from '../pairs/pair-admin';
+import { submissionIdOf } from '../pairs/submission-ids';
 import { createQuestionBankAdmin, type QuestionBankAdmin } from './question-bank-admin';
 import { registerQuestionBankPages } from './question-bank-pages';
 import {
@@ -36,6 +40,10 @@ export interface AdminOptions {
   secureCookies: boolean;
   fromOwnPage: (request: FastifyRequest) => boolean;
   updateTimeoutMs?: number;
+  /** The payload codec when payload encryption is on; the codec endpoint decodes with it. */
+  payloadCodec?: PayloadCodec;
+  /** The Temporal UI's origin, allowed to call the codec endpoint from the browser (TEMPORAL_UI_ORIGIN). */
+  temporalUiOrigin?: string;
 }
 
 type PairRequest = FastifyRequest<{ Params: { pairId: string }; Body: unknown; Querystring: Record<string, string | undefined> }>;
@@ -68,6 +76,18 @@ const signInLimits: RequestLimit[] = [
 export async function registerAdminRoutes(admin: FastifyInstance, options: AdminOptions): Promise<void> {
   const sessions = createSessionStore(options.db, options.sessionSecret);
   admin.decorateRequest('adminUser', null);
+  await admin.register(async (ownPages) => registerOwnPages(ownPages, options, sessions));
+  // Called by the Temporal CLI and UI, not from the admin pages: its own session and origin guard.
+  await registerCodecRoutes(admin, {
+    sessions,
+    payloadCodec: options.payloadCodec,
+    temporalUiOrigin: options.temporalUiOrigin,
+    fromOwnPage: options.fromOwnPage,
+  });
+}
+
+/** Sign-in and sign-out, the pages and the API: every change from the admin pages only. */
+async function registerOwnPages(admin: FastifyInstance, options: AdminOptions, sessions: SessionStore): Promise<void> {
   await admin.register(formbody);
 
   admin.addHook('onRequest', async (request, reply) => {
@@ -171,18 +191,23 @@ async function registerApi(app: FastifyInstance, pairs: PairAdmin, bank: Questio
     });
   });
   app.get('/pairs/:pairId', async (request: PairRequest, reply) => answer(reply, () => pairs.showPair(request.params.pairId)));
-  app.post('/pairs/:pairId/pause', async (request: PairRequest, reply) => answer(reply, () => pairs.pause(request.params.pairId)));
-  app.post('/pairs/:pairId/resume', async (request: PairRequest, reply) => answer(reply, () => pairs.resume(request.params.pairId)));
+  // A request sent again with the same Idempotency-Key header is applied once.
+  const submission = (request: FastifyRequest) => submissionIdOf(request.headers['idempotency-key']);
+  app.post('/pairs/:pairId/pause', async (request: PairRequest, reply) => answer(reply, () => pairs.pause(request.params.pairId, submission(request))));
+  app.post('/pairs/:pairId/resume', async (request: PairRequest, reply) => answer(reply, () => pairs.resume(request.params.pairId, submission(request))));
   app.post('/pairs/:pairId/skip', async (request: PairRequest, reply) =>
-    answer(reply, () => pairs.skip(request.params.pairId, body(request).reason as string | undefined)),
+    answer(reply, () => pairs.skip(request.params.pairId, body(request).reason, submission(request))),
   );
   app.post('/pairs/:pairId/reschedule', async (request: PairRequest, reply) =>
-    answer(reply, () => pairs.reschedule(request.params.pairId, body(request).meetingAt as string)),
+    answer(reply, () => pairs.reschedule(request.params.pairId, body(request).meetingAt as string, submission(request))),
   );
-  app.patch('/pairs/:pairId/schedule', async (request: PairRequest, reply) => answer(reply, () => pairs.changeSchedule(request.params.pairId, body(request))));
+  app.patch('/pairs/:pairId/schedule', async (request: PairRequest, reply) =>
+    answer(reply, () => pairs.changeSchedule(request.params.pairId, body(request), submission(request))),
+  );
   app.post('/pairs/:pairId/end', async (request: PairRequest, reply) =>
-    answer(reply, () => pairs.end(request.params.pairId, body(request).reason as string | undefined)),
+    answer(reply, () => pairs.end(request.params.pairId, body(request).reason, submission(request))),
   );
+  app.post('/pairs/:pairId/restart', async (request: PairRequest, reply) => answer(reply, () => pairs.restart(request.params.pairId)));
   app.get('/pairs/:pairId/question-set', async (request: PairRequest, reply) => answer(reply, () => pairs.questionSet(request.params.pairId)));
   app.put('/pairs/:pairId/question-set', async (request: PairRequest, reply) =>
     answer(reply, () => pairs.saveQuestionSet(request.params.pairId, body(request).stages, admin(request))),

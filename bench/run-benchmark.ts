@@ -129,8 +129,8 @@ function figures(
       {
         figure: 'history events per cycle (mean / max)',
         value: `${longLife.eventsPerCycle.mean} / ${longLife.eventsPerCycle.max}`,
-        target: '≤ 100',
-        met: longLife.eventsPerCycle.max <= 100,
+        target: '≤ 50',
+        met: longLife.eventsPerCycle.max <= 50,
       },
       { figure: 'largest history of any run', value: String(longLife.largestRunHistory), target: '≤ 500', met: longLife.largestRunHistory <= 500 },
       { figure: 'database rows written per cycle', value: String(longLife.rowsPerCycle), target: '', met: null },

@@ -294,6 +294,29 @@ const endCommand: CommandSpec = {
   },
 };
 
+// ---- pairs restart ------------------------------------------------------------------------------
+
+const restartCommand: CommandSpec = {
+  group: 'pairs',
+  name: 'restart',
+  summary: 'restart a pair whose workflow stopped (terminated, failed, timed out or cancelled in Temporal)',
+  details: [
+    'The new run carries on from what the database holds: settings, open action items, topics waiting',
+    'and where the meetings stand. The meeting under way is carried on with the stages it had done, and no',
+    'email already sent goes out twice. Refused for a pair that is running or has ended.',
+  ],
+  arguments: [PAIR_ID],
+  options: [],
+  async prepare({ arguments: { PAIR_ID: pairId } }) {
+    return async (admin, io) => {
+      const restarted = await admin.restart(pairId);
+      const carried = `${restarted.openActionItems} open action item(s), ${restarted.pendingTopics} topic(s) waiting`;
+      io.stdout(`Restarted pair ${pairId}: its workflow carries on with meeting ${restarted.cycle} (${carried})${restarted.paused ? ', still paused' : ''}.`);
+      return EXIT_OK;
+    };
+  },
+};
+
 export const PAIR_COMMANDS: CommandSpec[] = [
   createCommand,
   importCommand,
@@ -304,4 +327,5 @@ export const PAIR_COMMANDS: CommandSpec[] = [
   skipCommand,
   rescheduleCommand,
   endCommand,
+  restartCommand,
 ];

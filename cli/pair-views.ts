@@ -1,12 +1,19 @@
 // How pairs read on the terminal: the list, one pair in full, and the outcome of an action.
 import type { PairAdmin } from '../pairs/pair-admin';
 import type { ImportReport } from '../pairs/pair-import';
-import { pairSettingsFromRow } from '../pairs/pair-rows';
-import type { PairStatus, PairSettings } from '../workflows/pair-types';
-import { describeCadence, fields, localTime, minutesText, person, table, utcTime } from './cli-format';
+import type { StoppedRun } from '../pairs/pair-liveness';
+import type { PairStatusView } from '../pairs/pair-status-view';
+import type { PairSettings } from '../workflows/pair-types';
+import { describeCadence, fields, localTime, minutesText, person, printable, table, utcTime } from './cli-format';
 
 type PairListing = Awaited<ReturnType<PairAdmin['listPairs']>>[number];
 type PairView = Awaited<ReturnType<PairAdmin['showPair']>>;
+
+/** Why and since when a stopped pair's workflow is stopped, e.g. "TERMINATED: ops mistake, since 2026-12-01 22:48 UTC". */
+export function stoppedText(stopped: StoppedRun, when: (instant: string) => string = utcTime): string {
+  const why = stopped.reason === null ? stopped.status : `${stopped.status}: ${printable(stopped.reason)}`;
+  return stopped.stoppedAt === null ? why : `${why}, since ${when(stopped.stoppedAt)}`;
+}
 
 export function pairTable(pairs: PairListing[]): string {
   if (pairs.length === 0) return 'No pairs.';
@@ -14,7 +21,7 @@ export function pairTable(pairs: PairListing[]): string {
     pair.pairId,
     person(pair.manager.name, pair.manager.email),
     person(pair.report.name, pair.report.email),
-    pair.state,
+    pair.stopped ? `stopped (${stoppedText(pair.stopped)})` : pair.state,
     pair.stage ?? '-',
     pair.cycle === null ? '-' : String(pair.cycle),
     pair.nextEvent ? `${pair.nextEvent.stage} ${utcTime(pair.nextEvent.at)}` : '-',
@@ -37,17 +44,28 @@ function scheduleFields(settings: PairSettings): [string, string][] {
   ];
 }
 
-function statusFields(status: PairStatus): [string, string][] {
+/** Where the cycle stands, as the workflow last wrote it; nothing before its first write. */
+function statusFields(status: PairStatusView): [string, string][] {
+  if (status.stage === null) return [];
   const zone = status.settings.timeZone;
   return [
     ['Stage', `${status.stage}${status.cycle === null ? '' : `, cycle ${status.cycle}`}`],
     ['Meeting', status.meetingAt ? localTime(status.meetingAt, zone) : '-'],
-    ['Skips in a row', String(status.consecutiveSkips)],
+    ['Skips in a row', String(status.consecutiveSkips ?? '-')],
     ['Question set', status.questionSetVersion === null ? 'not sent yet' : `version ${status.questionSetVersion}`],
   ];
 }
 
-function statusLists(status: PairStatus): string[] {
+function stateText({ status, stopped }: PairView): string {
+  if (stopped) {
+    const why = stoppedText(stopped, (at) => localTime(at, status.settings.timeZone));
+    return `stopped (${why}): no email goes out until it is restarted (pairs restart ${status.pairId})`;
+  }
+  if (status.stage === null) return `${status.state} (its workflow has not written its state yet)`;
+  return status.state;
+}
+
+function statusLists(status: PairStatusView): string[] {
   const zone = status.settings.timeZone;
   const lines: string[] = [];
   if (status.nextEvents.length > 0) {
@@ -55,29 +73,30 @@ function statusLists(status: PairStatus): string[] {
     lines.push('', heading, ...status.nextEvents.map((event) => `  ${event.stage.padEnd(10)}  ${localTime(event.at, zone)}`));
   }
   if (status.openActionItems.length > 0) {
-    lines.push('', 'Open action items:', ...status.openActionItems.map((item) => `  - ${item.text} (${item.owner}, from cycle ${item.cycle})`));
+    lines.push('', 'Open action items:', ...status.openActionItems.map((item) => `  - ${item.text ?? item.id} (${item.owner}, from cycle ${item.cycle})`));
   }
   if (status.pendingTopics.length > 0) {
-    lines.push('', 'Topics for the next agenda:', ...status.pendingTopics.map((topic) => `  - ${topic.text} (from the ${topic.by})`));
+    lines.push('', 'Topics for the next agenda:', ...status.pendingTopics.map((topic) => `  - ${topic.text ?? topic.id} (from the ${topic.by})`));
   }
   return lines;
 }
 
-export function pairDetails({ pair, status, search }: PairView): string {
-  const settings = status?.settings ?? pairSettingsFromRow(pair);
+export function pairDetails(view: PairView): string {
+  const { pair, status, search } = view;
+  const settings = status.settings;
   const entries: [string, string][] = [
     ['Pair', pair.id],
     ['Manager', person(pair.managerName, pair.managerEmail)],
     ['Report', person(pair.reportName, pair.reportEmail)],
-    ['State', status?.state ?? `${pair.status} (the workflow did not answer; settings as stored)`],
+    ['State', stateText(view)],
     ...scheduleFields(settings),
     ...(pair.formatNote ? [['Format note', pair.formatNote] as [string, string]] : []),
-    ...(status ? statusFields(status) : []),
+    ...statusFields(status),
     ['Temporal search', search.temporalQuery],
     ['Created', localTime(pair.createdAt, settings.timeZone)],
     ...(pair.endedAt ? [['Ended', localTime(pair.endedAt, settings.timeZone)] as [string, string]] : []),
   ];
-  return [fields(entries), ...(status ? statusLists(status) : [])].join('\n');
+  return [fields(entries), ...statusLists(status)].join('\n');
 }
 
 /** The per-row report: created rows to stdout, refused rows and file problems as problems, in line order. */

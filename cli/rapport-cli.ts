@@ -1,12 +1,12 @@
 // Entry of the command line (`npm run cli -- COMMAND`): wires argv, the console and the real
 // connections, configured by environment variables like the worker (see README).
 import { existsSync } from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { createPairAdmin } from '../pairs/pair-admin';
 import { providerOf, redactUrl, sqlitePath } from '../prisma/adapters';
 import { openDatabase } from '../prisma/database';
 import { loadConfig, type TemporalSettings } from '../config/config';
-import { connectionOptions } from '../temporal/connection';
+import { connectionOptions, temporalClient } from '../temporal/connection';
 import { CommandFailed } from './cli-args';
 import { runCli, type AdminSession } from './cli-commands';
 
@@ -31,7 +31,7 @@ async function openAdmin(): Promise<AdminSession> {
   checkDatabaseExists(config.databaseUrl);
   const connection = await connectTemporal(config.temporal);
   const database = openDatabase(config.databaseUrl);
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const temporal = temporalClient(connection, config.temporal);
   return {
     admin: createPairAdmin({ db: database.prisma, temporal, taskQueue: config.temporal.taskQueue }),
     async close() {

@@ -68,6 +68,62 @@ const trustProxy = z
     return value.split(',').map((part) => part.trim());
   });
 
+/** A codec key's id, written in clear into the metadata of every payload it encrypts. */
+const CODEC_KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const CODEC_KEY_BYTES = 32;
+const CODEC_KEY_ID_RULE = 'letters, digits, ".", "_" or "-", at most 64';
+
+/** Standard base64 (the alphabet of `openssl rand -base64 32`), padding optional; null for anything else. */
+function base64Bytes(text: string): Buffer | null {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.replace(/=+$/, '').length % 4 === 1) return null;
+  return Buffer.from(text, 'base64');
+}
+
+/**
+ * One `keyId:base64key` entry of TEMPORAL_CODEC_KEYS, or what is wrong with it. A message names the
+ * entry by its position and, once the id is valid, by its id: never by the key, nor by a text that
+ * could be one (an entry written the wrong way round).
+ */
+function codecKeyEntry(entry: string, position: number): CodecKey | string {
+  if (entry === '') return `entry ${position} is empty (a stray comma?)`;
+  const separator = entry.indexOf(':');
+  if (separator < 0) return `entry ${position} must be keyId:base64key`;
+  const id = entry.slice(0, separator).trim();
+  if (!CODEC_KEY_ID.test(id)) return `entry ${position}: the key id must be ${CODEC_KEY_ID_RULE} (keyId:base64key)`;
+  // An unpadded key can pass for an id: an entry written key first is refused without its id.
+  if (base64Bytes(id)?.length === CODEC_KEY_BYTES) return `entry ${position}: its key id looks like a key; write keyId:base64key, the id first`;
+  const key = base64Bytes(entry.slice(separator + 1).trim());
+  const named = `entry ${position} (key id ${id})`;
+  const hint = 'make one with: openssl rand -base64 32';
+  if (key === null) return `${named}: the key must be base64; ${hint}`;
+  if (key.length !== CODEC_KEY_BYTES) return `${named}: the key must be exactly ${CODEC_KEY_BYTES} bytes, not ${key.length}; ${hint}`;
+  return { id, key };
+}
+
+/** TEMPORAL_CODEC_KEYS: comma-separated keyId:base64key entries, each id once. */
+const codecKeys = z
+  .string()
+  .max(10_000, 'must be at most 10000 characters')
+  .transform((value, context) => {
+    const entries = value.split(',').map((entry, index) => codecKeyEntry(entry.trim(), index + 1));
+    const keys = entries.filter((entry): entry is CodecKey => typeof entry !== 'string');
+    const ids = keys.map((key) => key.id);
+    const duplicates = [...new Set(ids.filter((id, index) => ids.indexOf(id) !== index))].map((id) => `key id ${id} is listed more than once`);
+    const problems = [...entries.filter((entry): entry is string => typeof entry === 'string'), ...duplicates];
+    for (const message of problems) context.addIssue({ code: 'custom', message });
+    return problems.length > 0 ? z.NEVER : keys;
+  });
+
+/** An origin as browsers send it: scheme://host[:port], nothing after. */
+const webOrigin = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return ['http:', 'https:'].includes(url.protocol) && url.origin === value;
+  } catch {
+    return false;
+  }
+}, 'must be an origin, scheme://host[:port] in lower case with no path or trailing slash, e.g. http://localhost:8233');
+
 const configSchema = z.object({
   TEMPORAL_ADDRESS: z
     .string()
@@ -111,6 +167,9 @@ const configSchema = z.object({
   TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_CODEC_KEYS: codecKeys.optional(),
+  TEMPORAL_CODEC_KEY_ID: z.string().regex(CODEC_KEY_ID, `must be a key id of TEMPORAL_CODEC_KEYS (${CODEC_KEY_ID_RULE})`).optional(),
+  TEMPORAL_UI_ORIGIN: webOrigin.optional(),
   WORKER_MAX_CACHED_WORKFLOWS: wholeNumber(0, 100_000).default(300),
   WORKER_HEAP_MB: wholeNumber(128, 65_536).default(DEFAULT_WORKER_HEAP_MB),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: wholeNumber(2, 1_000).default(40),
@@ -146,8 +205,11 @@ export interface RapportConfig {
     trustProxy: false | number | string[];
     timeouts: { requestMs: number; headersMs: number; keepAliveMs: number; connectionMs: number };
   };
-  /** Without ADMIN_PASSWORD the admin UI and API are off. */
-  admin: { user: string; password?: string; sessionSecret?: string };
+  /**
+   * Without ADMIN_PASSWORD the admin UI and API are off. The Temporal UI's origin, when set, may call
+   * the admin's codec endpoint from the browser.
+   */
+  admin: { user: string; password?: string; sessionSecret?: string; temporalUiOrigin?: string };
   logLevel: (typeof LOG_LEVELS)[number];
   /** json (one object per line, for log collectors) or text (for people at a terminal). */
   logFormat: 'json' | 'text';
@@ -177,6 +239,20 @@ export interface TemporalSettings {
   /** Absent for a plain connection (e.g. a local dev server). */
   tls?: TemporalTls;
   apiKey?: string;
+  /** Absent when payloads go to Temporal unencrypted (TEMPORAL_CODEC_KEYS unset). */
+  payloadCodec?: PayloadCodecSettings;
+}
+
+export interface CodecKey {
+  id: string;
+  /** 32 bytes: an AES-256 key. */
+  key: Buffer;
+}
+
+/** The keys every payload is encrypted with (one) and decrypted with (any of them, by its key id). */
+export interface PayloadCodecSettings {
+  keys: CodecKey[];
+  encryptingKeyId: string;
 }
 
 export interface WorkerTuning {
@@ -227,6 +303,23 @@ function temporalTls(raw: RawConfig, problems: string[]): TemporalTls | undefine
     ...(ca ? { serverRootCACertificate: ca } : {}),
     ...(raw.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: raw.TEMPORAL_TLS_SERVER_NAME } : {}),
   };
+}
+
+/** The payload codec's keys and which one encrypts, or undefined when payload encryption is off. */
+function payloadCodecSettings(raw: RawConfig, problems: string[]): PayloadCodecSettings | undefined {
+  const keys = raw.TEMPORAL_CODEC_KEYS;
+  if (keys === undefined) {
+    if (raw.TEMPORAL_CODEC_KEY_ID !== undefined) {
+      problems.push('TEMPORAL_CODEC_KEY_ID: names the key that encrypts, so TEMPORAL_CODEC_KEYS must be set too (keyId:base64key, …)');
+    }
+    return undefined;
+  }
+  const encryptingKeyId = raw.TEMPORAL_CODEC_KEY_ID ?? keys[0].id;
+  if (!keys.some((key) => key.id === encryptingKeyId)) {
+    problems.push(`TEMPORAL_CODEC_KEY_ID: must be one of the key ids in TEMPORAL_CODEC_KEYS (${keys.map((key) => key.id).join(', ')})`);
+    return undefined;
+  }
+  return { keys, encryptingKeyId };
 }
 
 /**
@@ -285,6 +378,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFor: Conf
   const raw = parsed.data;
   const problems = [...missingProblems(given, configFor), ...(configFor === 'web' ? webProblems(raw) : []), ...timeoutProblems(raw)];
   const tls = temporalTls(raw, problems);
+  const payloadCodec = payloadCodecSettings(raw, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     temporal: {
@@ -293,6 +387,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFor: Conf
       taskQueue: raw.TEMPORAL_TASK_QUEUE,
       ...(tls ? { tls } : {}),
       ...(raw.TEMPORAL_API_KEY ? { apiKey: raw.TEMPORAL_API_KEY } : {}),
+      ...(payloadCodec ? { payloadCodec } : {}),
     },
     databaseUrl: raw.DATABASE_URL ?? `file:${raw.RAPPORT_DATA_DIR.replace(/\/+$/, '')}/rapport.db`,
     smtpUrl: raw.SMTP_URL,
@@ -301,7 +396,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFor: Conf
     messageIdDomain: domainOf(raw.MAIL_FROM),
     publicBaseUrl: raw.PUBLIC_BASE_URL,
     formLinkTtlDays: raw.FORM_LINK_TTL_DAYS,
-    admin: { user: raw.ADMIN_USER, password: raw.ADMIN_PASSWORD, sessionSecret: raw.SESSION_SECRET },
+    admin: { user: raw.ADMIN_USER, password: raw.ADMIN_PASSWORD, sessionSecret: raw.SESSION_SECRET, temporalUiOrigin: raw.TEMPORAL_UI_ORIGIN },
     web: {
       host: raw.WEB_HOST,
       port: raw.WEB_PORT,

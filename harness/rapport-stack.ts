@@ -3,6 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
@@ -26,6 +28,8 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 
 export interface RapportStack {
   env: TestWorkflowEnvironment;
+  /** The client pairs are started with: env.client, or one with the stack's payload codec. */
+  client: Client;
   database: Database;
   db: Database['prisma'];
   smtp: SmtpSink;
@@ -44,6 +48,8 @@ export interface StackOptions {
   publicBaseUrl?: string;
   /** Replace or wrap activities, e.g. to inject a fault. */
   activities?: (real: ReturnType<typeof createActivities>) => object;
+  /** Encrypt payloads as production does with TEMPORAL_CODEC_KEYS: the worker and the stack's client use it. */
+  payloadCodec?: PayloadCodec;
 }
 
 export const SAMPLE_PAIR: NewPair = {
@@ -71,11 +77,14 @@ export async function startRapportStack(env: TestWorkflowEnvironment, options: S
   };
   counter += 1;
   const taskQueue = `rapport-test-${process.pid}-${counter}`;
+  const dataConverter = options.payloadCodec ? { payloadCodecs: [options.payloadCodec] } : undefined;
+  const client = dataConverter ? new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter }) : env.client;
   const worker = await createRapportWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
     deps,
+    ...(dataConverter ? { dataConverter } : {}),
     tuning: {
       workflowBundle: await workflowBundle(),
       ...(options.activities ? { activities: options.activities(createActivities(deps)) } : {}),
@@ -85,6 +94,7 @@ export async function startRapportStack(env: TestWorkflowEnvironment, options: S
 
   return {
     env,
+    client,
     database,
     db: database.prisma,
     smtp,
@@ -94,8 +104,8 @@ export async function startRapportStack(env: TestWorkflowEnvironment, options: S
     async createPair(input = {}) {
       const pair = { ...SAMPLE_PAIR, ...input, settings: { ...SAMPLE_PAIR.settings, ...(input.settings ?? {}) } };
       const { pairId, settings, managerKey } = await registerPair(database.prisma, pair);
-      await startPairWorkflow(env.client, taskQueue, pairId, settings, managerKey);
-      return { pairId, handle: pairHandle(env.client, pairId) };
+      await startPairWorkflow(client, taskQueue, pairId, settings, managerKey);
+      return { pairId, handle: pairHandle(client, pairId) };
     },
     async stop() {
       worker.shutdown();

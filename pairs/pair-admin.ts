@@ -17,18 +17,23 @@ import type { Question, QuestionSetStage, QuestionSetStages } from '../question-
 import {
   changeScheduleUpdate,
   endPairUpdate,
-  pairStatusQuery,
   pauseUpdate,
   questionSetChangedUpdate,
   rescheduleMeetingUpdate,
   resumeUpdate,
   skipMeetingUpdate,
 } from '../workflows/pair-messages';
-import type { PairStatus, ScheduleChange } from '../workflows/pair-types';
+import type { ScheduleChange } from '../workflows/pair-types';
 import { isProblem, listedProblems, problem, requestProblem, sentencesOf, type Problem } from '../workflows/problem-list';
 import { exportPairCsv, exportPairJson } from './pair-export';
 import { pairHistory } from './pair-history';
 import { importPairs, type ImportReport } from './pair-import';
+import { reasonProblems, storeReason } from './pair-notes';
+import { newSubmissionId, updateIdFor } from './submission-ids';
+import { storedStatusOf } from './pair-state-record';
+import { LIVENESS_DEADLINE_MS, livenessOf, stoppedPairs, type StoppedRun } from './pair-liveness';
+import { PairRestartRefused, restartPair } from './pair-restart';
+import { pairStatusView, withTexts } from './pair-status-view';
 
 /**
  * Its problems are what the API and the CLI show as sentences, and the admin pages beside their
@@ -88,6 +93,13 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
     return pair;
   }
 
+  /** Why a pair's workflow cannot be told anything: it ended, or it stopped and waits for a restart. */
+  async function notRunningMessage(pairId: string): Promise<string> {
+    const row = await db.pair.findUnique({ where: { id: pairId } });
+    if (!row || row.status === 'ended') return 'This pair has ended.';
+    return `This pair's workflow has stopped, so nothing can be changed: restart it first (the Restart button on its page, or pairs restart ${pairId}).`;
+  }
+
   /** Sends an Update to the pair's workflow, turning its refusal into a clear 422. */
   async function tell<T>(pairId: string, send: (handle: ReturnType<typeof pairHandle>) => Promise<T>): Promise<T> {
     await pairRow(pairId);
@@ -95,17 +107,24 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
       return await withDeadline(updateTimeoutMs, () => sendToPair(temporal, pairId, send));
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) throw new AdminError(422, refusalProblems(error));
-      if (error instanceof WorkflowNotFoundError) throw new AdminError(409, [requestProblem('This pair has ended.')]);
+      if (error instanceof WorkflowNotFoundError) throw new AdminError(409, [requestProblem(await notRunningMessage(pairId))]);
       throw new AdminError(503, [requestProblem(`The pair's workflow could not be reached: ${(error as Error).message}`)]);
     }
   }
 
-  async function statusOf(pairId: string): Promise<PairStatus | null> {
-    try {
-      return await withDeadline(2_000, () => pairHandle(temporal, pairId).query(pairStatusQuery));
-    } catch {
-      return null;
-    }
+  /**
+   * The pairs among these whose workflow stopped without the pair ending (pair-liveness.ts). When
+   * Temporal cannot be asked, none is shown stopped: lists and pages still show what the database holds.
+   */
+  async function stoppedAmong(pairs: readonly { id: string; status: string }[]): Promise<Map<string, StoppedRun>> {
+    const notEnded = pairs.filter((pair) => pair.status !== 'ended').map((pair) => pair.id);
+    return withDeadline(LIVENESS_DEADLINE_MS, () => stoppedPairs(temporal, notEnded)).catch(() => new Map<string, StoppedRun>());
+  }
+
+  async function stoppedRunOf(pair: { id: string; status: string }): Promise<StoppedRun | null> {
+    if (pair.status === 'ended') return null;
+    const liveness = await withDeadline(LIVENESS_DEADLINE_MS, () => livenessOf(temporal, pair.id)).catch(() => null);
+    return liveness?.kind === 'stopped' ? liveness.run : null;
   }
 
   /** Starts a stored pair's workflow if it is not running (a start that failed half-way); attaching is harmless. */
@@ -152,19 +171,22 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
     const matches = (pair: (typeof pairs)[number]) =>
       !manager || pair.managerName.toLowerCase().includes(manager) || pair.managerEmail.includes(manager) || keyOf.get(pair.managerEmail) === manager;
     const matching = pairs.filter(matches);
-    const withStatus = await Promise.all(matching.map(async (pair) => ({ pair, status: pair.status === 'ended' ? null : await statusOf(pair.id) })));
-    return withStatus
-      .filter(({ status }) => !filter.paused || status?.state === 'paused')
-      .filter(({ pair, status }) => !filter.chronicSkips || (status?.consecutiveSkips ?? 0) >= pair.skipNudgeAfter)
+    const stopped = await stoppedAmong(matching);
+    return matching
+      .map((pair) => ({ pair, status: pairStatusView(pair, stopped.get(pair.id) ?? null) }))
+      .filter(({ status }) => !filter.paused || status.state === 'paused')
+      .filter(({ pair, status }) => !filter.chronicSkips || (status.consecutiveSkips ?? 0) >= pair.skipNudgeAfter)
       .map(({ pair, status }) => ({
         pairId: pair.id,
         manager: { name: pair.managerName, email: pair.managerEmail, key: keyOf.get(pair.managerEmail) },
         report: { name: pair.reportName, email: pair.reportEmail },
-        state: status?.state ?? pair.status,
-        stage: status?.stage ?? null,
-        cycle: status?.cycle ?? null,
-        nextEvent: status?.nextEvents[0] ?? null,
-        consecutiveSkips: status?.consecutiveSkips ?? null,
+        state: status.state,
+        stage: status.stage,
+        cycle: status.cycle,
+        nextEvent: status.nextEvents[0] ?? null,
+        consecutiveSkips: status.consecutiveSkips,
+        /** What Temporal says of a workflow that stopped without the pair ending; null otherwise. */
+        stopped: stopped.get(pair.id) ?? null,
         undeliveredEmails: undelivered.get(pair.id) ?? 0,
       }));
   }
@@ -190,15 +212,39 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
     async showPair(pairId: string) {
       const pair = await pairRow(pairId);
       const managerKey = (await managerKeyOf(db, pair.managerEmail)) ?? pair.id;
-      const [status, undelivered] = await Promise.all([statusOf(pairId), undeliveredEmails(pairId)]);
-      return { pair, status, search: { managerKey, temporalQuery: managerSearchQuery(managerKey) }, undeliveredEmails: undelivered };
+      const [stopped, undelivered] = await Promise.all([stoppedRunOf(pair), undeliveredEmails(pairId)]);
+      const status = await withTexts(db, pairStatusView(pair, stopped));
+      // The workflow's state is answered parsed, as `status`, not also as the column's JSON.
+      const { state: _stateJson, ...row } = pair;
+      return { pair: row, status, stopped, search: { managerKey, temporalQuery: managerSearchQuery(managerKey) }, undeliveredEmails: undelivered };
     },
-    pause: (pairId: string) => tell(pairId, (h) => h.executeUpdate(pauseUpdate)),
-    resume: (pairId: string) => tell(pairId, (h) => h.executeUpdate(resumeUpdate)),
-    skip: (pairId: string, reason?: string) => tell(pairId, (h) => h.executeUpdate(skipMeetingUpdate, { args: [{ by: 'admin', reason }] })),
-    reschedule: (pairId: string, meetingAt: string) => tell(pairId, (h) => h.executeUpdate(rescheduleMeetingUpdate, { args: [{ meetingAt }] })),
-    changeSchedule: (pairId: string, change: ScheduleChange) => tell(pairId, (h) => h.executeUpdate(changeScheduleUpdate, { args: [change] })),
-    end: (pairId: string, reason?: string) => tell(pairId, (h) => h.executeUpdate(endPairUpdate, { args: [{ reason }] })),
+    // Each message's update id comes from the submission (a form's hidden id, an API request's
+    // Idempotency-Key): the same submission sent twice is applied once.
+    pause: (pairId: string, submissionId = newSubmissionId()) =>
+      tell(pairId, (h) => h.executeUpdate(pauseUpdate, { updateId: updateIdFor('pause', submissionId) })),
+    resume: (pairId: string, submissionId = newSubmissionId()) =>
+      tell(pairId, (h) => h.executeUpdate(resumeUpdate, { updateId: updateIdFor('resume', submissionId) })),
+    async skip(pairId: string, reason?: unknown, submissionId = newSubmissionId()) {
+      const problems = reasonProblems(reason);
+      if (problems.length > 0) throw new AdminError(422, problems);
+      const row = await pairRow(pairId);
+      const reasonId = await storeReason(db, pairId, 'skipReason', reason as string | undefined, submissionId);
+      // The skip names the meeting it means, so that a repeated skip never skips the one after.
+      const cycle = storedStatusOf(row)?.upcomingMeeting;
+      const request = { by: 'admin' as const, ...(reasonId ? { reasonId } : {}), ...(cycle ? { cycle } : {}) };
+      return tell(pairId, (h) => h.executeUpdate(skipMeetingUpdate, { args: [request], updateId: updateIdFor('skip', submissionId) }));
+    },
+    reschedule: (pairId: string, meetingAt: string, submissionId = newSubmissionId()) =>
+      tell(pairId, (h) => h.executeUpdate(rescheduleMeetingUpdate, { args: [{ meetingAt }], updateId: updateIdFor('reschedule', submissionId) })),
+    changeSchedule: (pairId: string, change: ScheduleChange, submissionId = newSubmissionId()) =>
+      tell(pairId, (h) => h.executeUpdate(changeScheduleUpdate, { args: [change], updateId: updateIdFor('schedule', submissionId) })),
+    async end(pairId: string, reason?: unknown, submissionId = newSubmissionId()) {
+      const problems = reasonProblems(reason);
+      if (problems.length > 0) throw new AdminError(422, problems);
+      await pairRow(pairId);
+      const reasonId = await storeReason(db, pairId, 'endReason', reason as string | undefined, submissionId);
+      return tell(pairId, (h) => h.executeUpdate(endPairUpdate, { args: [reasonId ? { reasonId } : {}], updateId: updateIdFor('end', submissionId) }));
+    },
     async questionSet(pairId: string) {
       await pairRow(pairId);
       return questionSetView(await currentQuestionSet(db, pairId));
@@ -272,6 +318,15 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
     async exportCsv(pairId: string) {
       await pairRow(pairId);
       return exportPairCsv(db, pairId);
+    },
+    /** Starts a stopped pair's workflow again, carrying on from the database (pair-restart.ts); refused unless it is stopped. */
+    async restart(pairId: string) {
+      try {
+        return await restartPair({ db, temporal, taskQueue }, pairId);
+      } catch (error) {
+        if (error instanceof PairRestartRefused) throw new AdminError(error.status, [requestProblem(error.message)]);
+        throw error;
+      }
     },
   };
 }

@@ -148,8 +148,8 @@ async function questionSetsOut(db: RapportPrisma, pairId: string, forms: Form[])
 }
 
 async function topicsOut(db: RapportPrisma, pairId: string): Promise<PairExport['topics']> {
-  const rows = await db.topic.findMany({ where: { pairId }, orderBy: [{ forCycle: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }] });
-  return rows.map((t) => ({ id: t.id, forCycle: t.forCycle, addedByRole: t.addedByRole, text: t.text, createdAt: t.createdAt.toISOString() }));
+  const rows = await db.topic.findMany({ where: { pairId, forCycle: { not: null } }, orderBy: [{ forCycle: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }] });
+  return rows.map((t) => ({ id: t.id, forCycle: t.forCycle ?? 0, addedByRole: t.addedByRole, text: t.text, createdAt: t.createdAt.toISOString() }));
 }
 
 async function eventsOut(db: RapportPrisma, pairId: string): Promise<PairExport['events']> {

@@ -1,10 +1,11 @@
 // Creating a pair and talking to its workflow. Used by the main job, the admin API and the CLI.
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { isUniqueViolation, type RapportPrisma } from '../prisma/database';
 import { settingsColumns } from './pair-rows';
 import type { pairWorkflow } from '../workflows/pair-workflow';
-import { DEFAULT_FEEDBACK_EVERY_CYCLES, DEFAULT_OFFSETS, DEFAULT_SKIP_NUDGE_AFTER, type PairSettings } from '../workflows/pair-types';
+import { DEFAULT_FEEDBACK_EVERY_CYCLES, DEFAULT_OFFSETS, DEFAULT_SKIP_NUDGE_AFTER, type PairSettings, type PairState } from '../workflows/pair-types';
 import { problem, requestProblem, sentencesOf, type Problem } from '../workflows/problem-list';
 import { settingsProblems } from '../workflows/schedule-rules';
 import { ensureOrgQuestionSet } from '../question-sets/question-set-repository';
@@ -107,6 +108,16 @@ export async function registerPair(db: RapportPrisma, input: NewPair): Promise<R
   return { pairId, settings, managerKey: (await managerKeyOf(db, managerEmail)) ?? pairId };
 }
 
+/** How a start differs from a new pair's: a restart carries state on under other id policies (pair-restart.ts). */
+export interface PairWorkflowStart {
+  /** The state the new run carries on from. */
+  carried?: PairState;
+  /** REJECT_DUPLICATE unless given: a restart passes ALLOW_DUPLICATE_FAILED_ONLY, which a completed (ended) run refuses. */
+  workflowIdReusePolicy?: WorkflowIdReusePolicy;
+  /** USE_EXISTING unless given: a restart passes FAIL, so that of two restarts at once only one starts a run. */
+  workflowIdConflictPolicy?: WorkflowIdConflictPolicy;
+}
+
 /**
  * Starts the pair's workflow. Starting it again while it runs attaches to the running one, and a
  * pair that has ended is never started a second time under the same id.
@@ -117,14 +128,15 @@ export async function startPairWorkflow(
   pairId: string,
   settings: PairSettings,
   managerKey?: string,
+  start: PairWorkflowStart = {},
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof pairWorkflow>> {
   const searchable = managerKey !== undefined && (await ensureManagerKeyAttribute(client));
   return client.workflow.start<typeof pairWorkflow>('pairWorkflow', {
     taskQueue,
     workflowId: pairWorkflowId(pairId),
-    args: [{ pairId, settings }],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    args: [{ pairId, settings, ...(start.carried ? { carried: start.carried } : {}) }],
+    workflowIdConflictPolicy: start.workflowIdConflictPolicy ?? 'USE_EXISTING',
+    workflowIdReusePolicy: start.workflowIdReusePolicy ?? 'REJECT_DUPLICATE',
     ...(searchable ? { typedSearchAttributes: managerSearchAttributes(managerKey) } : {}),
   });
 }

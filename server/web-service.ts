@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { RapportPrisma } from '../prisma/database';
 import type { RapportConfig } from '../config/config';
+import { payloadCodecFor } from '../temporal/payload-codec';
 import { startAnswerRedelivery } from '../web/answer-delivery';
 import { buildWebServer } from './web-server';
 
@@ -14,14 +15,17 @@ export interface RunningWebService {
 }
 
 function adminOptions(config: RapportConfig) {
-  const { user, password, sessionSecret } = config.admin;
+  const { user, password, sessionSecret, temporalUiOrigin } = config.admin;
   if (!password) return undefined;
+  const payloadCodec = payloadCodecFor(config.temporal.payloadCodec);
   return {
     taskQueue: config.temporal.taskQueue,
     credentials: { user, password },
     // Without a configured secret, sessions last until the service restarts.
     sessionSecret: sessionSecret ?? randomBytes(32).toString('base64url'),
     secureCookies: config.publicBaseUrl.startsWith('https:'),
+    ...(payloadCodec ? { payloadCodec } : {}),
+    ...(temporalUiOrigin ? { temporalUiOrigin } : {}),
   };
 }
 

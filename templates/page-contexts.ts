@@ -72,12 +72,16 @@ export interface FormPage extends Page {
   formErrors: readonly string[];
   questionErrors: readonly { id: string; text: string; error: string }[];
   questions: readonly FormPageQuestion[];
+  /** A fresh id per page view, sent back with the answers: a double submission is delivered once. */
+  submission: string;
 }
 
 export interface TopicPage extends Page {
   intro: string;
   action: string;
   recordUrl: string;
+  /** A fresh id per page view (or the one sent back with an error): a double submission adds one topic. */
+  submission: string;
   error?: string;
   /** The topic as typed, sent back with its error. */
   text?: string;
@@ -119,6 +123,8 @@ export interface AdminPairsPage extends Page {
     cycle: number | null;
     nextEvent: { stage: string; at: string } | null;
     consecutiveSkips: number | null;
+    /** What Temporal says of a workflow that stopped without the pair ending (state "stopped"). */
+    stopped: { status: string; reason: string | null; stoppedAt: string | null } | null;
     undeliveredEmails: number;
   }[];
   typed?: TypedFields<'managerName' | 'managerEmail' | 'reportName' | 'reportEmail' | 'meetingTime' | 'timeZone' | 'formatNote'>;
@@ -147,17 +153,21 @@ export interface AdminPairPage extends Page {
     durationMinutes: number;
     feedbackEveryCycles: number;
   };
-  /** Null when the workflow could not be asked. */
+  /** What the database holds; stage and skips are null before the workflow first wrote its state. */
   status: {
     state: string;
-    stage: string;
+    stage: string | null;
     cycle: number | null;
-    consecutiveSkips: number;
+    consecutiveSkips: number | null;
     nextEvents: readonly { stage: string; at: string }[];
-  } | null;
+  };
+  /** Its workflow stopped without the pair ending: Temporal's status name, its reason, and since when (local time). */
+  stopped: { status: string; reason: string | null; since: string | null } | null;
   search: { temporalQuery: string };
   undeliveredEmails: readonly { cycleNumber: number; stage: string; recipientRole: string; toAddress: string; lastError: string | null }[];
   actions: readonly string[];
+  /** A fresh id per page view for the forms on it: one sent twice is applied once. */
+  submission: string;
   heldRate: string;
   doneRate: string;
   /** `svg` is our own chart markup, rendered unescaped. */

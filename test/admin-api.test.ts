@@ -142,6 +142,8 @@ it('creates pairs, refusing duplicates and invalid ones with clear problems', as
   ]);
 
   expect(await api('POST', '/admin/api/pairs', null)).toEqual({ status: 422, json: { problems: ['a pair needs manager, report and settings'] } });
+  // The list shows what the workflow wrote to the database once it planned its first meeting.
+  await waitForStatus(env.client.workflow.getHandle(`pair-${created.json.pairId}`) as never, (s) => s.cycle === 1);
   const list = await api('GET', `/admin/api/pairs?manager=maya${people - 1}@`);
   expect(list.json.pairs).toHaveLength(1);
   expect(list.json.pairs[0]).toMatchObject({ pairId: created.json.pairId, state: 'active', cycle: 1, consecutiveSkips: 0 });

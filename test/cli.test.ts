@@ -89,7 +89,7 @@ describe('help and usage errors, without opening any connection', () => {
       code: 2,
       stdout: '',
       stderr:
-        'error: unknown command "frobnicate" for pairs; its commands are create, import, list, show, pause, resume, skip, reschedule, end, schedule, history, export\n' +
+        'error: unknown command "frobnicate" for pairs; its commands are create, import, list, show, pause, resume, skip, reschedule, end, restart, schedule, history, export\n' +
         'Run "npm run cli -- pairs --help" for its usage.',
     });
     expect(await usage(['pairs', 'list', '--bogus', '-x', '--json=yes'])).toEqual({
@@ -517,7 +517,7 @@ describe('the real entry', () => {
       code: 2,
       stdout: '',
       stderr:
-        'error: unknown command "frobnicate" for pairs; its commands are create, import, list, show, pause, resume, skip, reschedule, end, schedule, history, export\n' +
+        'error: unknown command "frobnicate" for pairs; its commands are create, import, list, show, pause, resume, skip, reschedule, end, restart, schedule, history, export\n' +
         'Run "npm run cli -- pairs --help" for its usage.\n',
     });
     // With a command that runs, the configuration is read and its problem reported.

@@ -221,3 +221,99 @@ describe('the production entries with a wrong configuration', () => {
     ]);
   });
 });
+
+describe('payload encryption settings', () => {
+  const keyOf = (bytes: number, fill: number) => Buffer.alloc(bytes, fill).toString('base64');
+  const KEY_A = keyOf(32, 1);
+  const KEY_B = keyOf(32, 2);
+
+  it('is off unless TEMPORAL_CODEC_KEYS is set', () => {
+    expect(loadConfig({}).temporal.payloadCodec).toBeUndefined();
+    expect(loadConfig(PRODUCTION_WORKER, 'worker').temporal.payloadCodec).toBeUndefined();
+  });
+
+  it('reads every key, encrypting with the first unless TEMPORAL_CODEC_KEY_ID names another', () => {
+    const first = loadConfig({ ...PRODUCTION_WORKER, TEMPORAL_CODEC_KEYS: `2026-a:${KEY_A}, 2026-b:${KEY_B}` }, 'worker').temporal.payloadCodec;
+    expect(first).toEqual({
+      keys: [
+        { id: '2026-a', key: Buffer.alloc(32, 1) },
+        { id: '2026-b', key: Buffer.alloc(32, 2) },
+      ],
+      encryptingKeyId: '2026-a',
+    });
+    const rotated = loadConfig({ TEMPORAL_CODEC_KEYS: `2026-a:${KEY_A},2026-b:${KEY_B.replace(/=+$/, '')}`, TEMPORAL_CODEC_KEY_ID: '2026-b' });
+    expect(rotated.temporal.payloadCodec?.encryptingKeyId).toBe('2026-b');
+    expect(rotated.temporal.payloadCodec?.keys.map((key) => key.key.length)).toEqual([32, 32]);
+  });
+
+  it.each<[string, Record<string, string>, string[]]>([
+    [
+      'a key of the wrong length',
+      { TEMPORAL_CODEC_KEYS: `a:${keyOf(16, 3)}` },
+      ['TEMPORAL_CODEC_KEYS: entry 1 (key id a): the key must be exactly 32 bytes, not 16; make one with: openssl rand -base64 32'],
+    ],
+    [
+      'a key that is not base64',
+      { TEMPORAL_CODEC_KEYS: `a:${KEY_A},b:not*base64!` },
+      ['TEMPORAL_CODEC_KEYS: entry 2 (key id b): the key must be base64; make one with: openssl rand -base64 32'],
+    ],
+    ['an entry without its key id', { TEMPORAL_CODEC_KEYS: KEY_A }, ['TEMPORAL_CODEC_KEYS: entry 1 must be keyId:base64key']],
+    ['an empty entry', { TEMPORAL_CODEC_KEYS: `a:${KEY_A},` }, ['TEMPORAL_CODEC_KEYS: entry 2 is empty (a stray comma?)']],
+    [
+      'a key id with other characters',
+      { TEMPORAL_CODEC_KEYS: `key one:${KEY_A}` },
+      ['TEMPORAL_CODEC_KEYS: entry 1: the key id must be letters, digits, ".", "_" or "-", at most 64 (keyId:base64key)'],
+    ],
+    [
+      'a key id too long',
+      { TEMPORAL_CODEC_KEYS: `${'k'.repeat(65)}:${KEY_A}` },
+      [expect.stringMatching(/^TEMPORAL_CODEC_KEYS: entry 1: the key id must be/) as string],
+    ],
+    ['a key id listed twice', { TEMPORAL_CODEC_KEYS: `a:${KEY_A},b:${KEY_B},a:${KEY_B}` }, ['TEMPORAL_CODEC_KEYS: key id a is listed more than once']],
+    [
+      'an entry written key first',
+      { TEMPORAL_CODEC_KEYS: `${Buffer.alloc(32, 65).toString('base64').replace(/=+$/, '')}:a` },
+      ['TEMPORAL_CODEC_KEYS: entry 1: its key id looks like a key; write keyId:base64key, the id first'],
+    ],
+    [
+      'an encrypting key id that is not among the keys',
+      { TEMPORAL_CODEC_KEYS: `a:${KEY_A},b:${KEY_B}`, TEMPORAL_CODEC_KEY_ID: 'c' },
+      ['TEMPORAL_CODEC_KEY_ID: must be one of the key ids in TEMPORAL_CODEC_KEYS (a, b)'],
+    ],
+    [
+      'an encrypting key id that is no key id',
+      { TEMPORAL_CODEC_KEYS: `a:${KEY_A}`, TEMPORAL_CODEC_KEY_ID: KEY_B },
+      ['TEMPORAL_CODEC_KEY_ID: must be a key id of TEMPORAL_CODEC_KEYS (letters, digits, ".", "_" or "-", at most 64)'],
+    ],
+    [
+      'an encrypting key id without keys',
+      { TEMPORAL_CODEC_KEY_ID: 'a' },
+      ['TEMPORAL_CODEC_KEY_ID: names the key that encrypts, so TEMPORAL_CODEC_KEYS must be set too (keyId:base64key, …)'],
+    ],
+    [
+      'a Temporal UI origin with a path',
+      { TEMPORAL_UI_ORIGIN: 'http://localhost:8233/namespaces' },
+      ['TEMPORAL_UI_ORIGIN: must be an origin, scheme://host[:port] in lower case with no path or trailing slash, e.g. http://localhost:8233'],
+    ],
+  ])('refuses %s with its own message, never quoting a key', (_case, env, expected) => {
+    const problems = problemsOf({ ...PRODUCTION_WORKER, ...env }, 'worker');
+    expect(problems).toEqual(expected);
+    const keys = (env.TEMPORAL_CODEC_KEYS ?? '').split(/[,:]/).filter((part) => part.length >= 20);
+    for (const key of [...keys, KEY_A, KEY_B, KEY_A.replace(/=+$/, '')]) expect(problems.join('\n')).not.toContain(key);
+  });
+
+  it('lists every wrong entry at once, with the other variables’ problems', () => {
+    const problems = problemsOf({ TEMPORAL_CODEC_KEYS: `a:${keyOf(31, 4)},b:${keyOf(33, 5)},${KEY_A}`, LOG_LEVEL: 'loud' });
+    expect(problems).toEqual([
+      'LOG_LEVEL: must be one of trace, debug, info, warn, error',
+      'TEMPORAL_CODEC_KEYS: entry 1 (key id a): the key must be exactly 32 bytes, not 31; make one with: openssl rand -base64 32',
+      'TEMPORAL_CODEC_KEYS: entry 2 (key id b): the key must be exactly 32 bytes, not 33; make one with: openssl rand -base64 32',
+      'TEMPORAL_CODEC_KEYS: entry 3 must be keyId:base64key',
+    ]);
+  });
+
+  it('reads the Temporal UI origin the codec endpoint allows', () => {
+    expect(loadConfig({}).admin.temporalUiOrigin).toBeUndefined();
+    expect(loadConfig({ TEMPORAL_UI_ORIGIN: 'http://localhost:8233' }).admin.temporalUiOrigin).toBe('http://localhost:8233');
+  });
+});

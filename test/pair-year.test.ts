@@ -164,7 +164,8 @@ it('runs a year of weekly 1:1s with every email at its local time', async () => 
   const sizes = await Promise.all(
     runIds.slice(4).map(async (runId) => (await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory()).events?.length ?? 0),
   );
-  expect(Math.max(...sizes)).toBeLessThanOrEqual(100);
+  // An ordinary cycle stays at or under 50 events (the benchmark reports the figure).
+  expect(Math.max(...sizes)).toBeLessThanOrEqual(50);
   expect(new Set(runIds).size).toBe(CYCLES);
   const cycles = await stack.db.cycle.findMany({ where: { pairId }, orderBy: { number: 'asc' } });
   expect(cycles.slice(0, CYCLES).every((c) => c.status === 'held')).toBe(true);

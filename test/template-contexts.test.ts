@@ -48,6 +48,7 @@ const formProblems = (listed: string) => ({ listed: [listed], besideInputs: '1 p
 const PAGES: { [K in PageName]: PageContexts[K] } = {
   'form.hbs': {
     title: 'Reflection',
+    submission: 'a-submission-id',
     intro: 'Your 1:1 is coming up.',
     action: '/forms/t',
     reportName: 'Raj Report',
@@ -80,6 +81,7 @@ const PAGES: { [K in PageName]: PageContexts[K] } = {
   },
   'topic.hbs': {
     title: 'Add a topic',
+    submission: 'a-submission-id',
     intro: 'Anything?',
     action: '/pairs/t/topic',
     recordUrl: '/pairs/t/record',
@@ -114,6 +116,7 @@ const PAGES: { [K in PageName]: PageContexts[K] } = {
         cycle: 1,
         nextEvent: { stage: 'agenda', at: '2030-01-10T08:00:00Z' },
         consecutiveSkips: 0,
+        stopped: { status: 'TERMINATED', reason: 'ops mistake', stoppedAt: '2030-01-09T08:00:00Z' },
         undeliveredEmails: 1,
       },
     ],
@@ -139,6 +142,7 @@ const PAGES: { [K in PageName]: PageContexts[K] } = {
   },
   'admin-pair.hbs': {
     title: 'Raj Report and Mia Manager',
+    submission: 'a-submission-id',
     notice: 'Paused.',
     problems: formProblems('refused'),
     pair: {
@@ -152,6 +156,7 @@ const PAGES: { [K in PageName]: PageContexts[K] } = {
       feedbackEveryCycles: 4,
     },
     status: { state: 'active', stage: 'reflection', cycle: 1, consecutiveSkips: 1, nextEvents: [{ stage: 'agenda', at: '2030-01-10T08:00:00Z' }] },
+    stopped: { status: 'FAILED', reason: 'a bug', since: 'Wednesday 9 January 2030, 09:00 (Europe/Berlin)' },
     search: { temporalQuery: 'RapportManagerKey = "p1"' },
     undeliveredEmails: [{ cycleNumber: 1, stage: 'agenda', recipientRole: 'manager', toAddress: 'mia@example.com', lastError: '550 no such user' }],
     actions: ['pause'],

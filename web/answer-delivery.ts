@@ -6,7 +6,8 @@ import { answerPayload } from '../pairs/answer-format';
 import { sendToPair } from '../pairs/registration';
 import type { RapportPrisma } from '../prisma/database';
 import { answerFormUpdate } from '../workflows/pair-messages';
-import { FORM_RECIPIENT, type FormAnswer } from '../workflows/pair-types';
+import { FOLLOW_UP_FORMS, FORM_RECIPIENT, type FormAnswer, type FormAnswered } from '../workflows/pair-types';
+import { newSubmissionId, updateIdFor } from '../pairs/submission-ids';
 import type { FormRow } from '../pairs/links';
 
 export interface DeliveryDeps {
@@ -18,10 +19,26 @@ export interface DeliveryDeps {
 
 export type Delivery = { outcome: 'delivered' } | { outcome: 'pending' } | { outcome: 'refused'; reason: string };
 
-async function deliver(deps: DeliveryDeps, pairId: string, answer: FormAnswer): Promise<Delivery> {
+/**
+ * What the workflow is told of a stored answer: which form, and the facts it decides on. The
+ * answers themselves stay in the database.
+ */
+export function answeredMessage(answer: FormAnswer): FormAnswered {
+  const facts = answer.meetingHeld === undefined ? {} : { meetingHeld: answer.meetingHeld };
+  if (!FOLLOW_UP_FORMS.includes(answer.kind)) return { cycle: answer.cycle, kind: answer.kind, ...facts };
+  return {
+    cycle: answer.cycle,
+    kind: answer.kind,
+    ...facts,
+    addedActionItems: (answer.actionItems ?? []).map((item) => ({ owner: item.owner })),
+    completedActionItemIds: answer.completedActionItemIds ?? [],
+  };
+}
+
+async function deliver(deps: DeliveryDeps, pairId: string, answer: FormAnswer, updateId: string): Promise<Delivery> {
   try {
     await deps.temporal.connection.withDeadline(Date.now() + deps.updateTimeoutMs, () =>
-      sendToPair(deps.temporal, pairId, (handle) => handle.executeUpdate(answerFormUpdate, { args: [answer] })),
+      sendToPair(deps.temporal, pairId, (handle) => handle.executeUpdate(answerFormUpdate, { args: [answeredMessage(answer)], updateId })),
     );
     return { outcome: 'delivered' };
   } catch (error) {
@@ -31,7 +48,10 @@ async function deliver(deps: DeliveryDeps, pairId: string, answer: FormAnswer): 
   }
 }
 
-export async function saveAndDeliver(deps: DeliveryDeps, form: FormRow, answer: FormAnswer): Promise<Delivery> {
+/** The Update's id of one stored version of an answer: a redelivery of the same version is applied once. */
+const answerUpdateId = (formId: string, submissionId: string) => updateIdFor('answer', `${formId}-${submissionId}`);
+
+export async function saveAndDeliver(deps: DeliveryDeps, form: FormRow, answer: FormAnswer, submissionId = newSubmissionId()): Promise<Delivery> {
   const { db } = deps;
   const previous = await db.answer.findUnique({ where: { formId: form.id } });
   const payload = answerPayload(answer);
@@ -45,10 +65,11 @@ export async function saveAndDeliver(deps: DeliveryDeps, form: FormRow, answer: 
       kind: form.kind,
       respondentRole: FORM_RECIPIENT[answer.kind],
       payload,
+      submissionId,
     },
-    update: { payload, deliveredAt: null, deliveryError: null },
+    update: { payload, deliveredAt: null, deliveryError: null, submissionId },
   });
-  const delivery = await deliver(deps, form.pairId, answer);
+  const delivery = await deliver(deps, form.pairId, answer, answerUpdateId(form.id, submissionId));
   if (delivery.outcome === 'delivered') {
     // The workflow stored the answer as delivered itself (recordAnswer); should the database fail
     // just now, the saved answer must not get the "not saved" page.
@@ -58,7 +79,7 @@ export async function saveAndDeliver(deps: DeliveryDeps, form: FormRow, answer: 
     if (previous)
       await db.answer.update({
         where: { formId: form.id },
-        data: { payload: previous.payload, deliveredAt: previous.deliveredAt, deliveryError: previous.deliveryError },
+        data: { payload: previous.payload, deliveredAt: previous.deliveredAt, deliveryError: previous.deliveryError, submissionId: previous.submissionId },
       });
     else await db.answer.delete({ where: { formId: form.id } });
   }
@@ -74,7 +95,7 @@ export async function redeliverPendingAnswers(deps: DeliveryDeps, olderThanMs = 
   let delivered = 0;
   for (const row of pending) {
     const answer = { ...(JSON.parse(row.payload) as Omit<FormAnswer, 'cycle' | 'kind'>), cycle: row.cycleNumber, kind: row.kind } as FormAnswer;
-    const delivery = await deliver(deps, row.pairId, answer);
+    const delivery = await deliver(deps, row.pairId, answer, answerUpdateId(row.formId, row.submissionId ?? row.updatedAt.getTime().toString()));
     if (delivery.outcome === 'pending') continue;
     // A refusal here keeps the answer in the record, with the reason, rather than losing it.
     await deps.db.answer.update({

@@ -42,7 +42,7 @@ function knownField(name: string, questions: Question[]): boolean {
   const [prefix, rest] = [name.slice(0, name.indexOf('.') + 1), name.slice(name.indexOf('.') + 1)];
   if (prefix === 'q.' || prefix === 'private.') return questions.some((q) => q.id === rest && q.type !== 'actionItems');
   if (/^ai\.(text|owner)\.\d$/.test(name)) return Number(name.slice(-1)) < ACTION_ITEM_ROWS;
-  return name === 'done';
+  return name === 'done' || name === 'submission';
 }
 
 function checkValue(question: Question, raw: string): { value: AnswerValue; error?: string } {

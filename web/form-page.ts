@@ -1,5 +1,6 @@
 // The view model of a form page: the questions of the exact version the form was sent with,
 // with what was typed (or answered before) and the problems next to each question.
+import { newSubmissionId } from '../pairs/submission-ids';
 import type { Question } from '../question-sets/question-types';
 import { FORM_RECIPIENT } from '../workflows/pair-types';
 import { parseAnswerPayload } from '../pairs/answer-format';
@@ -52,6 +53,7 @@ export function formPage(
   openItems: OpenActionItem[],
   problems?: Pick<SubmissionCheck, 'errors' | 'formErrors'>,
   alreadyAnswered = false,
+  submission = newSubmissionId(),
 ) {
   const { pair, form, questions } = opened;
   const errors = problems?.errors ?? {};
@@ -67,6 +69,7 @@ export function formPage(
     reportName: pair.reportName,
     managerName: pair.managerName,
     submitLabel: 'Save my answers',
+    submission,
     // Co-design: the report can suggest changes to their own questions.
     suggestionAction: reportAnswers ? `${action}/suggestion` : undefined,
     alreadyAnswered,

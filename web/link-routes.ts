@@ -4,13 +4,13 @@
 // GET never changes anything (mail scanners open every link); only the POST of a filled form does,
 // and only from the service's own pages (Origin / Sec-Fetch-Site).
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sendToPair } from '../pairs/registration';
+import { newSubmissionId, submissionIdOf } from '../pairs/submission-ids';
+import { addTopic, pendingTopicCount } from '../pairs/topics';
 import type { RapportPrisma } from '../prisma/database';
-import { addTopicUpdate } from '../workflows/pair-messages';
-import { FOLLOW_UP_FORMS, MAX_PENDING_TOPICS, MAX_TOPIC_LENGTH, TOPICS_FULL_PROBLEM } from '../workflows/pair-types';
+import { ACTION_ITEMS_FULL_PROBLEM, FOLLOW_UP_FORMS, MAX_PENDING_TOPICS, MAX_TOPIC_LENGTH } from '../workflows/pair-types';
 import { saveAndDeliver } from './answer-delivery';
 import { checkSubmission, formFieldsOf } from './answer-validation';
 import { formPage, typedFromStored } from './form-page';
@@ -19,7 +19,6 @@ import { pairRecord } from '../pairs/pair-record';
 import { view } from '../http/page-view';
 import { limitHook, perAddressAndRoute, perToken } from '../http/request-limits';
 import { invalidLinkPage as invalidLink, messagePage as message, tooLargePage, tooManyRequestsPage, unreadableFormPage } from '../http/request-refusals';
-import { pendingTopicCount } from './topics';
 
 /** What a link route takes at most, whatever the content type: checked before anything is read. */
 export const LINK_BODY_LIMIT = 64 * 1024;
@@ -107,9 +106,15 @@ export async function registerLinkRoutes(app: FastifyInstance, options: LinkRout
       fields,
     });
     if (check.formErrors.length > 0 || Object.keys(check.errors).length > 0) {
-      return view(reply.code(422), 'form.hbs', formPage(opened, `/forms/${request.params.token}`, check.typed, openItems, check));
+      const sentBack = submissionIdOf(fields.submission);
+      return view(reply.code(422), 'form.hbs', formPage(opened, `/forms/${request.params.token}`, check.typed, openItems, check, false, sentBack));
     }
-    const result = await saveAndDeliver(delivery, opened.form, check.answer);
+    const submission = submissionIdOf(fields.submission);
+    const result = await saveAndDeliver(delivery, opened.form, check.answer, submission);
+    if (result.outcome === 'refused' && result.reason.includes(ACTION_ITEMS_FULL_PROBLEM)) {
+      const full = { errors: {}, formErrors: [`Not saved: ${ACTION_ITEMS_FULL_PROBLEM}.`] };
+      return view(reply.code(422), 'form.hbs', formPage(opened, `/forms/${request.params.token}`, check.typed, openItems, full, false, submission));
+    }
     if (result.outcome === 'refused') return closedForm(reply, 409);
     if (result.outcome === 'pending') {
       return message(reply, 202, 'Saved', 'Your answers are saved. They will reach your 1:1 in a moment; there is nothing more to do.');
@@ -152,7 +157,8 @@ export async function registerLinkRoutes(app: FastifyInstance, options: LinkRout
     const fields = formFieldsOf(request.body);
     if (!fields) return unreadableFormPage(reply);
     const text = typeof fields.text === 'string' ? fields.text.trim() : '';
-    const unknown = Object.keys(fields).filter((name) => name !== 'text');
+    const submission = submissionIdOf(fields.submission);
+    const unknown = Object.keys(fields).filter((name) => name !== 'text' && name !== 'submission');
     const error =
       unknown.length > 0 || Array.isArray(fields.text)
         ? 'The form sent something it does not ask for.'
@@ -162,22 +168,14 @@ export async function registerLinkRoutes(app: FastifyInstance, options: LinkRout
             ? `Please keep the topic to ${MAX_TOPIC_LENGTH} characters.`
             : undefined;
     if (error) {
-      return view(reply.code(422), 'topic.hbs', { ...topicPage(request.params.token, link.pair, link.role), error, text });
+      return view(reply.code(422), 'topic.hbs', { ...topicPage(request.params.token, link.pair, link.role, submission), error, text });
     }
     if ((await pendingTopicCount(db, link.pair.id)) >= MAX_PENDING_TOPICS) return topicsFull(reply);
-    try {
-      const added = await temporal.connection.withDeadline(Date.now() + delivery.updateTimeoutMs, () =>
-        sendToPair(temporal, link.pair.id, (handle) => handle.executeUpdate(addTopicUpdate, { args: [{ text, by: link.role }] })),
-      );
-      return message(reply, 200, 'Added to the agenda', `It will be on the agenda of meeting ${added.forCycle}.`);
-    } catch (caught) {
-      // The workflow keeps the same limit, for topics that raced past the count above.
-      if (caught instanceof WorkflowUpdateFailedError && caught.cause?.message.includes(TOPICS_FULL_PROBLEM)) return topicsFull(reply);
-      if (caught instanceof WorkflowUpdateFailedError || caught instanceof WorkflowNotFoundError) {
-        return message(reply, 409, 'Not added', 'These 1:1s have ended, so topics are no longer taken.');
-      }
-      return message(reply, 503, 'Not saved: please try again', 'The topic could not be added just now. Please try again in a moment.');
-    }
+    const outcome = await addTopic({ db, temporal, updateTimeoutMs: delivery.updateTimeoutMs }, link.pair.id, link.role, text, submission);
+    if (outcome.outcome === 'added') return message(reply, 200, 'Added to the agenda', `It will be on the agenda of meeting ${outcome.forCycle}.`);
+    if (outcome.outcome === 'full') return topicsFull(reply);
+    if (outcome.outcome === 'ended') return message(reply, 409, 'Not added', 'These 1:1s have ended, so topics are no longer taken.');
+    return message(reply, 503, 'Not saved: please try again', 'The topic could not be added just now. Please try again in a moment.');
   });
 
   app.get('/pairs/:token/record', async (request: TokenRequest, reply) => {
@@ -187,10 +185,11 @@ export async function registerLinkRoutes(app: FastifyInstance, options: LinkRout
   });
 }
 
-function topicPage(token: string, pair: PairRow, role: 'report' | 'manager') {
+function topicPage(token: string, pair: PairRow, role: 'report' | 'manager', submission = newSubmissionId()) {
   const other = role === 'report' ? pair.managerName : pair.reportName;
   return {
     title: 'Add a topic',
+    submission,
     action: `/pairs/${token}/topic`,
     recordUrl: `/pairs/${token}/record`,
     intro: `Anything you want to talk about with ${other}? It goes on the next agenda. You can always reach out before then too.`,

@@ -1,4 +1,5 @@
 // Wires a Temporal worker: the pair workflow plus activities built from real dependencies.
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createMailer } from '../activities/mailer';
@@ -55,16 +56,19 @@ export interface RapportWorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  /** The payload codec when payload encryption is on (temporal/connection.ts's dataConverterOption). */
+  dataConverter?: DataConverter;
   /** Overrides for tuning and tests (a prebuilt bundle, cache size, concurrency). */
   tuning?: Partial<WorkerOptions>;
 }
 
-export async function createRapportWorker({ connection, namespace, taskQueue, deps, tuning }: RapportWorkerOptions): Promise<Worker> {
+export async function createRapportWorker({ connection, namespace, taskQueue, deps, dataConverter, tuning }: RapportWorkerOptions): Promise<Worker> {
   const workflowSource = tuning?.workflowBundle ? {} : { workflowsPath: WORKFLOWS_PATH };
   return Worker.create({
     connection,
     namespace,
     taskQueue,
+    ...(dataConverter ? { dataConverter } : {}),
     ...workflowSource,
     activities: createActivities(deps),
     ...tuning,

@@ -9,7 +9,7 @@ import type { RapportPrisma } from '../prisma/database';
 import { ConfigError, loadConfig } from '../config/config';
 import { startHealthServer, type HealthServer } from './health-server';
 import { createRapportWorker, openActivityRuntime, workerTuningOptions } from './rapport-worker';
-import { connectWorker } from '../temporal/connection';
+import { connectWorker, dataConverterOption } from '../temporal/connection';
 import { createRapportMetrics, installRuntime, type RapportMetrics } from './telemetry';
 import { StaleWorkflowBundle, workflowCodeFor } from './workflow-bundle';
 
@@ -56,6 +56,7 @@ async function main(): Promise<void> {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       deps: runtime.deps,
+      ...dataConverterOption(config.temporal),
       tuning: { ...workerTuningOptions(config.worker), ...source },
     });
     if (metrics) stopTracking = trackActivePairs(runtime.database.prisma, metrics, logger);
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
       taskQueue: config.temporal.taskQueue,
       namespace: config.temporal.namespace,
       address: config.temporal.address,
+      payloadEncryption: config.temporal.payloadCodec ? `on (key ${config.temporal.payloadCodec.encryptingKeyId} encrypts)` : 'off',
       metrics: config.ops.metricsPort === null ? 'off' : `http://${config.ops.host}:${config.ops.metricsPort}/metrics`,
       health: health ? `http://${config.ops.host}:${health.port}/readyz` : 'off',
       prebuiltBundle: source.workflowBundle !== undefined && 'codePath' in source.workflowBundle,

@@ -6,13 +6,20 @@ import {
   MAX_ACTION_ITEM_LENGTH,
   MAX_REASON_LENGTH,
   MAX_TOPIC_LENGTH,
+  MAX_OPEN_ACTION_ITEMS,
+  ACTION_ITEMS_FULL_PROBLEM,
+  MESSAGE_ID_PATTERN,
+  isLegacyAnswer,
   type ActionItemState,
+  type AnswerMessage,
+  type EndRequest,
   type FormAnswer,
+  type FormAnswered,
   type PairSettings,
   type RescheduleRequest,
   type ScheduleChange,
   type SkipRequest,
-  type TopicRequest,
+  type TopicMessage,
 } from './pair-types';
 import { listedProblems, problem, requestProblem, type Problem } from './problem-list';
 import { MAX_QUOTED_LENGTH, quoted } from './quoted';
@@ -77,6 +84,54 @@ export function answerProblems(answer: FormAnswer, openActionItems: ActionItemSt
   return listedProblems(allAnswerProblems(answer, openActionItems));
 }
 
+/** Every problem with an answerForm Update, in today's shape or the one older senders used. */
+export function answerMessageProblems(message: AnswerMessage, openActionItems: ActionItemState[]): Problem[] {
+  if (isRecord(message) && isLegacyAnswer(message)) return answerProblems(message, openActionItems);
+  return listedProblems(allAnsweredProblems(message, openActionItems));
+}
+
+function completedIdsProblems(completed: unknown, openActionItems: ActionItemState[]): Problem[] {
+  if (completed === undefined) return [];
+  if (!Array.isArray(completed)) return [problem('completedActionItemIds', 'completedActionItemIds must be a list')];
+  return completed.flatMap((id: unknown, index) =>
+    openActionItems.some((item) => item.id === id)
+      ? []
+      : [problem(`completedActionItemIds.${index}`, `unknown or already completed action item "${quoted(id)}"`)],
+  );
+}
+
+function addedItemsProblems(message: FormAnswered, openActionItems: ActionItemState[]): Problem[] {
+  const added: unknown = message.addedActionItems ?? [];
+  if (!Array.isArray(added)) return [problem('addedActionItems', 'addedActionItems must be a list')];
+  const problems: Problem[] = [];
+  if (added.length > MAX_ACTION_ITEMS) problems.push(problem('addedActionItems', `at most ${MAX_ACTION_ITEMS} action items per form`));
+  added.forEach((item: unknown, index) => {
+    if (!isRecord(item) || !ROLES.includes(item.owner as string)) {
+      problems.push(problem(`addedActionItems.${index}.owner`, `action item ${index + 1} owner must be "report" or "manager"`));
+    }
+  });
+  const completed = Array.isArray(message.completedActionItemIds) ? message.completedActionItemIds.length : 0;
+  // An edit of this form replaces the items it agreed before, so those do not count twice.
+  const fromThisForm = openActionItems.filter((item) => item.id.includes(`:${message.cycle}:${message.kind}:`)).length;
+  if (openActionItems.length - fromThisForm - completed + added.length > MAX_OPEN_ACTION_ITEMS)
+    problems.push(problem('addedActionItems', ACTION_ITEMS_FULL_PROBLEM));
+  return problems;
+}
+
+function allAnsweredProblems(message: FormAnswered, openActionItems: ActionItemState[]): Problem[] {
+  if (!isRecord(message)) return [requestProblem('an answer is required')];
+  const problems: Problem[] = [];
+  if (!Number.isInteger(message.cycle) || message.cycle < 1) problems.push(problem('cycle', 'cycle must be a whole number of at least 1'));
+  if (!Object.keys(FORM_RECIPIENT).includes(message.kind)) problems.push(problem('kind', `unknown form kind "${quoted(message.kind)}"`));
+  if (message.meetingHeld !== undefined && typeof message.meetingHeld !== 'boolean') problems.push(problem('meetingHeld', 'meetingHeld must be true or false'));
+  const isFollowUp = FOLLOW_UP_FORMS.includes(message.kind);
+  if (!isFollowUp && (message.addedActionItems !== undefined || message.completedActionItemIds !== undefined)) {
+    return [...problems, problem('addedActionItems', 'only follow-up forms record action items')];
+  }
+  if (!isFollowUp) return problems;
+  return [...problems, ...addedItemsProblems(message, openActionItems), ...completedIdsProblems(message.completedActionItemIds, openActionItems)];
+}
+
 function allAnswerProblems(answer: FormAnswer, openActionItems: ActionItemState[]): Problem[] {
   if (!isRecord(answer)) return [requestProblem('an answer is required')];
   const problems: Problem[] = [];
@@ -98,10 +153,17 @@ function allAnswerProblems(answer: FormAnswer, openActionItems: ActionItemState[
   return problems;
 }
 
+const noteIdProblem = (field: string, id: unknown): Problem[] =>
+  id === undefined || (typeof id === 'string' && MESSAGE_ID_PATTERN.test(id))
+    ? []
+    : [problem(field, `${field} must be an id of 1 to 120 letters, digits, ":", "_" or "-"`)];
+
 export function skipProblems(request: SkipRequest): Problem[] {
   if (!isRecord(request)) return [requestProblem('a skip request is required')];
-  const problems: Problem[] = [];
+  const problems: Problem[] = [...noteIdProblem('reasonId', request.reasonId)];
   if (![...ROLES, 'admin'].includes(request.by)) problems.push(problem('by', 'by must be "report", "manager" or "admin"'));
+  if (request.cycle !== undefined && (!Number.isInteger(request.cycle) || request.cycle < 1))
+    problems.push(problem('cycle', 'cycle must be a whole number of at least 1'));
   if (request.reason !== undefined && (typeof request.reason !== 'string' || request.reason.length > MAX_REASON_LENGTH)) {
     problems.push(problem('reason', `reason must be text of at most ${MAX_REASON_LENGTH} characters`));
   }
@@ -132,8 +194,24 @@ export function scheduleChangeProblems(change: ScheduleChange, current: PairSett
   return settingsProblems(mergeSettings(current, change));
 }
 
-export function topicProblems(request: TopicRequest): Problem[] {
+export function endProblems(request: EndRequest | undefined): Problem[] {
+  if (request === undefined || request === null) return [];
+  if (!isRecord(request)) return [requestProblem('an end request must be an object')];
+  const problems = noteIdProblem('reasonId', request.reasonId);
+  if (request.reason !== undefined && (typeof request.reason !== 'string' || request.reason.length > MAX_REASON_LENGTH)) {
+    problems.push(problem('reason', `reason must be text of at most ${MAX_REASON_LENGTH} characters`));
+  }
+  return problems;
+}
+
+export function topicProblems(request: TopicMessage): Problem[] {
   if (!isRecord(request)) return [requestProblem('a topic is required')];
+  if (!('text' in request)) {
+    const problems = noteIdProblem('topicId', request.topicId);
+    if (typeof request.topicId !== 'string') problems.push(problem('topicId', 'topicId is required'));
+    if (!ROLES.includes(request.by)) problems.push(problem('by', 'by must be "report" or "manager"'));
+    return problems;
+  }
   const problems: Problem[] = [];
   const text = typeof request.text === 'string' ? request.text.trim() : '';
   if (text.length === 0) problems.push(problem('text', 'the topic needs text'));

@@ -1,15 +1,15 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { AnswerReceipt, FormAnswer, PairStatus, RescheduleRequest, ScheduleChange, SkipRequest, TopicRequest } from './pair-types';
+import type { AnswerMessage, AnswerReceipt, EndRequest, PairStatus, RescheduleRequest, ScheduleChange, SkipRequest, TopicMessage } from './pair-types';
 
 /** Updates, so that a rejected message comes back to the caller with a clear reason. */
-export const answerFormUpdate = defineUpdate<AnswerReceipt, [FormAnswer]>('answerForm');
+export const answerFormUpdate = defineUpdate<AnswerReceipt, [AnswerMessage]>('answerForm');
 export const skipMeetingUpdate = defineUpdate<PairStatus, [SkipRequest]>('skipMeeting');
 export const rescheduleMeetingUpdate = defineUpdate<PairStatus, [RescheduleRequest]>('rescheduleMeeting');
 export const pauseUpdate = defineUpdate<PairStatus, []>('pause');
 export const resumeUpdate = defineUpdate<PairStatus, []>('resume');
 export const changeScheduleUpdate = defineUpdate<PairStatus, [ScheduleChange]>('changeSchedule');
 export const questionSetChangedUpdate = defineUpdate<PairStatus, [{ version: number }]>('questionSetChanged');
-export const addTopicUpdate = defineUpdate<{ topicId: string; forCycle: number }, [TopicRequest]>('addTopic');
-export const endPairUpdate = defineUpdate<PairStatus, [{ reason?: string }]>('endPair');
+export const addTopicUpdate = defineUpdate<{ topicId: string; forCycle: number }, [TopicMessage]>('addTopic');
+export const endPairUpdate = defineUpdate<PairStatus, [EndRequest]>('endPair');
 
 export const pairStatusQuery = defineQuery<PairStatus>('pairStatus');

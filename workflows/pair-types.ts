@@ -79,17 +79,29 @@ export interface OpenForm {
   kind: FormKind;
 }
 
+/** An open action item as the workflow carries it: its text lives in the database (ActionItem). */
 export interface ActionItemState {
   id: string;
   cycle: number;
-  text: string;
   owner: Role;
+  /** Only in state carried from before PAIR_STATE_VERSION 2; upgradePairState drops it. */
+  text?: string;
 }
 
+/** A topic waiting for the next agenda: its text lives in the database (Topic). */
 export interface TopicState {
   id: string;
-  text: string;
   by: Role;
+  /** Only in state carried from before PAIR_STATE_VERSION 2; upgradePairState drops it. */
+  text?: string;
+}
+
+/** Who skipped a meeting; the reason they gave is stored in the database (PairNote). */
+export interface SkipState {
+  by: Role | 'admin';
+  reasonId?: string;
+  /** The reason's text, in state carried from before PAIR_STATE_VERSION 2 (and in replayed histories). */
+  reason?: string;
 }
 
 export type CycleOutcome = 'held' | 'skipped' | 'paused';
@@ -100,14 +112,21 @@ export interface CycleState {
   done: Stage[];
   answered: FormKind[];
   reflectionSentAt?: number;
-  skipped?: { reason: string; by: Role | 'admin' };
+  skipped?: SkipState;
   /** Set by messages that move the meeting or its stages; the main loop plans again. */
   replan?: 'full' | 'stages';
   rescheduledTo?: number;
 }
 
-/** Everything the workflow carries from one run to the next through continue-as-new. */
+/**
+ * The shape of PairState. 1 (no version field) carried topic and action-item texts and reasons;
+ * 2 carries ids only. upgradePairState turns any older state into the current one.
+ */
+export const PAIR_STATE_VERSION = 2;
+
+/** Everything the workflow carries from one run to the next through continue-as-new. Ids, flags and instants only. */
 export interface PairState {
+  version?: number;
   pairId: string;
   settings: PairSettings;
   cycle: CycleState | null;
@@ -118,8 +137,16 @@ export interface PairState {
   meetingsSinceFeedback: number;
   paused: boolean;
   ended: boolean;
-  skipNextMeeting?: { reason: string; by: Role | 'admin' };
+  skipNextMeeting?: SkipState;
+  /** Why the pair ended, stored in the database (PairNote). */
+  endReasonId?: string;
+  /** The reason's text, in state carried from before PAIR_STATE_VERSION 2 (and in replayed histories). */
   endReason?: string;
+  /**
+   * The revision of the state the workflow last wrote to the database (Pair.stateRevision): every
+   * write carries a higher one, so an older write never wins.
+   */
+  stateRevision?: number;
   openForms: OpenForm[];
   openActionItems: ActionItemState[];
   pendingTopics: TopicState[];
@@ -162,6 +189,26 @@ export interface FormAnswer {
   privateQuestionIds?: string[];
 }
 
+/**
+ * What the answerForm Update carries: which form was answered and the few facts the workflow
+ * decides on. What the person typed is already stored with the answer (Answer.payload) and never
+ * travels through Temporal.
+ */
+export interface FormAnswered {
+  cycle: number;
+  kind: FormKind;
+  /** Follow-up forms only: whether the meeting took place. */
+  meetingHeld?: boolean;
+  /** Follow-up forms only: the owners of the action items agreed, in the order stored with the answer. */
+  addedActionItems?: { owner: Role }[];
+  completedActionItemIds?: string[];
+}
+
+/** The answerForm Update: today's FormAnswered, or the whole FormAnswer that web services before it sent. */
+export type AnswerMessage = FormAnswered | FormAnswer;
+
+export const isLegacyAnswer = (message: AnswerMessage): message is FormAnswer => 'answers' in message;
+
 export interface AnswerReceipt {
   cycle: number;
   kind: FormKind;
@@ -169,8 +216,20 @@ export interface AnswerReceipt {
 }
 
 export interface SkipRequest {
-  reason?: string;
   by: Role | 'admin';
+  /** The meeting (cycle number) the sender means to skip: a skip sent twice never skips the next one too. */
+  cycle?: number;
+  /** The PairNote that holds the reason given, stored before the Update is sent. */
+  reasonId?: string;
+  /** The reason's text, as senders before PairNote sent it (replayed histories only). */
+  reason?: string;
+}
+
+export interface EndRequest {
+  /** The PairNote that holds the reason given. */
+  reasonId?: string;
+  /** The reason's text, as senders before PairNote sent it (replayed histories only). */
+  reason?: string;
 }
 
 export interface RescheduleRequest {
@@ -180,10 +239,19 @@ export interface RescheduleRequest {
 
 export type ScheduleChange = Partial<PairSettings>;
 
+/** A topic for the next agenda: its text is stored (Topic, not yet on an agenda) before the Update is sent. */
 export interface TopicRequest {
+  topicId: string;
+  by: Role;
+}
+
+/** The addTopic Update as senders before it sent it, with the text (replayed histories only). */
+export interface LegacyTopicRequest {
   text: string;
   by: Role;
 }
+
+export type TopicMessage = TopicRequest | LegacyTopicRequest;
 
 export interface NextEvent {
   stage: Stage;
@@ -202,6 +270,8 @@ export interface PairStatus {
   consecutiveSkips: number;
   questionSetVersion: number | null;
   settings: PairSettings;
+  /** The meeting a skip sent now would skip (a skip names it, so that a repeated skip skips nothing more). */
+  upcomingMeeting: number;
 }
 
 export const MAX_TOPIC_LENGTH = 500;
@@ -210,3 +280,8 @@ export const MAX_PENDING_TOPICS = 30;
 export const TOPICS_FULL_PROBLEM = `the next agenda already has ${MAX_PENDING_TOPICS} topics waiting`;
 export const MAX_ACTION_ITEM_LENGTH = 500;
 export const MAX_REASON_LENGTH = 500;
+/** Open action items carried from cycle to cycle: a follow-up that would pass it is refused with a clear message. */
+export const MAX_OPEN_ACTION_ITEMS = 100;
+export const ACTION_ITEMS_FULL_PROBLEM = `this pair already has ${MAX_OPEN_ACTION_ITEMS} open action items: tick some off before adding more`;
+/** Ids made by callers (topic and note ids): short, and safe in any log. */
+export const MESSAGE_ID_PATTERN = /^[A-Za-z0-9:_-]{1,120}$/;

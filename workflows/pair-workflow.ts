@@ -22,10 +22,13 @@ import {
   PREPARATION_FORMS,
   STAGES,
   TOPICS_FULL_PROBLEM,
+  isLegacyAnswer,
   type ActionItemState,
+  type AnswerMessage,
   type CycleOutcome,
   type CycleState,
-  type FormAnswer,
+  type EndRequest,
+  type FormAnswered,
   type FormKind,
   type OpenForm,
   type PairOutcome,
@@ -35,10 +38,15 @@ import {
   type RescheduleRequest,
   type ScheduleChange,
   type SkipRequest,
+  type SkipState,
+  type TopicMessage,
   type TopicRequest,
   type Stage,
 } from './pair-types';
-import { answerProblems, rescheduleProblems, scheduleChangeProblems, skipProblems, topicProblems } from './message-rules';
+import { answerMessageProblems, endProblems, rescheduleProblems, scheduleChangeProblems, skipProblems, topicProblems } from './message-rules';
+import { HandlerLock } from './handler-lock';
+import { startingPairState } from './pair-state';
+import type { RecordPairStateRequest } from '../activities/pair-state-writes';
 import { requestProblem, sentencesOf, type Problem } from './problem-list';
 import { mergeSettings } from './schedule-rules';
 
@@ -49,9 +57,10 @@ const sideEffects = wf.proxyActivities<Activities>({
   // No attempt limit: a mail relay or database outage is waited out, never turned into a lost email.
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
+/** Planning is retried without limit too: no activity failure ever ends a pair. */
 const planning = wf.proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
-  retry: { maximumAttempts: 5 },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 /**
  * Answers are stored by a local activity: the person waiting on the form page gets the
@@ -90,33 +99,38 @@ async function sendLocallyFirst<K extends Sender>(name: K, request: Parameters<A
 /** Patch: answers recorded by a local activity instead of a regular one (changes the commands). */
 export const RECORD_ANSWER_LOCALLY = 'record-answer-locally';
 
-export function initialPairState(input: PairWorkflowInput): PairState {
-  return {
-    pairId: input.pairId,
-    settings: input.settings,
-    cycle: null,
-    lastSlotAt: null,
-    nextCycleNumber: 1,
-    consecutiveSkips: 0,
-    meetingsSinceFeedback: 0,
-    paused: false,
-    ended: false,
-    openForms: [],
-    openActionItems: [],
-    pendingTopics: [],
-    questionSetVersion: null,
-    topicSeq: 0,
-  };
-}
+/**
+ * Patch: from here on a run carries ids only, writes its state to the database in order, runs its
+ * state-changing handlers one at a time, and continues as new from inside any wait once its
+ * history grows long. Checked once at the start of a run, so a run started by an older worker
+ * keeps that worker's behaviour until it continues as new.
+ */
+export const PAIR_WORKFLOW_V4 = 'pair-workflow-v4';
+/** A run continues as new once its history passes this many events (or the server suggests it). */
+export const CONTINUE_AS_NEW_AFTER_EVENTS = 1_000;
+
+/** Writes the pair's state to the database, retried without limit: a database outage is waited out. */
+const publishing = wf.proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
 
 export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcome> {
-  const state = input.carried ?? initialPairState(input);
+  const state = startingPairState(input);
   const pairId = state.pairId;
+  const today = wf.patched(PAIR_WORKFLOW_V4);
+  const lock = new HandlerLock();
   /** Bumped by every message that should wake the main loop from a stage timer. */
   let revision = 0;
   const wake = () => {
     revision += 1;
   };
+  const runIsLong = () => {
+    const info = wf.workflowInfo();
+    return today && (info.continueAsNewSuggested || info.historyLength >= CONTINUE_AS_NEW_AFTER_EVENTS);
+  };
+  /** Runs a state-changing handler under the lock (today's runs; older runs as they were). */
+  const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => (today ? lock.run(work) : work());
 
   const isOpen = (cycle: number, kind: FormKind) => state.openForms.some((f) => f.cycle === cycle && f.kind === kind);
   const closeForms = (match: (form: OpenForm) => boolean): OpenForm[] => {
@@ -125,6 +139,10 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
     return closing;
   };
   const meetingNotYetHeld = (cycle: CycleState | null): cycle is CycleState => cycle !== null && !cycle.done.includes('meeting');
+  const alreadySkipped = () => {
+    const cycle = state.cycle;
+    return meetingNotYetHeld(cycle) ? cycle.skipped !== undefined : state.skipNextMeeting !== undefined;
+  };
 
   // ---- Messages --------------------------------------------------------------------------------
 
@@ -132,33 +150,41 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
 
   wf.setHandler(
     answerFormUpdate,
-    async (answer) => {
-      const isFollowUp = FOLLOW_UP_FORMS.includes(answer.kind);
-      const newItems: ActionItemState[] = isFollowUp
-        ? (answer.actionItems ?? []).map((item, index) => ({
-            id: `${pairId}:${answer.cycle}:${answer.kind}:${index}`,
-            cycle: answer.cycle,
-            text: item.text.trim(),
-            owner: item.owner,
-          }))
-        : [];
-      const completed = isFollowUp ? (answer.completedActionItemIds ?? []) : [];
-      const record = wf.patched(RECORD_ANSWER_LOCALLY) ? recordingLocally.recordAnswer : sideEffects.recordAnswer;
-      await record({ pairId, answer, newActionItems: newItems, completedActionItemIds: completed });
-      const cycle = state.cycle;
-      if (cycle?.number === answer.cycle && !cycle.answered.includes(answer.kind)) cycle.answered.push(answer.kind);
-      if (isFollowUp) {
-        // Editing a follow-up answer replaces the items that form agreed before.
-        const fromThisForm = `${pairId}:${answer.cycle}:${answer.kind}:`;
-        state.openActionItems = state.openActionItems.filter((item) => !item.id.startsWith(fromThisForm) && !completed.includes(item.id)).concat(newItems);
-      }
-      return { cycle: answer.cycle, kind: answer.kind, actionItemIds: newItems.map((item) => item.id) };
-    },
+    (message) =>
+      oneAtATime(async () => {
+        const legacy = isLegacyAnswer(message) ? message : undefined;
+        const isFollowUp = FOLLOW_UP_FORMS.includes(message.kind);
+        const owners = legacy ? (legacy.actionItems ?? []) : ((message as FormAnswered).addedActionItems ?? []);
+        const newItems: ActionItemState[] = isFollowUp
+          ? owners.map((item, index) => ({ id: `${pairId}:${message.cycle}:${message.kind}:${index}`, cycle: message.cycle, owner: item.owner }))
+          : [];
+        // Checked again here: a ticked item may have been closed by an answer handled just before.
+        const completed = isFollowUp ? (message.completedActionItemIds ?? []).filter((id) => !today || state.openActionItems.some((i) => i.id === id)) : [];
+        const record = wf.patched(RECORD_ANSWER_LOCALLY) ? recordingLocally.recordAnswer : sideEffects.recordAnswer;
+        const recorded = record({
+          pairId,
+          cycle: message.cycle,
+          kind: message.kind,
+          meetingHeld: message.meetingHeld,
+          newActionItems: newItems,
+          completedActionItemIds: completed,
+          ...(legacy ? { legacyAnswer: legacy } : {}),
+        });
+        await (today ? recorded.catch(rethrowRefusal) : recorded);
+        const cycle = state.cycle;
+        if (cycle?.number === message.cycle && !cycle.answered.includes(message.kind)) cycle.answered.push(message.kind);
+        if (isFollowUp) {
+          // Editing a follow-up answer replaces the items that form agreed before.
+          const fromThisForm = `${pairId}:${message.cycle}:${message.kind}:`;
+          state.openActionItems = state.openActionItems.filter((item) => !item.id.startsWith(fromThisForm) && !completed.includes(item.id)).concat(newItems);
+        }
+        return { cycle: message.cycle, kind: message.kind, actionItemIds: newItems.map((item) => item.id) };
+      }),
     {
-      validator: (answer: FormAnswer) => {
-        rejectIf(answerProblems(answer, state.openActionItems));
-        if (!isOpen(answer.cycle, answer.kind)) {
-          throw new Error(`This form (${answer.kind}, meeting ${answer.cycle}) is closed: its stage has passed or it was never sent.`);
+      validator: (message: AnswerMessage) => {
+        rejectIf(answerMessageProblems(message, state.openActionItems));
+        if (!isOpen(message.cycle, message.kind)) {
+          refuse(`This form (${message.kind}, meeting ${message.cycle}) is closed: its stage has passed or it was never sent.`, 'FormClosed');
         }
       },
     },
@@ -166,20 +192,32 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
 
   wf.setHandler(
     skipMeetingUpdate,
-    async (request) => {
-      const skip = { reason: request.reason?.trim() || 'no reason given', by: request.by };
-      if (meetingNotYetHeld(state.cycle)) state.cycle.skipped = skip;
-      else state.skipNextMeeting = skip;
-      wake();
-      return describe(state);
-    },
+    (request) =>
+      oneAtATime(async () => {
+        // Two skips can pass their validators before either is handled: the second skips nothing.
+        if (today) {
+          rejectIfEnded(state);
+          if (alreadySkipped()) refuse('The next meeting is already skipped.', 'AlreadySkipped');
+        }
+        const skip: SkipState =
+          request.reasonId !== undefined
+            ? { by: request.by, reasonId: request.reasonId }
+            : { reason: request.reason?.trim() || 'no reason given', by: request.by };
+        if (meetingNotYetHeld(state.cycle)) state.cycle.skipped = skip;
+        else state.skipNextMeeting = skip;
+        wake();
+        return describe(state);
+      }),
     {
       validator: (request: SkipRequest) => {
         rejectIf(skipProblems(request));
         rejectIfEnded(state);
-        const cycle = state.cycle;
-        if ((meetingNotYetHeld(cycle) && cycle.skipped) || (!meetingNotYetHeld(cycle) && state.skipNextMeeting)) {
-          throw new Error('The next meeting is already skipped.');
+        if (alreadySkipped()) refuse('The next meeting is already skipped.', 'AlreadySkipped');
+        if (request.cycle !== undefined && request.cycle !== upcomingMeeting(state)) {
+          refuse(
+            `Meeting ${request.cycle} is no longer the next one (that is meeting ${upcomingMeeting(state)}), so nothing was skipped.`,
+            'NotTheNextMeeting',
+          );
         }
       },
     },
@@ -187,26 +225,32 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
 
   wf.setHandler(
     rescheduleMeetingUpdate,
-    async (request) => {
-      const cycle = state.cycle as CycleState;
-      const at = Date.parse(request.meetingAt);
-      cycle.rescheduledTo = at;
-      cycle.replan = 'stages';
-      wake();
-      await sideEffects.recordPairChange({
-        pairId,
-        cycle: cycle.number,
-        kind: 'rescheduled',
-        detail: { from: new Date(cycle.plan.meetingAt).toISOString(), to: new Date(at).toISOString() },
-      });
-      return describe(state);
-    },
+    (request) =>
+      oneAtATime(async () => {
+        const cycle = state.cycle;
+        if (today && (!meetingNotYetHeld(cycle) || cycle.skipped)) refuse('There is no upcoming meeting to reschedule any more.', 'NoUpcomingMeeting');
+        const current = cycle as CycleState;
+        const at = Date.parse(request.meetingAt);
+        const from = current.rescheduledTo ?? current.plan.meetingAt;
+        current.rescheduledTo = at;
+        current.replan = 'stages';
+        wake();
+        await sideEffects.recordPairChange({
+          pairId,
+          cycle: current.number,
+          kind: 'rescheduled',
+          detail: { from: new Date(today ? from : current.plan.meetingAt).toISOString(), to: new Date(at).toISOString() },
+        });
+        // The handler plans the moved stages itself, so that its answer and the main loop see the whole change.
+        if (today && current.replan) await replan(current);
+        return describe(state);
+      }),
     {
       validator: (request: RescheduleRequest) => {
         rejectIfEnded(state);
         const cycle = state.cycle;
-        if (!meetingNotYetHeld(cycle)) throw new Error('There is no upcoming meeting to reschedule yet; try again in a moment.');
-        if (cycle.skipped) throw new Error('This meeting was skipped; it cannot be rescheduled.');
+        if (!meetingNotYetHeld(cycle)) refuse('There is no upcoming meeting to reschedule yet; try again in a moment.', 'NoUpcomingMeeting');
+        if (cycle.skipped) refuse('This meeting was skipped; it cannot be rescheduled.', 'MeetingSkipped');
         rejectIf(rescheduleProblems(request, Date.now(), cycle.plan.followingSlotAt));
       },
     },
@@ -214,57 +258,65 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
 
   wf.setHandler(
     pauseUpdate,
-    async () => {
-      state.paused = true;
-      wake();
-      await sideEffects.recordPairChange({ pairId, cycle: state.cycle?.number ?? null, kind: 'paused', detail: {}, status: 'paused' });
-      return describe(state);
-    },
+    () =>
+      oneAtATime(async () => {
+        if (today && state.paused) refuse('The pair is already paused.', 'AlreadyPaused');
+        state.paused = true;
+        wake();
+        await sideEffects.recordPairChange({ pairId, cycle: state.cycle?.number ?? null, kind: 'paused', detail: {}, status: 'paused' });
+        return describe(state);
+      }),
     {
       validator: () => {
         rejectIfEnded(state);
-        if (state.paused) throw new Error('The pair is already paused.');
+        if (state.paused) refuse('The pair is already paused.', 'AlreadyPaused');
       },
     },
   );
 
   wf.setHandler(
     resumeUpdate,
-    async () => {
-      state.paused = false;
-      wake();
-      await sideEffects.recordPairChange({ pairId, cycle: state.cycle?.number ?? null, kind: 'resumed', detail: {}, status: 'active' });
-      return describe(state);
-    },
+    () =>
+      oneAtATime(async () => {
+        if (today && !state.paused) refuse('The pair is not paused.', 'NotPaused');
+        state.paused = false;
+        wake();
+        await sideEffects.recordPairChange({ pairId, cycle: state.cycle?.number ?? null, kind: 'resumed', detail: {}, status: 'active' });
+        return describe(state);
+      }),
     {
       validator: () => {
         rejectIfEnded(state);
-        if (!state.paused) throw new Error('The pair is not paused.');
+        if (!state.paused) refuse('The pair is not paused.', 'NotPaused');
       },
     },
   );
 
   wf.setHandler(
     changeScheduleUpdate,
-    async (change) => {
-      const settings = mergeSettings(state.settings, change);
-      state.settings = settings;
-      const cycle = state.cycle;
-      if (meetingNotYetHeld(cycle)) {
-        // Before the reflection form goes out the meeting itself can still move to the new
-        // cadence; after it, the new cadence applies from the next cycle and only the remaining
-        // stage times follow the new offsets.
-        if (!cycle.done.includes('reflection')) {
-          cycle.replan = 'full';
-          delete cycle.rescheduledTo;
-        } else if (cycle.replan !== 'full') {
-          cycle.replan = 'stages';
+    (change) =>
+      oneAtATime(async () => {
+        // Checked again against the settings as they are now: a change handled just before may have moved them.
+        if (today) rejectIf(scheduleChangeProblems(change, state.settings));
+        const settings = mergeSettings(state.settings, change);
+        state.settings = settings;
+        const cycle = state.cycle;
+        if (meetingNotYetHeld(cycle)) {
+          // Before the reflection form goes out the meeting itself can still move to the new
+          // cadence; after it, the new cadence applies from the next cycle and only the remaining
+          // stage times follow the new offsets.
+          if (!cycle.done.includes('reflection')) {
+            cycle.replan = 'full';
+            delete cycle.rescheduledTo;
+          } else if (cycle.replan !== 'full') {
+            cycle.replan = 'stages';
+          }
         }
-      }
-      wake();
-      await sideEffects.recordPairChange({ pairId, cycle: cycle?.number ?? null, kind: 'scheduleChanged', detail: change, settings });
-      return describe(state);
-    },
+        wake();
+        await sideEffects.recordPairChange({ pairId, cycle: cycle?.number ?? null, kind: 'scheduleChanged', detail: change, settings });
+        if (today && cycle?.replan) await replan(cycle);
+        return describe(state);
+      }),
     {
       validator: (change: ScheduleChange) => {
         rejectIfEnded(state);
@@ -283,7 +335,7 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
       validator: (change: { version: number }) => {
         rejectIfEnded(state);
         if (!change || !Number.isInteger(change.version) || change.version < 1) {
-          throw new Error('version must be a whole number of at least 1');
+          rejectIf([requestProblem('version must be a whole number of at least 1')]);
         }
       },
     },
@@ -291,34 +343,95 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
 
   wf.setHandler(
     addTopicUpdate,
-    async (request) => {
-      state.topicSeq += 1;
-      const topic = { id: `${pairId}:topic:${state.topicSeq}`, text: request.text.trim(), by: request.by };
-      const cycle = state.cycle;
-      const forCycle = cycle && !cycle.done.includes('agenda') ? cycle.number : state.nextCycleNumber + (cycle ? 1 : 0);
-      state.pendingTopics.push(topic);
-      await sideEffects.recordTopic({ pairId, topic, forCycle });
-      return { topicId: topic.id, forCycle };
-    },
+    (request) =>
+      oneAtATime(async () => {
+        const legacyText = 'text' in request ? request.text.trim() : undefined;
+        if (legacyText === undefined) {
+          const pending = state.pendingTopics.find((topic) => topic.id === (request as TopicRequest).topicId);
+          // The same topic sent again (a retried request) is added once.
+          if (pending) return { topicId: pending.id, forCycle: topicCycle() };
+          if (today && state.pendingTopics.length >= MAX_PENDING_TOPICS) rejectIf([requestProblem(TOPICS_FULL_PROBLEM)]);
+        }
+        if (legacyText !== undefined) state.topicSeq += 1;
+        const topic =
+          legacyText !== undefined ? { id: `${pairId}:topic:${state.topicSeq}`, by: request.by } : { id: (request as TopicRequest).topicId, by: request.by };
+        const forCycle = topicCycle();
+        const recording = { pairId, topicId: topic.id, by: topic.by, forCycle, ...(legacyText !== undefined ? { legacyText } : {}) };
+        if (!today) {
+          state.pendingTopics.push(topic);
+          await sideEffects.recordTopic(recording);
+          return { topicId: topic.id, forCycle };
+        }
+        // Only a topic the database holds goes on the agenda; a refusal by the activity is the Update's refusal.
+        await sideEffects.recordTopic(recording).catch(rethrowRefusal);
+        state.pendingTopics.push(topic);
+        return { topicId: topic.id, forCycle };
+      }),
     {
-      validator: (request: TopicRequest) => {
+      validator: (request: TopicMessage) => {
         rejectIfEnded(state);
         rejectIf(topicProblems(request));
-        rejectIf(state.pendingTopics.length >= MAX_PENDING_TOPICS ? [requestProblem(TOPICS_FULL_PROBLEM)] : []);
+        const known = !('text' in request) && state.pendingTopics.some((topic) => topic.id === request.topicId);
+        if (!known) rejectIf(state.pendingTopics.length >= MAX_PENDING_TOPICS ? [requestProblem(TOPICS_FULL_PROBLEM)] : []);
       },
     },
   );
 
   wf.setHandler(
     endPairUpdate,
-    async (request) => {
-      state.ended = true;
-      if (typeof request?.reason === 'string') state.endReason = request.reason.trim().slice(0, MAX_REASON_LENGTH);
-      wake();
-      return describe(state);
+    (request) =>
+      oneAtATime(async () => {
+        if (today) rejectIfEnded(state);
+        state.ended = true;
+        if (typeof request?.reasonId === 'string') state.endReasonId = request.reasonId;
+        else if (typeof request?.reason === 'string') state.endReason = request.reason.trim().slice(0, MAX_REASON_LENGTH);
+        wake();
+        return describe(state);
+      }),
+    {
+      validator: (request: EndRequest) => {
+        rejectIfEnded(state);
+        rejectIf(endProblems(request));
+      },
     },
-    { validator: (_request) => rejectIfEnded(state) },
   );
+
+  /** The meeting a topic added now goes on the agenda of. */
+  function topicCycle(): number {
+    const cycle = state.cycle;
+    return cycle && !cycle.done.includes('agenda') ? cycle.number : state.nextCycleNumber + (cycle ? 1 : 0);
+  }
+
+  // ---- What the database knows of this workflow --------------------------------------------------
+
+  let published = '';
+  /** The next revision of the pair's status, or null when it is the one last written. */
+  function nextPublication(status: PairStatus): RecordPairStateRequest | null {
+    const json = JSON.stringify(status);
+    if (json === published) return null;
+    state.stateRevision = (state.stateRevision ?? 0) + 1;
+    published = json;
+    return { pairId, revision: state.stateRevision, status };
+  }
+
+  /** Writes the pair's status to the database when it changed, with the next revision. */
+  async function publishState(): Promise<void> {
+    // A run that has just continued as new between cycles plans its next one at once: nothing to show yet.
+    if (!today || (state.cycle === null && !state.paused && !state.ended)) return;
+    const publication = nextPublication(describe(state));
+    if (publication) await publishing.recordPairState(publication);
+  }
+
+  /**
+   * The status the pair will have once a stage is done, for the stage's own activity to write
+   * after its send: one event fewer per stage than a write of its own. Should a message change the
+   * state meanwhile, the main loop writes the difference when it next looks.
+   */
+  function publicationAfter(stage: Stage, cycle: CycleState, change: Partial<PairState> = {}): { publish?: RecordPairStateRequest } {
+    if (!today) return {};
+    const publication = nextPublication(describe({ ...state, ...change, cycle: { ...cycle, done: [...cycle.done, stage] } }));
+    return publication ? { publish: publication } : {};
+  }
 
   // ---- The cycle -------------------------------------------------------------------------------
 
@@ -327,7 +440,7 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
     const seen = revision;
     const remaining = at - Date.now();
     if (remaining <= 0) return true;
-    const interrupted = await wf.condition(() => revision !== seen, remaining);
+    const interrupted = await wf.condition(() => revision !== seen || runIsLong(), remaining);
     return !interrupted;
   }
 
@@ -361,13 +474,14 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
     });
   }
 
-  async function sendForms(cycle: CycleState, kinds: FormKind[]): Promise<void> {
+  async function sendForms(cycle: CycleState, kinds: FormKind[], stage: Stage): Promise<void> {
     const request = { pairId, cycle: cycle.number, meetingAt: cycle.plan.meetingAt };
     const results = wf.patched(SEND_LOCALLY_FIRST)
       ? await sendLocallyFirst('sendForms', {
           ...request,
           kinds,
           openActionItems: kinds.some((kind) => FOLLOW_UP_FORMS.includes(kind)) ? state.openActionItems : undefined,
+          ...publicationAfter(stage, cycle),
         })
       : await Promise.all(
           kinds.map((kind) => sideEffects.sendForm({ ...request, kind, openActionItems: FOLLOW_UP_FORMS.includes(kind) ? state.openActionItems : undefined })),
@@ -383,7 +497,10 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
   async function runStage(stage: Stage, cycle: CycleState): Promise<void> {
     switch (stage) {
       case 'reflection':
-        await sendForms(cycle, PREPARATION_FORMS);
+        // Forms that the agenda would close on arrival (a reschedule to just before the meeting)
+        // are not sent: nobody gets a link that is already closed.
+        if (today && Date.now() >= cycle.plan.stageAt.agenda) return;
+        await sendForms(cycle, PREPARATION_FORMS, stage);
         cycle.reflectionSentAt = Date.now();
         return;
       case 'reminder': {
@@ -394,7 +511,10 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
         const send = wf.patched(SEND_LOCALLY_FIRST)
           ? sendLocallyFirst
           : (name: 'sendReminder', request: Parameters<Activities['sendReminder']>[0]) => sideEffects[name](request);
-        await Promise.all(unanswered.map((kind) => send('sendReminder', { pairId, cycle: cycle.number, kind, meetingAt: cycle.plan.meetingAt })));
+        const publication = unanswered.length > 0 ? publicationAfter(stage, cycle) : {};
+        await Promise.all(
+          unanswered.map((kind) => send('sendReminder', { pairId, cycle: cycle.number, kind, meetingAt: cycle.plan.meetingAt, ...publication })),
+        );
         return;
       }
       case 'agenda': {
@@ -411,6 +531,7 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
           topics,
           openActionItems: state.openActionItems,
           closeForms: closing,
+          ...publicationAfter(stage, cycle, { pendingTopics: state.pendingTopics.filter((topic) => !topics.includes(topic)) }),
         });
         state.pendingTopics = state.pendingTopics.filter((topic) => !topics.some((t) => t.id === topic.id));
         return;
@@ -421,7 +542,7 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
         return;
       case 'followUp': {
         const feedbackDue = state.meetingsSinceFeedback >= state.settings.feedbackEveryCycles;
-        await sendForms(cycle, feedbackDue ? [...FOLLOW_UP_FORMS, 'feedback'] : FOLLOW_UP_FORMS);
+        await sendForms(cycle, feedbackDue ? [...FOLLOW_UP_FORMS, 'feedback'] : FOLLOW_UP_FORMS, stage);
         if (feedbackDue) state.meetingsSinceFeedback = 0;
         return;
       }
@@ -435,7 +556,7 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
       cycle: cycle.number,
       meetingAt: cycle.plan.meetingAt,
       outcome,
-      reason: cycle.skipped?.reason,
+      ...(cycle.skipped?.reasonId ? { reasonId: cycle.skipped.reasonId } : { reason: cycle.skipped?.reason }),
       closeForms: closing,
     });
     if (outcome === 'skipped') {
@@ -455,9 +576,9 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
   }
 
   async function waitWhilePaused(): Promise<void> {
-    await wf.condition(() => !state.paused || state.ended);
+    await wf.condition(() => !state.paused || state.ended || runIsLong());
     const cycle = state.cycle;
-    if (state.ended || !meetingNotYetHeld(cycle)) return;
+    if (state.paused || state.ended || !meetingNotYetHeld(cycle)) return;
     // A meeting whose time passed during the pause is closed; one still ahead carries on and
     // the stages that fell due during the pause run now.
     if (Date.now() >= cycle.plan.meetingAt) await closeCurrentCycle(cycle, 'paused');
@@ -469,6 +590,13 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
   }
 
   while (!state.ended) {
+    if (today) {
+      // The loop acts on whole changes only: a handler half-way through holds the lock.
+      await wf.condition(() => !lock.busy);
+      await publishState();
+      if (state.ended) break;
+      if (runIsLong()) return continueToNextRun();
+    }
     if (state.paused) {
       await waitWhilePaused();
       continue;
@@ -499,7 +627,13 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
 
   await wf.condition(wf.allHandlersFinished);
   const unfinished = meetingNotYetHeld(state.cycle) ? { cycle: state.cycle.number, meetingAt: state.cycle.plan.meetingAt } : null;
-  await sideEffects.endPair({ pairId, unfinishedCycle: unfinished, closeForms: closeForms(() => true), reason: state.endReason });
+  await sideEffects.endPair({
+    pairId,
+    unfinishedCycle: unfinished,
+    closeForms: closeForms(() => true),
+    ...(state.endReasonId ? { reasonId: state.endReasonId } : { reason: state.endReason }),
+  });
+  await publishState();
   return { pairId, endedAfterCycle: state.nextCycleNumber - 1 };
 }
 
@@ -513,8 +647,26 @@ function rejectIf(problems: readonly Problem[]): void {
   throw wf.ApplicationFailure.create({ message: sentences.join('; '), type: 'InvalidRequest', details: [sentences, problems], nonRetryable: true });
 }
 
+/** An activity's non-retryable refusal becomes the Update's own: callers see its type and message. */
+function rethrowRefusal(error: unknown): never {
+  if (error instanceof wf.ActivityFailure && error.cause instanceof wf.ApplicationFailure) throw error.cause;
+  throw error;
+}
+
+/** Refuses an Update with one sentence, typed so that Temporal's tools show a refusal, not an error to retry. */
+function refuse(message: string, type: string): never {
+  throw wf.ApplicationFailure.create({ message, type, details: [[message], [requestProblem(message)]], nonRetryable: true });
+}
+
 function rejectIfEnded(state: PairState): void {
-  if (state.ended) throw new Error('This pair has ended.');
+  if (state.ended) refuse('This pair has ended.', 'PairEnded');
+}
+
+/** The meeting a skip sent now would skip. */
+export function upcomingMeeting(state: PairState): number {
+  const cycle = state.cycle;
+  if (!cycle) return state.nextCycleNumber;
+  return cycle.done.includes('meeting') ? cycle.number + 1 : cycle.number;
 }
 
 function currentStage(state: PairState): PairStatus['stage'] {
@@ -539,5 +691,6 @@ export function describe(state: PairState): PairStatus {
     consecutiveSkips: state.consecutiveSkips,
     questionSetVersion: state.questionSetVersion,
     settings: state.settings,
+    upcomingMeeting: upcomingMeeting(state),
   };
 }
