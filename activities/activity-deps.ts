@@ -13,6 +13,8 @@ export interface ActivityDeps {
   /** Used for deterministic Message-IDs: <hash@domain>. */
   messageIdDomain: string;
   formLinkTtlDays: number;
+  /** Whether pairs without a setting of their own get calendar invites (CALENDAR_INVITES); on when absent. */
+  calendarInvitesByDefault?: boolean;
   /** Called after each email the outbox sends or fails; the worker counts them for metrics. */
   onEmail?: (stage: string, outcome: 'sent' | 'failed') => void;
   /** Called after each answer the workflow acknowledged is stored; counted for metrics. */

@@ -22,7 +22,7 @@ export function formUrl(publicBaseUrl: string, token: string): string {
   return `${publicBaseUrl.replace(/\/+$/, '')}/forms/${token}`;
 }
 
-/** A new token for a person's pair pages (add a topic, their record), one per email. */
+/** A new token for a person's pair pages (add a topic, their record, this 1:1), one per email. */
 export function issuePairLink(pairId: string, role: 'report' | 'manager', ttlDays: number, now = new Date()): IssuedLink {
   const token = randomBytes(TOKEN_BYTES).toString('base64url');
   const expiresAt = new Date(now.getTime() + ttlDays * 24 * 60 * 60 * 1000);
@@ -32,7 +32,17 @@ export function issuePairLink(pairId: string, role: 'report' | 'manager', ttlDay
   };
 }
 
-export function pairPageUrls(publicBaseUrl: string, token: string): { topicUrl: string; recordUrl: string } {
+export interface PairPageUrls {
+  topicUrl: string;
+  recordUrl: string;
+  /** "This 1:1": the next meeting, to skip, move or pause for an absence, and what either person changed. */
+  meetingUrl: string;
+  /** The manager's page for the pair (its questions, the report's suggestions, pooled feedback); empty for the report. */
+  questionsUrl: string;
+}
+
+/** The pair pages a link opens; the manager's page only from a manager's link (`role`; the report's when left out). */
+export function pairPageUrls(publicBaseUrl: string, token: string, role: 'report' | 'manager' = 'report'): PairPageUrls {
   const base = `${publicBaseUrl.replace(/\/+$/, '')}/pairs/${token}`;
-  return { topicUrl: `${base}/topic`, recordUrl: `${base}/record` };
+  return { topicUrl: `${base}/topic`, recordUrl: `${base}/record`, meetingUrl: `${base}/meeting`, questionsUrl: role === 'manager' ? `${base}/questions` : '' };
 }

@@ -3,6 +3,8 @@ import type { ActivityDeps } from './activity-deps';
 import { createPairEmailActivities } from './pair-emails';
 import { createPairRecordActivities } from './pair-records';
 import { createScheduleActivities } from './schedule';
+import { createCalendarInviteActivities } from './calendar-invites';
+import { createChangeNoticeActivities } from './change-notices';
 
 export type { ActivityDeps } from './activity-deps';
 
@@ -11,6 +13,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createScheduleActivities(),
     ...createPairEmailActivities(deps),
     ...createPairRecordActivities(deps),
+    ...createCalendarInviteActivities(deps),
+    ...createChangeNoticeActivities(deps),
   };
 }
 

@@ -3,15 +3,25 @@
 // trouble: let the activity retry).
 import nodemailer from 'nodemailer';
 
+/** A calendar invite or cancellation sent as a text/calendar alternative (iTIP over email, RFC 6047). */
+export interface CalendarPart {
+  method: 'REQUEST' | 'CANCEL';
+  /** The iCalendar text; its METHOD equals `method`. */
+  content: string;
+}
+
 export interface OutgoingEmail {
   messageId: string;
   to: string;
   subject: string;
   html: string;
   text: string;
+  calendar?: CalendarPart;
 }
 
 export interface Mailer {
+  /** The sender of every email, e.g. "Rapport <rapport@example.com>": the organizer of every invite. */
+  readonly from?: string;
   send(email: OutgoingEmail): Promise<void>;
   close(): void;
 }
@@ -74,6 +84,7 @@ function pooledUrl(smtpUrl: string, maxConnections: number): string {
 export function createMailer({ smtpUrl, from, maxConnections = 5 }: MailerOptions): Mailer {
   const transport = nodemailer.createTransport(pooledUrl(smtpUrl, maxConnections));
   return {
+    from,
     async send(email) {
       try {
         await transport.sendMail({
@@ -83,6 +94,7 @@ export function createMailer({ smtpUrl, from, maxConnections = 5 }: MailerOption
           html: email.html,
           text: email.text,
           messageId: email.messageId,
+          ...(email.calendar ? { icalEvent: { method: email.calendar.method, content: email.calendar.content, filename: 'invite.ics' } } : {}),
           // A stable Message-ID lets mail clients and relays drop a copy resent after a crash.
           headers: { 'Auto-Submitted': 'auto-generated' },
         });

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Role } from '../workflows/pair-types';
 import type { ActivityDeps, RapportTransaction } from './activity-deps';
 import { blankTokens } from '../pairs/link-tokens';
-import { PermanentMailError } from './mailer';
+import { PermanentMailError, type CalendarPart } from './mailer';
 import { isUniqueViolation } from '../prisma/database';
 
 export interface OutboxAddress {
@@ -27,6 +27,8 @@ export interface ComposedEmail {
   subject: string;
   html: string;
   text: string;
+  /** A calendar invite or cancellation sent with it. */
+  calendar?: CalendarPart;
 }
 
 export interface Composition {
@@ -74,6 +76,7 @@ async function createOutboxRows(deps: ActivityDeps, addresses: OutboxAddress[], 
               subject: email.subject,
               html: email.html,
               text: email.text,
+              calendar: email.calendar ? JSON.stringify(email.calendar) : null,
               status: 'pending',
             },
           }),
@@ -98,7 +101,15 @@ function withoutTokens(row: OutboxRow): Pick<OutboxRow, 'subject' | 'html' | 'te
 async function sendRow(deps: ActivityDeps, stage: string, row: OutboxRow): Promise<DeliveryStatus> {
   if (row.status === 'sent' || row.status === 'failed') return row.status;
   try {
-    await deps.mailer.send({ messageId: row.messageId, to: row.toAddress, subject: row.subject, html: row.html, text: row.text });
+    const calendar = row.calendar ? (JSON.parse(row.calendar) as CalendarPart) : undefined;
+    await deps.mailer.send({
+      messageId: row.messageId,
+      to: row.toAddress,
+      subject: row.subject,
+      html: row.html,
+      text: row.text,
+      ...(calendar ? { calendar } : {}),
+    });
   } catch (error) {
     const permanent = error instanceof PermanentMailError;
     // A relay's refusal may quote a link it objects to (a URL blocklist, say).

@@ -87,16 +87,16 @@ export function formIdFor(pairId: string, cycle: number, kind: FormKind): string
   return `${pairId}:${cycle}:${kind}`;
 }
 
-type PairRow = NonNullable<Awaited<ReturnType<ActivityDeps['db']['pair']['findUnique']>>>;
+export type PairRow = NonNullable<Awaited<ReturnType<ActivityDeps['db']['pair']['findUnique']>>>;
 
-async function loadPair(deps: ActivityDeps, pairId: string): Promise<PairRow> {
+export async function loadPair(deps: ActivityDeps, pairId: string): Promise<PairRow> {
   const pair = await deps.db.pair.findUnique({ where: { id: pairId } });
   // Without its pair the workflow cannot email anyone; retrying would not bring it back.
   if (!pair) throw ApplicationFailure.nonRetryable(`pair ${pairId} does not exist in the database`, 'PairNotFound');
   return pair;
 }
 
-function people(pair: PairRow, role: Role) {
+export function people(pair: PairRow, role: Role) {
   return {
     recipientName: role === 'report' ? pair.reportName : pair.managerName,
     to: role === 'report' ? pair.reportEmail : pair.managerEmail,
@@ -109,7 +109,7 @@ function ownerName(pair: PairRow, owner: Role): string {
   return owner === 'report' ? pair.reportName : pair.managerName;
 }
 
-function meetingContext(pair: PairRow, meetingAt: number) {
+export function meetingContext(pair: PairRow, meetingAt: number) {
   return {
     meetingWhen: formatLocal(meetingAt, pair.timeZone),
     durationMinutes: pair.durationMinutes,
@@ -147,7 +147,7 @@ export function createPairEmailActivities(deps: ActivityDeps) {
   /** Every email carries "add a topic to our next 1:1" and "your record" links for its recipient. */
   const pairLinks = (pairId: string, role: Role) => {
     const issued = issuePairLink(pairId, role, deps.formLinkTtlDays);
-    return { urls: pairPageUrls(deps.publicBaseUrl, issued.token), write: issued.write };
+    return { urls: pairPageUrls(deps.publicBaseUrl, issued.token, role), write: issued.write };
   };
 
   /**

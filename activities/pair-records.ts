@@ -41,6 +41,8 @@ export interface CloseCycleRequest {
   reasonId?: string;
   /** The reason's text, in state carried from before PairNote. */
   reason?: string;
+  /** Who skipped it. */
+  by?: Role | 'admin';
   closeForms: OpenForm[];
 }
 
@@ -144,7 +146,7 @@ export function createPairRecordActivities(deps: ActivityDeps) {
 
   const recordPairState = (request: RecordPairStateRequest) => writePairState(db, request);
 
-  async function closeCycle({ pairId, cycle, meetingAt, outcome, reasonId, reason: carriedReason, closeForms }: CloseCycleRequest): Promise<void> {
+  async function closeCycle({ pairId, cycle, meetingAt, outcome, reasonId, reason: carriedReason, by, closeForms }: CloseCycleRequest): Promise<void> {
     await closeFormsNow(pairId, closeForms);
     const reason = outcome === 'skipped' ? ((await noteText(reasonId, carriedReason)) ?? 'no reason given') : (carriedReason ?? undefined);
     const existing = await db.cycle.findUnique({ where: { pairId_number: { pairId, number: cycle } } });
@@ -158,7 +160,13 @@ export function createPairRecordActivities(deps: ActivityDeps) {
     if (outcome !== 'held') {
       await db.pairEvent.upsert({
         where: { id: eventIdOfThisActivity() },
-        create: { id: eventIdOfThisActivity(), pairId, cycleNumber: cycle, kind: outcome, detail: JSON.stringify({ reason: reason ?? null }) },
+        create: {
+          id: eventIdOfThisActivity(),
+          pairId,
+          cycleNumber: cycle,
+          kind: outcome,
+          detail: JSON.stringify({ reason: reason ?? null, ...(by ? { by } : {}) }),
+        },
         update: {},
       });
     }

@@ -1,18 +1,22 @@
 // Works out when a pair meets and when each stage of a cycle falls due. All arithmetic is on the
 // wall clock of the pair's time zone, so a 10:00 Europe/Berlin meeting stays at 10:00 local time
-// across DST changes, and "48 hours before" means the same local time two days earlier.
+// across DST changes, and "48 hours before" means the same local time two days earlier. Forms and
+// reminders keep to the pair's working days (see preparationTimes and followUpTime).
 import { DateTime, IANAZone } from 'luxon';
-import type { Cadence, CyclePlan, PairSchedule, Stage } from '../workflows/pair-types';
+import { DEFAULT_WORKING_DAYS, type Cadence, type CyclePlan, type PairSchedule, type PairSettings, type Stage } from '../workflows/pair-types';
+
+/** What planning reads of a pair's settings: its schedule and the days its forms may land on. */
+export type PlanningSchedule = PairSchedule & Pick<PairSettings, 'workingDays'>;
 
 export interface PlanNextCycleRequest {
-  schedule: PairSchedule;
+  schedule: PlanningSchedule;
   /** The slot of the previous cycle; null for a pair's first cycle. */
   afterSlot: number | null;
   now: number;
 }
 
 export interface PlanStagesRequest {
-  schedule: PairSchedule;
+  schedule: PlanningSchedule;
   slotAt: number;
   meetingAt: number;
 }
@@ -108,7 +112,7 @@ function monthlyOccurrenceAfter(cadence: MonthlyCadence, meetingOn: MeetingOn, a
 }
 
 /** The first cadence occurrence strictly after the instant `after`. */
-function occurrenceAfter(schedule: PairSchedule, after: number, isFirst: boolean): number {
+function occurrenceAfter(schedule: PlanningSchedule, after: number, isFirst: boolean): number {
   const { cadence, meetingTime, timeZone } = schedule;
   if (cadence.kind === 'demo') {
     // The first demo meeting is on the next whole minute (every zone's offset is whole minutes, so a
@@ -121,21 +125,93 @@ function occurrenceAfter(schedule: PairSchedule, after: number, isFirst: boolean
   return monthlyOccurrenceAfter(cadence, meetingOn, after, afterDay);
 }
 
+/** Whether an instant falls on one of the pair's working days, on its own clock; null when working days do not apply. */
+type WorkingDayTest = ((instant: number) => boolean) | null;
+
+/** The demo cadence meets minutes apart, so working days do not apply to it. */
+function workingDayTest(schedule: PlanningSchedule): WorkingDayTest {
+  if (schedule.cadence.kind === 'demo') return null;
+  const days = new Set<number>(schedule.workingDays ?? DEFAULT_WORKING_DAYS);
+  return (instant) => days.has(wallClockAt(instant, schedule.timeZone).weekday);
+}
+
+/** A week of days: every weekday comes up once, so a working day is among them. */
+const DAYS_SEARCHED = 7;
+
 /**
- * Each stage at its offset on the wall clock. Over a DST change that arithmetic can bring a stage
- * to or past its meeting (a small offset reaching back into a gap resolves forward, after the
- * meeting) or put two stages out of order. So, walking back from the meeting, each preparation
- * stage is kept at least one minute before the stage after it (agenda before meeting, reminder
- * before agenda, reflection before reminder), and the follow-up is never before the meeting's end.
+ * The stage at its own local time on the latest working day, from its day back over the week
+ * before it, that is no later than `latest`; null when no such day is in that week.
  */
-function stageTimes(schedule: PairSchedule, meetingAt: number): Record<Stage, number> {
-  const { offsets, timeZone, durationMinutes } = schedule;
+function onWorkingDayBefore(instant: number, latest: number, isWorkingDay: (instant: number) => boolean, timeZone: string): number | null {
+  const reading = wallClockAt(instant, timeZone);
+  for (let days = 0; days < DAYS_SEARCHED; days++) {
+    const candidate = days === 0 ? instant : instantOf(reading.minus({ days }), timeZone);
+    if (candidate <= latest && isWorkingDay(candidate)) return candidate;
+  }
+  return null;
+}
+
+/** The stage at its own local time on the first working day from its day on, if that comes before `bound`; null otherwise. */
+function onWorkingDayAfter(instant: number, bound: number, isWorkingDay: (instant: number) => boolean, timeZone: string): number | null {
+  const reading = wallClockAt(instant, timeZone);
+  for (let days = 0; days < DAYS_SEARCHED; days++) {
+    const candidate = days === 0 ? instant : instantOf(reading.plus({ days }), timeZone);
+    if (candidate >= bound) return null;
+    if (isWorkingDay(candidate)) return candidate;
+  }
+  return null;
+}
+
+type PreparationTimes = Pick<Record<Stage, number>, 'reflection' | 'reminder' | 'agenda'>;
+
+/**
+ * The stages before a meeting, each at its offset on the wall clock. Over a DST change that
+ * arithmetic can bring a stage to or past its meeting (a small offset reaching back into a gap
+ * resolves forward, after the meeting) or put two stages out of order. So, walking back from the
+ * meeting, each stage is kept at least one minute before the stage after it (agenda before meeting,
+ * reminder before agenda, reflection before reminder).
+ *
+ * Then working days, which the meeting ignores. The agenda is not a form and stays where it is (it
+ * also closes the forms, so sending it earlier would shorten the time to answer them). The reminder
+ * moves to the previous working day at the same local time. The reflection form does too, to the
+ * latest working day at its local time that is still at least a minute before the reminder, so that
+ * the report has a day to answer before being reminded: a Monday meeting's reflection (Saturday)
+ * goes out on Thursday when the reminder (Sunday) takes Friday. With so few working days that no day
+ * of the week before it qualifies, it goes out a minute before the reminder.
+ */
+function preparationTimes(schedule: PlanningSchedule, meetingAt: number): PreparationTimes {
+  const { offsets, timeZone } = schedule;
   const onWallClock = (minutes: number) => shiftWallClock(meetingAt, minutes, timeZone);
   const agenda = Math.min(onWallClock(-offsets.agendaBefore), meetingAt - MINUTE);
-  const reminder = Math.min(onWallClock(-offsets.reminderBefore), agenda - MINUTE);
-  const reflection = Math.min(onWallClock(-offsets.reflectionBefore), reminder - MINUTE);
-  const followUp = Math.max(onWallClock(offsets.followUpAfter), meetingAt + durationMinutes * MINUTE);
-  return { reflection, reminder, agenda, meeting: meetingAt, followUp };
+  const reminderAt = Math.min(onWallClock(-offsets.reminderBefore), agenda - MINUTE);
+  const reflectionAt = Math.min(onWallClock(-offsets.reflectionBefore), reminderAt - MINUTE);
+  const isWorkingDay = workingDayTest(schedule);
+  if (!isWorkingDay) return { reflection: reflectionAt, reminder: reminderAt, agenda };
+  const reminder = onWorkingDayBefore(reminderAt, agenda - MINUTE, isWorkingDay, timeZone) ?? reminderAt;
+  const reflection = onWorkingDayBefore(reflectionAt, reminder - MINUTE, isWorkingDay, timeZone) ?? reminder - MINUTE;
+  return { reflection, reminder, agenda };
+}
+
+/**
+ * The follow-up at its offset on the wall clock, never before the meeting's end (which a DST change
+ * during the meeting could otherwise bring about). It is a form, but moving it earlier would put it
+ * before the meeting, so on a day that is not a working day it moves to the NEXT working day at the
+ * same local time; unless that day would reach the next meeting's reflection form, then it stays
+ * where it is (the next cycle begins only after the follow-up: later still, it would make that
+ * meeting's forms late, or miss the meeting itself).
+ */
+function followUpTime(schedule: PlanningSchedule, meetingAt: number, followingSlotAt: number): number {
+  const { offsets, timeZone, durationMinutes } = schedule;
+  const followUpAt = Math.max(shiftWallClock(meetingAt, offsets.followUpAfter, timeZone), meetingAt + durationMinutes * MINUTE);
+  const isWorkingDay = workingDayTest(schedule);
+  if (!isWorkingDay) return followUpAt;
+  const nextReflection = preparationTimes(schedule, followingSlotAt).reflection;
+  return onWorkingDayAfter(followUpAt, nextReflection, isWorkingDay, timeZone) ?? followUpAt;
+}
+
+/** Every stage of the meeting at `meetingAt`, reflection < reminder < agenda < meeting < follow-up. */
+function stageTimes(schedule: PlanningSchedule, meetingAt: number, followingSlotAt: number): Record<Stage, number> {
+  return { ...preparationTimes(schedule, meetingAt), meeting: meetingAt, followUp: followUpTime(schedule, meetingAt, followingSlotAt) };
 }
 
 /**
@@ -146,18 +222,20 @@ export function planNextCycle({ schedule, afterSlot, now }: PlanNextCycleRequest
   let slot: number;
   if (afterSlot === null) {
     slot = occurrenceAfter(schedule, now, true);
-    while (stageTimes(schedule, slot).reflection < now) slot = occurrenceAfter(schedule, slot, true);
+    while (preparationTimes(schedule, slot).reflection < now) slot = occurrenceAfter(schedule, slot, true);
   } else {
     slot = occurrenceAfter(schedule, afterSlot, false);
     // Slots missed while the pair was paused or the workers were down are not replayed.
     while (slot <= now) slot = occurrenceAfter(schedule, slot, false);
   }
-  return { slotAt: slot, meetingAt: slot, stageAt: stageTimes(schedule, slot), followingSlotAt: occurrenceAfter(schedule, slot, false) };
+  const followingSlotAt = occurrenceAfter(schedule, slot, false);
+  return { slotAt: slot, meetingAt: slot, stageAt: stageTimes(schedule, slot, followingSlotAt), followingSlotAt };
 }
 
 /** Stage times around a meeting that was moved, or whose offsets changed. */
 export function planStages({ schedule, slotAt, meetingAt }: PlanStagesRequest): CyclePlan {
-  return { slotAt, meetingAt, stageAt: stageTimes(schedule, meetingAt), followingSlotAt: occurrenceAfter(schedule, slotAt, false) };
+  const followingSlotAt = occurrenceAfter(schedule, slotAt, false);
+  return { slotAt, meetingAt, stageAt: stageTimes(schedule, meetingAt, followingSlotAt), followingSlotAt };
 }
 
 export function createScheduleActivities() {

@@ -5,7 +5,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AdminError, type PairAdmin } from '../pairs/pair-admin';
 import type { FormProblems } from '../templates/page-contexts';
 import { formProblems, NO_INPUTS, type InputOf } from './form-problems';
-import { meetingInstantFromForm, NEW_PAIR_INPUTS, newPairFromForm, RESCHEDULE_INPUTS, SCHEDULE_INPUTS, scheduleChangeFromForm } from './pair-forms';
+import {
+  meetingInstantFromForm,
+  NEW_PAIR_INPUTS,
+  newPairFromForm,
+  inputsAsSent,
+  RESCHEDULE_INPUTS,
+  SCHEDULE_INPUTS,
+  scheduleChangeFromForm,
+  workingDaysAndInvitesInputs,
+} from './pair-forms';
 import type { QuestionBankAdmin } from './question-bank-admin';
 import { bankChoicesForPair } from './question-bank-pages';
 import { EDITOR_INPUTS, editorView, stagesFromEditor, type EditorFields } from './question-set-editor';
@@ -34,7 +43,7 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
   async function render(
     reply: FastifyReply,
     pairId: string,
-    extra: { notice?: string; problems?: FormProblems; stages?: ReturnType<typeof stagesFromEditor> } = {},
+    extra: { notice?: string; problems?: FormProblems; stages?: ReturnType<typeof stagesFromEditor>; sentSchedule?: EditorFields } = {},
   ) {
     const [{ pair, status, stopped, search, undeliveredEmails }, history, questionSet, suggestions, bankQuestions] = await Promise.all([
       pairs.showPair(pairId),
@@ -48,6 +57,9 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
       title: `${pair.reportName} and ${pair.managerName}`,
       pair,
       status,
+      schedule: extra.sentSchedule
+        ? inputsAsSent(extra.sentSchedule, workingDaysAndInvitesInputs(status.settings))
+        : workingDaysAndInvitesInputs(status.settings),
       stopped: stopped && { ...stopped, since: stopped.stoppedAt && formatLocal(Date.parse(stopped.stoppedAt), pair.timeZone) },
       search,
       undeliveredEmails,
@@ -119,7 +131,9 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
     } catch (error) {
       if (!(error instanceof AdminError)) throw error;
       const problems = formProblems(error.problems, NEW_PAIR_INPUTS);
-      return reply.code(error.status).view('admin-pairs.hbs', { title: 'Pairs', pairs: await pairs.listPairs(), problems, typed: request.body ?? {} });
+      const typed = request.body ?? {};
+      const newPair = inputsAsSent(typed, workingDaysAndInvitesInputs({}));
+      return reply.code(error.status).view('admin-pairs.hbs', { title: 'Pairs', pairs: await pairs.listPairs(), problems, typed, newPair });
     }
   });
 
@@ -149,7 +163,9 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
       await pairs.changeSchedule(pairId, scheduleChangeFromForm(fields), submissionIdOf(submission));
       return reply.code(303).header('Location', `/admin/pairs/${pairId}?done=schedule`).send();
     } catch (error) {
-      if (error instanceof AdminError && error.status !== 404) return refused(reply, pairId, error, SCHEDULE_INPUTS);
+      if (error instanceof AdminError && error.status !== 404) {
+        return render(reply, pairId, { problems: formProblems(error.problems, SCHEDULE_INPUTS), sentSchedule: request.body ?? {} });
+      }
       return onError(reply, error);
     }
   });

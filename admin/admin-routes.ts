@@ -14,6 +14,7 @@ import { limitHook, type RequestLimit } from '../http/request-limits';
 import { apiRouteNotFound, refuseApiRequest, tooManyRequestsPage } from '../http/request-refusals';
 import { isRecord } from '../workflows/message-rules';
 import { registerAdminPages } from './admin-pages';
+import { workingDaysAndInvitesInputs } from './pair-forms';
 import { registerCodecRoutes } from './codec-routes';
 import { AdminError, createPairAdmin, type PairAdmin } from '../pairs/pair-admin';
 import { submissionIdOf } from '../pairs/submission-ids';
@@ -157,7 +158,7 @@ const filterOf = (query: Record<string, string | undefined>) => ({
 
 function registerPages(pages: FastifyInstance, pairs: PairAdmin, bank: QuestionBankAdmin): void {
   pages.get('/', async (request: PairRequest, reply) =>
-    view(reply, 'admin-pairs.hbs', { title: 'Pairs', pairs: await pairs.listPairs(filterOf(request.query)) }),
+    view(reply, 'admin-pairs.hbs', { title: 'Pairs', pairs: await pairs.listPairs(filterOf(request.query)), newPair: workingDaysAndInvitesInputs({}) }),
   );
   registerAdminPages(pages, pairs, bank, adminName);
   registerQuestionBankPages(pages, bank, adminName);

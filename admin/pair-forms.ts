@@ -1,11 +1,16 @@
 // The admin pages' forms turned into what the admin service takes, and the service's fields back
 // into the forms' inputs, beside which their problems are shown. Values are passed on as typed
 // (numbers as numbers, NaN when not a number) so that the service's validation words every problem.
-import { DateTime } from 'luxon';
+import { instantOfLocal } from '../pairs/local-time';
 import type { NewPair } from '../pairs/registration';
-import type { Cadence, ScheduleChange, Weekday } from '../workflows/pair-types';
+import { WEEKDAY_NAMES } from '../pairs/working-days';
+import type { WorkingDaysAndInvitesInputs } from '../templates/page-contexts';
+import { DEFAULT_WORKING_DAYS, type Cadence, type PairSettings, type ScheduleChange, type Weekday } from '../workflows/pair-types';
 import { CADENCE_INPUTS, inputsOf } from './form-problems';
 import type { EditorFields } from './question-set-editor';
+
+/** The working days (a fieldset of checkboxes) and calendar invites, on both pair forms. */
+const WORKING_DAYS_AND_INVITES_INPUTS = { workingDays: 'workingDays', calendarInvites: 'calendarInvites' };
 
 /** The inputs of the form that adds a pair (admin-pairs.hbs), by the NewPair field they fill. */
 export const NEW_PAIR_INPUTS = inputsOf({
@@ -16,10 +21,11 @@ export const NEW_PAIR_INPUTS = inputsOf({
   ...CADENCE_INPUTS,
   timeZone: 'timeZone',
   formatNote: 'formatNote',
+  ...WORKING_DAYS_AND_INVITES_INPUTS,
 });
 
 /** The inputs of the schedule form on a pair's page (it has no time zone). */
-export const SCHEDULE_INPUTS = inputsOf(CADENCE_INPUTS);
+export const SCHEDULE_INPUTS = inputsOf({ ...CADENCE_INPUTS, ...WORKING_DAYS_AND_INVITES_INPUTS });
 
 export const RESCHEDULE_INPUTS = inputsOf({ meetingAt: 'meetingAt' });
 
@@ -28,6 +34,12 @@ const text = (fields: EditorFields, name: string): string => {
   return (Array.isArray(value) ? value[0] : (value ?? '')).trim();
 };
 const number = (fields: EditorFields, name: string): number => Number(text(fields, name) || NaN);
+/** Every value sent under a name: a group of checkboxes sends one per box checked. */
+const allOf = (fields: EditorFields, name: string): string[] => {
+  const value = fields[name];
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+};
 const optionalNumber = (fields: EditorFields, name: string): number | undefined => (text(fields, name) === '' ? undefined : number(fields, name));
 
 function cadenceOf(fields: EditorFields): Cadence {
@@ -37,6 +49,83 @@ function cadenceOf(fields: EditorFields): Cadence {
     return { kind: 'monthly', ordinal: ordinal as 1, weekday };
   }
   return { kind: text(fields, 'cadence') as 'weekly', everyWeeks: number(fields, 'everyWeeks'), weekday };
+}
+
+// ---- Working days and calendar invites --------------------------------------------------------
+//
+// An unchecked box sends nothing, so each form also sends what it showed, in hidden inputs:
+// workingDaysShown (the days shown checked, e.g. "1,2,3,4,5") and calendarInvitesShown ("on" or
+// "off"). Without them the form did not show these settings (a form from before them, a script),
+// and they are left as they are; with them, no box checked is a choice, refused as the API refuses
+// an empty list. The form that adds a pair gives the pair what its boxes say; the schedule form
+// changes a setting only when its boxes were changed, so that a pair following the organisation's
+// default for invites keeps following it when only its meeting time changes.
+
+const SHOWN_WORKING_DAYS = 'workingDaysShown';
+const SHOWN_INVITES = 'calendarInvitesShown';
+
+/** The days checked, as typed (the service refuses what is not a weekday); undefined when the form did not show them. */
+function checkedWorkingDays(fields: EditorFields): Weekday[] | undefined {
+  if (fields[SHOWN_WORKING_DAYS] === undefined) return undefined;
+  return allOf(fields, 'workingDays').map((day) => Number(day.trim() || NaN) as Weekday);
+}
+
+function checkedInvites(fields: EditorFields): boolean | undefined {
+  if (fields[SHOWN_INVITES] === undefined) return undefined;
+  return fields.calendarInvites !== undefined;
+}
+
+const inOrder = (days: readonly number[]) => [...days].sort((a, b) => a - b).join(',');
+const sameDays = (a: readonly number[], b: readonly number[]) => inOrder(a) === inOrder(b);
+
+function shownDays(fields: EditorFields): number[] {
+  return text(fields, SHOWN_WORKING_DAYS)
+    .split(',')
+    .filter((day) => day !== '')
+    .map(Number);
+}
+
+/** What the form that adds a pair says of the two settings. */
+function newPairChoices(fields: EditorFields): Pick<PairSettings, 'workingDays' | 'calendarInvites'> {
+  const workingDays = checkedWorkingDays(fields);
+  const calendarInvites = checkedInvites(fields);
+  return { ...(workingDays === undefined ? {} : { workingDays }), ...(calendarInvites === undefined ? {} : { calendarInvites }) };
+}
+
+/** What the schedule form changed of the two settings. */
+function changedChoices(fields: EditorFields): Pick<ScheduleChange, 'workingDays' | 'calendarInvites'> {
+  const change: Pick<ScheduleChange, 'workingDays' | 'calendarInvites'> = {};
+  const workingDays = checkedWorkingDays(fields);
+  if (workingDays !== undefined && !sameDays(workingDays, shownDays(fields))) change.workingDays = workingDays;
+  const calendarInvites = checkedInvites(fields);
+  if (calendarInvites !== undefined && calendarInvites !== (text(fields, SHOWN_INVITES) === 'on')) change.calendarInvites = calendarInvites;
+  return change;
+}
+
+/** The checkboxes for a pair's working days and invites (absent: Monday to Friday, and the organisation's default, shown as on). */
+export function workingDaysAndInvitesInputs(settings: Pick<PairSettings, 'workingDays' | 'calendarInvites'>): WorkingDaysAndInvitesInputs {
+  const days = settings.workingDays ?? DEFAULT_WORKING_DAYS;
+  const invites = settings.calendarInvites ?? true;
+  return {
+    workingDays: WEEKDAY_NAMES.map((label, index) => ({ value: index + 1, label, checked: days.includes((index + 1) as Weekday) })),
+    workingDaysShown: inOrder(days),
+    calendarInvites: invites,
+    calendarInvitesShown: invites ? 'on' : 'off',
+    invitesFollowDefault: settings.calendarInvites === undefined,
+  };
+}
+
+/**
+ * The checkboxes as a refused form sent them, so that what was ticked stays ticked; what the form
+ * says it showed stays `current`'s, so that sending it again is compared with the settings as they are.
+ */
+export function inputsAsSent(fields: EditorFields, current: WorkingDaysAndInvitesInputs): WorkingDaysAndInvitesInputs {
+  const days = checkedWorkingDays(fields);
+  return {
+    ...current,
+    workingDays: days === undefined ? current.workingDays : current.workingDays.map((day) => ({ ...day, checked: days.includes(day.value as Weekday) })),
+    calendarInvites: checkedInvites(fields) ?? current.calendarInvites,
+  };
 }
 
 export function newPairFromForm(fields: EditorFields): NewPair {
@@ -52,6 +141,7 @@ export function newPairFromForm(fields: EditorFields): NewPair {
       timeZone: text(fields, 'timeZone'),
       ...(durationMinutes === undefined ? {} : { durationMinutes }),
       ...(feedbackEveryCycles === undefined ? {} : { feedbackEveryCycles }),
+      ...newPairChoices(fields),
     },
     ...(formatNote ? { formatNote } : {}),
   };
@@ -67,11 +157,10 @@ export function scheduleChangeFromForm(fields: EditorFields): ScheduleChange {
   if (duration !== undefined) change.durationMinutes = duration;
   const feedback = optionalNumber(fields, 'feedbackEveryCycles');
   if (feedback !== undefined) change.feedbackEveryCycles = feedback;
-  return change;
+  return { ...change, ...changedChoices(fields) };
 }
 
 /** A datetime-local value ("2026-11-26T16:00") read in the pair's time zone, as an ISO instant. */
 export function meetingInstantFromForm(fields: EditorFields, timeZone: string): string {
-  const local = DateTime.fromISO(text(fields, 'meetingAt'), { zone: timeZone });
-  return local.isValid ? local.toISO({ suppressMilliseconds: true }) : text(fields, 'meetingAt');
+  return instantOfLocal(text(fields, 'meetingAt'), timeZone) ?? text(fields, 'meetingAt');
 }

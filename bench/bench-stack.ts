@@ -89,6 +89,8 @@ export async function startBenchStack(db: BenchDatabase): Promise<BenchStack> {
     DATABASE_URL: databaseUrl,
     SMTP_URL: smtp.url,
     MAIL_FROM: 'Rapport <rapport@example.com>',
+    // Calendar invites are emails too; this run counts the cycle's own (calendar-invites.test.ts covers them).
+    CALENDAR_INVITES: 'off',
     PUBLIC_BASE_URL: webUrl,
     WORKFLOW_BUNDLE_PATH: PREBUILT_BUNDLE,
     LOG_LEVEL: 'warn',

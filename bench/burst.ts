@@ -46,6 +46,8 @@ function benchPair(index: number, dueAt: number, run: string): NewPair {
       timeZone: 'UTC',
       durationMinutes: 30,
       offsets: { reflectionBefore: 60, reminderBefore: 30, agendaBefore: 10, followUpAfter: 60 },
+      // Every day a working day, so that a burst run on a weekend is not moved to Friday.
+      workingDays: [1, 2, 3, 4, 5, 6, 7],
     },
   };
 }
@@ -142,6 +144,7 @@ export async function runBaseline(stack: BenchStack, pairs: number): Promise<Bas
       formatNote: '',
       topicUrl: `${stack.webUrl}/pairs/${'t'.repeat(43)}/topic`,
       recordUrl: `${stack.webUrl}/pairs/${'t'.repeat(43)}/record`,
+      meetingUrl: `${stack.webUrl}/pairs/${'t'.repeat(43)}/meeting`,
       formUrl: `${stack.webUrl}/forms/${'f'.repeat(43)}`,
       openActionItems: [],
     };

@@ -2,7 +2,8 @@
 // the CLI only turns options into a NewPair and reports what the service says.
 import type { PairAdmin } from '../pairs/pair-admin';
 import type { NewPair } from '../pairs/registration';
-import type { Cadence, PairStatus, Weekday } from '../workflows/pair-types';
+import { weekdayList, WEEKDAY_SPELLINGS } from '../pairs/working-days';
+import type { Cadence, PairSettings, PairStatus, Weekday } from '../workflows/pair-types';
 import {
   EXIT_FAILED,
   EXIT_OK,
@@ -31,6 +32,16 @@ export const CADENCE_OPTIONS: OptionSpec[] = [
   { name: 'ordinal', value: '1-4|last', description: 'monthly only: which such weekday of the month (required with monthly)' },
 ];
 
+/** The days forms go out on, and calendar invites; `pairs schedule` takes the same options. */
+export const WORKING_DAYS_AND_INVITES_OPTIONS: OptionSpec[] = [
+  {
+    name: 'working-days',
+    value: 'DAYS',
+    description: `the days forms and reminders may go out on, separated by commas: ${WEEKDAY_SPELLINGS} (default mon,tue,wed,thu,fri)`,
+  },
+  { name: 'calendar-invites', value: 'on|off', description: "send each meeting to both as a calendar invite (default: the organisation's, CALENDAR_INVITES)" },
+];
+
 const PAIR_OPTIONS: OptionSpec[] = [
   { name: 'manager-name', value: 'NAME', description: "the manager's name (required unless --file)" },
   { name: 'manager-email', value: 'EMAIL', description: "the manager's email address (required unless --file)" },
@@ -43,6 +54,7 @@ const PAIR_OPTIONS: OptionSpec[] = [
   { name: 'format-note', value: 'TEXT', description: 'a note on the format, shown in the emails (at most 200 characters)' },
   { name: 'feedback-every', value: 'N', description: 'ask for feedback on the manager every N meetings held (default 4)' },
   { name: 'skip-nudge-after', value: 'N', description: 'nudge the manager after N skips in a row (default 3)' },
+  ...WORKING_DAYS_AND_INVITES_OPTIONS,
 ];
 const FILE_OPTION: OptionSpec = {
   name: 'file',
@@ -81,6 +93,44 @@ export function cadenceOf(values: Map<string, string>): Cadence {
   return { kind: kind as 'weekly', everyWeeks: numberIn(values.get('every-weeks') ?? '1'), weekday };
 }
 
+/** --working-days items separated by commas (spaces around them allowed). */
+const WORKING_DAYS_SEPARATOR = /,/;
+const INVITES_SWITCH: ReadonlyMap<string, boolean> = new Map([
+  ['on', true],
+  ['off', false],
+]);
+
+const invitesSwitched = (value: string) => INVITES_SWITCH.get(value.trim().toLowerCase());
+
+function workingDaysUsageProblems(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return weekdayList(value, WORKING_DAYS_SEPARATOR).unknown.map((item) => `--working-days: "${item}" is not a weekday; write ${WEEKDAY_SPELLINGS}`);
+}
+
+function invitesUsageProblems(value: string | undefined): string[] {
+  if (value === undefined || invitesSwitched(value) !== undefined) return [];
+  return [`--calendar-invites must be on or off, not "${value}"`];
+}
+
+/**
+ * What the service cannot word, since it gets weekdays and a boolean: a day name it does not know,
+ * an invites switch other than on or off. Repeated days and an empty list are the service's to refuse.
+ */
+export function workingDaysAndInvitesProblems(values: Map<string, string>): string[] {
+  return [...workingDaysUsageProblems(values.get('working-days')), ...invitesUsageProblems(values.get('calendar-invites'))];
+}
+
+/** The two settings as given; call workingDaysAndInvitesProblems first. */
+export function workingDaysAndInvitesOf(values: Map<string, string>): Pick<PairSettings, 'workingDays' | 'calendarInvites'> {
+  const settings: Pick<PairSettings, 'workingDays' | 'calendarInvites'> = {};
+  const workingDays = values.get('working-days');
+  const invites = values.get('calendar-invites');
+  if (workingDays !== undefined) settings.workingDays = weekdayList(workingDays, WORKING_DAYS_SEPARATOR).days;
+  const switched = invites === undefined ? undefined : invitesSwitched(invites);
+  if (switched !== undefined) settings.calendarInvites = switched;
+  return settings;
+}
+
 function countsOf(values: Map<string, string>): Partial<NewPair['settings']> {
   const counts: Partial<NewPair['settings']> = {};
   const duration = values.get('duration');
@@ -94,13 +144,19 @@ function countsOf(values: Map<string, string>): Partial<NewPair['settings']> {
 
 function newPairFromOptions({ values }: ParsedArgs): NewPair {
   const missing = REQUIRED_PAIR_OPTIONS.filter((name) => !values.has(name)).map((name) => `pairs create needs --${name} (or --file PAIR.json)`);
-  const problems = [...missing, ...cadenceUsageProblems(values)];
+  const problems = [...missing, ...cadenceUsageProblems(values), ...workingDaysAndInvitesProblems(values)];
   if (problems.length > 0) throw new UsageError(problems, 'pairs create');
   const formatNote = values.get('format-note');
   return {
     manager: { name: values.get('manager-name') ?? '', email: values.get('manager-email') ?? '' },
     report: { name: values.get('report-name') ?? '', email: values.get('report-email') ?? '' },
-    settings: { cadence: cadenceOf(values), meetingTime: values.get('time') ?? '', timeZone: values.get('time-zone') ?? '', ...countsOf(values) },
+    settings: {
+      cadence: cadenceOf(values),
+      meetingTime: values.get('time') ?? '',
+      timeZone: values.get('time-zone') ?? '',
+      ...countsOf(values),
+      ...workingDaysAndInvitesOf(values),
+    },
     ...(formatNote === undefined ? {} : { formatNote }),
   };
 }
@@ -122,10 +178,13 @@ const createCommand: CommandSpec = {
     'pairs create --manager-name NAME --manager-email EMAIL --report-name NAME --report-email EMAIL',
     '             --cadence weekly|monthly [--every-weeks N] --weekday DAY [--ordinal 1-4|last]',
     '             --time HH:MM --time-zone ZONE [--duration MINUTES] [--format-note TEXT]',
-    '             [--feedback-every N] [--skip-nudge-after N]',
+    '             [--feedback-every N] [--skip-nudge-after N] [--working-days DAYS] [--calendar-invites on|off]',
     'pairs create --file PAIR.json',
   ],
-  details: ['The pair is checked exactly as the admin API checks it; every problem is printed.'],
+  details: [
+    'The pair is checked exactly as the admin API checks it; every problem is printed.',
+    'A form or reminder that would fall on a day that is not a working day moves to a working day (see README.md, Cycle rules).',
+  ],
   arguments: [],
   options: [...PAIR_OPTIONS, FILE_OPTION],
   async prepare(args) {
@@ -149,7 +208,8 @@ const importCommand: CommandSpec = {
     'The header names the columns: manager_name, manager_email, report_name, report_email, cadence',
     '(weekly, every N weeks or monthly), weekday, meeting_time, time_zone are required; ordinal,',
     'duration_minutes, format_note, feedback_every, skip_nudge_after, reflection_before_hours,',
-    'reminder_before_hours, agenda_before_minutes and follow_up_after_hours are optional.',
+    'reminder_before_hours, agenda_before_minutes, follow_up_after_hours, working_days (e.g. mon;tue;wed)',
+    'and calendar_invites (yes or no) are optional.',
     'Exits with 1 when any row was refused or the file has problems.',
   ],
   arguments: [{ name: 'FILE', description: 'the CSV file (UTF-8, with a header row)' }],

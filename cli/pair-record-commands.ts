@@ -5,7 +5,14 @@ import type { ScheduleChange, StageOffsets } from '../workflows/pair-types';
 import { EXIT_OK, numberIn, PAIR_ID_ARGUMENT as PAIR_ID, UsageError, type CommandSpec, type OptionSpec } from './cli-args';
 import { writeOutputFile } from './cli-files';
 import { describeCadence, json, localTime, table } from './cli-format';
-import { cadenceOf, cadenceUsageProblems, CADENCE_OPTIONS } from './pair-commands';
+import {
+  cadenceOf,
+  cadenceUsageProblems,
+  CADENCE_OPTIONS,
+  WORKING_DAYS_AND_INVITES_OPTIONS,
+  workingDaysAndInvitesOf,
+  workingDaysAndInvitesProblems,
+} from './pair-commands';
 
 // ---- pairs schedule -----------------------------------------------------------------------------
 
@@ -28,6 +35,7 @@ const SCHEDULE_OPTIONS: OptionSpec[] = [
   { name: 'time-zone', value: 'ZONE', description: 'IANA time zone, e.g. Europe/Berlin' },
   ...COUNT_OPTIONS.map(([name, , description]) => ({ name, value: name === 'duration' ? 'MINUTES' : 'N', description })),
   ...OFFSET_OPTIONS.map(([name, , description]) => ({ name, value: 'MINUTES', description })),
+  ...WORKING_DAYS_AND_INVITES_OPTIONS.map((option) => ({ ...option, description: option.description.replace(/ \(default.*\)$/, '') })),
 ];
 
 function scheduleChangeOf(values: Map<string, string>): ScheduleChange {
@@ -39,21 +47,25 @@ function scheduleChangeOf(values: Map<string, string>): ScheduleChange {
   const offsets = OFFSET_OPTIONS.filter(([name]) => values.has(name));
   // The workflow merges partial offsets into the current ones, as the API's PATCH does.
   if (offsets.length > 0) change.offsets = Object.fromEntries(offsets.map(([name, key]) => [key, numberIn(values.get(name) ?? '')])) as unknown as StageOffsets;
-  return change;
+  return { ...change, ...workingDaysAndInvitesOf(values) };
 }
 
-function scheduleUsageProblems(values: Map<string, string>): string[] {
-  if (values.size === 0) return ['pairs schedule needs at least one option to change'];
+function cadenceChangeProblems(values: Map<string, string>): string[] {
   const cadence = values.has('cadence') || values.has('weekday') || values.has('every-weeks') || values.has('ordinal');
   if (!cadence) return [];
   const missing = ['cadence', 'weekday'].filter((name) => !values.has(name)).map((name) => `changing the cadence needs --${name} too`);
   return [...missing, ...cadenceUsageProblems(values)];
 }
 
+function scheduleUsageProblems(values: Map<string, string>): string[] {
+  if (values.size === 0) return ['pairs schedule needs at least one option to change'];
+  return [...cadenceChangeProblems(values), ...workingDaysAndInvitesProblems(values)];
+}
+
 const scheduleCommand: CommandSpec = {
   group: 'pairs',
   name: 'schedule',
-  summary: "change a running pair's cadence, meeting time, time zone, length or stage times",
+  summary: "change a running pair's cadence, meeting time, time zone, length, stage times, working days or calendar invites",
   details: [
     'Only the options given change. A new cadence moves this meeting if its reflection form has not gone out;',
     'otherwise it applies from the next cycle. The change is checked exactly as the admin API checks it.',

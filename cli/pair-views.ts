@@ -3,6 +3,7 @@ import type { PairAdmin } from '../pairs/pair-admin';
 import type { ImportReport } from '../pairs/pair-import';
 import type { StoppedRun } from '../pairs/pair-liveness';
 import type { PairStatusView } from '../pairs/pair-status-view';
+import { workingDaysText } from '../pairs/working-days';
 import type { PairSettings } from '../workflows/pair-types';
 import { describeCadence, fields, localTime, minutesText, person, printable, table, utcTime } from './cli-format';
 
@@ -41,7 +42,15 @@ function scheduleFields(settings: PairSettings): [string, string][] {
     ],
     ['Feedback', `every ${settings.feedbackEveryCycles} meeting(s) held`],
     ['Skip nudge', `after ${settings.skipNudgeAfter} skips in a row`],
+    ['Working days', `${workingDaysText(settings.workingDays)} (forms and reminders; the meeting keeps its day)`],
+    ['Invites', invitesText(settings.calendarInvites)],
   ];
+}
+
+/** Labels stay within the widest one ("Temporal search"), so that the values line up as before. */
+function invitesText(calendarInvites: boolean | undefined): string {
+  if (calendarInvites === undefined) return "calendar invites as the organisation's default (CALENDAR_INVITES)";
+  return calendarInvites ? 'calendar invites for each meeting' : 'no calendar invites';
 }
 
 /** Where the cycle stands, as the workflow last wrote it; nothing before its first write. */

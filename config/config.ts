@@ -40,6 +40,13 @@ const yesNo = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((value) => ['true', '1', 'yes'].includes(value));
 
+/** A feature switched on or off; the spellings of yesNo are taken too. */
+const onOff = (fallback: boolean) =>
+  z
+    .enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'], { message: 'must be on or off' })
+    .default(fallback ? 'on' : 'off')
+    .transform((value) => ['on', 'true', '1', 'yes'].includes(value));
+
 const TEMPORAL_NAME = /^[A-Za-z0-9._-]{1,255}$/;
 
 /** An IPv4 or IPv6 address, optionally with a /prefix length. */
@@ -145,10 +152,13 @@ const configSchema = z.object({
     .default('Rapport <rapport@localhost>'),
   PUBLIC_BASE_URL: urlWithScheme(['http:', 'https:'], 'must be an http:// or https:// URL').default('http://localhost:3000'),
   FORM_LINK_TTL_DAYS: wholeNumber(1, 365).default(30),
+  CALENDAR_INVITES: onOff(true),
   SMTP_MAX_CONNECTIONS: wholeNumber(1, 100).default(5),
   WEB_HOST: z.string().min(1).default('127.0.0.1'),
   WEB_PORT: wholeNumber(0, 65535).default(3000),
   RATE_LIMIT_PER_MINUTE: wholeNumber(1, 100_000).default(60),
+  /** At least 2: a "pool" of one would show one person's answers. */
+  FEEDBACK_POOL_MINIMUM: wholeNumber(2, 1_000).default(3),
   TRUST_PROXY: trustProxy,
   WEB_REQUEST_TIMEOUT_SECONDS: wholeNumber(1, 3_600).default(30),
   WEB_HEADERS_TIMEOUT_SECONDS: wholeNumber(1, 3_600).default(10),
@@ -196,10 +206,14 @@ export interface RapportConfig {
   messageIdDomain: string;
   publicBaseUrl: string;
   formLinkTtlDays: number;
+  /** The organisation default (CALENDAR_INVITES): whether a pair without a setting of its own gets calendar invites. */
+  calendarInvites: boolean;
   web: {
     host: string;
     port: number;
     rateLimitPerMinute: number;
+    /** The fewest distinct reports whose pooled feedback a manager's summary shows (FEEDBACK_POOL_MINIMUM). */
+    feedbackPoolMinimum: number;
     answerRedeliverySeconds: number;
     /** Fastify's trustProxy: off, a hop count, or the proxies' addresses. */
     trustProxy: false | number | string[];
@@ -396,11 +410,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFor: Conf
     messageIdDomain: domainOf(raw.MAIL_FROM),
     publicBaseUrl: raw.PUBLIC_BASE_URL,
     formLinkTtlDays: raw.FORM_LINK_TTL_DAYS,
+    calendarInvites: raw.CALENDAR_INVITES,
     admin: { user: raw.ADMIN_USER, password: raw.ADMIN_PASSWORD, sessionSecret: raw.SESSION_SECRET, temporalUiOrigin: raw.TEMPORAL_UI_ORIGIN },
     web: {
       host: raw.WEB_HOST,
       port: raw.WEB_PORT,
       rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
+      feedbackPoolMinimum: raw.FEEDBACK_POOL_MINIMUM,
       answerRedeliverySeconds: raw.ANSWER_REDELIVERY_SECONDS,
       trustProxy: raw.TRUST_PROXY,
       timeouts: {

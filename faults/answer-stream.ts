@@ -3,7 +3,8 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { hashToken } from '../pairs/link-tokens';
 import { pairHandle } from '../pairs/registration';
-import type { FormAnswer } from '../workflows/pair-types';
+import type { AnswerMessage } from '../workflows/pair-types';
+import { updateIdFor } from '../pairs/submission-ids';
 import type { FaultStack } from './fault-stack';
 
 /** What the web service answered one submission; 'no answer' when the connection failed. */
@@ -80,6 +81,8 @@ interface StoredAnswer {
   kind: string;
   topic: unknown;
   delivered: boolean;
+  /** The id of the Update that delivers this version of the answer (see web/answer-delivery.ts). */
+  updateId: string;
 }
 
 async function storedAnswer(stack: FaultStack, link: string): Promise<StoredAnswer | null> {
@@ -87,7 +90,15 @@ async function storedAnswer(stack: FaultStack, link: string): Promise<StoredAnsw
   const answer = formLink ? await stack.database.prisma.answer.findUnique({ where: { formId: formLink.formId } }) : null;
   if (!answer) return null;
   const payload = JSON.parse(answer.payload) as { answers?: Record<string, unknown> };
-  return { pairId: answer.pairId, cycle: answer.cycleNumber, kind: answer.kind, topic: payload.answers?.topics, delivered: answer.deliveredAt !== null };
+  const submission = answer.submissionId ?? answer.updatedAt.getTime().toString();
+  return {
+    pairId: answer.pairId,
+    cycle: answer.cycleNumber,
+    kind: answer.kind,
+    topic: payload.answers?.topics,
+    delivered: answer.deliveredAt !== null,
+    updateId: updateIdFor('answer', `${answer.formId}-${submission}`),
+  };
 }
 
 /** Whether any answer is stored for the form behind a link. */
@@ -95,22 +106,27 @@ export async function hasStoredAnswer(stack: FaultStack, link: string): Promise<
   return (await storedAnswer(stack, link)) !== null;
 }
 
-/** The topics of the answers the pair's workflow accepted and completed, by "cycle:kind", in order. */
+/**
+ * The update ids of the answers the pair's workflow accepted and completed, by "cycle:kind", in
+ * order. History holds no answer's text, only which form was answered: the update id (made from
+ * the submission and stored with the answer) says which version of the answer it was.
+ */
 async function answersInWorkflow(stack: FaultStack, pairId: string): Promise<Map<string, string[]>> {
   const history = await pairHandle(stack.client, pairId).fetchHistory();
-  const requested = new Map<string, FormAnswer>();
+  const requested = new Map<string, AnswerMessage>();
   const completed = new Map<string, string[]>();
   for (const event of history.events ?? []) {
     const accepted = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
     if (accepted?.input?.name === 'answerForm' && accepted.meta?.updateId) {
       const [payload] = accepted.input.args?.payloads ?? [];
-      if (payload) requested.set(accepted.meta.updateId, defaultPayloadConverter.fromPayload<FormAnswer>(payload));
+      if (payload) requested.set(accepted.meta.updateId, defaultPayloadConverter.fromPayload<AnswerMessage>(payload));
     }
     const done = event.workflowExecutionUpdateCompletedEventAttributes;
-    const answer = done?.meta?.updateId ? requested.get(done.meta.updateId) : undefined;
-    if (answer && done?.outcome?.success) {
+    const updateId = done?.meta?.updateId;
+    const answer = updateId ? requested.get(updateId) : undefined;
+    if (answer && updateId && done?.outcome?.success) {
       const key = `${answer.cycle}:${answer.kind}`;
-      completed.set(key, [...(completed.get(key) ?? []), String(answer.answers.topics)]);
+      completed.set(key, [...(completed.get(key) ?? []), updateId]);
     }
   }
   return completed;
@@ -149,7 +165,7 @@ async function checkSavedAnswersOnce(stack: FaultStack, saved: Map<string, strin
     const inWorkflow = workflows.get(stored.pairId) ?? (await answersInWorkflow(stack, stored.pairId).catch(() => new Map<string, string[]>()));
     workflows.set(stored.pairId, inWorkflow);
     // The workflow's latest answer to the form must be the one saved last.
-    const latest = inWorkflow.get(`${stored.cycle}:${stored.kind}`)?.at(-1) === topic;
+    const latest = inWorkflow.get(`${stored.cycle}:${stored.kind}`)?.at(-1) === stored.updateId;
     if (!stored.delivered) check.unacknowledged += 1;
     if (!latest) check.notInWorkflow += 1;
     if (stored.delivered && latest) check.complete += 1;

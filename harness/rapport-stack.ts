@@ -48,6 +48,11 @@ export interface StackOptions {
   publicBaseUrl?: string;
   /** Replace or wrap activities, e.g. to inject a fault. */
   activities?: (real: ReturnType<typeof createActivities>) => object;
+  /**
+   * The organisation default for calendar invites (CALENDAR_INVITES). Off unless asked for: most
+   * tests count the emails a pair gets, and invites are emails too.
+   */
+  calendarInvites?: boolean;
   /** Encrypt payloads as production does with TEMPORAL_CODEC_KEYS: the worker and the stack's client use it. */
   payloadCodec?: PayloadCodec;
 }
@@ -74,6 +79,7 @@ export async function startRapportStack(env: TestWorkflowEnvironment, options: S
     publicBaseUrl: options.publicBaseUrl ?? PUBLIC_BASE_URL,
     messageIdDomain: 'rapport.test',
     formLinkTtlDays: 30,
+    calendarInvitesByDefault: options.calendarInvites ?? false,
   };
   counter += 1;
   const taskQueue = `rapport-test-${process.pid}-${counter}`;

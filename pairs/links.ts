@@ -1,6 +1,7 @@
 // Turning a token from a link back into what it opens. Invalid, expired and revoked tokens all
 // come back as null, so that every such link gets the same page.
 import { hashToken, TOKEN_BYTES } from './link-tokens';
+import { suggestionsTakenUp } from './pair-questions';
 import type { RapportPrisma } from '../prisma/database';
 import { questionSetById } from '../question-sets/question-set-repository';
 import { STAGE_OF_FORM, type Question } from '../question-sets/question-types';
@@ -20,6 +21,8 @@ export interface OpenedForm {
   form: FormRow & { kind: FormKind; recipientRole: Role };
   pair: PairRow;
   questions: Question[];
+  /** On the report's forms: their suggestions taken up since their previous form, as sentences (pair-questions.ts). */
+  suggestionsTakenUp: string[];
 }
 
 export interface OpenedPairLink {
@@ -40,7 +43,12 @@ export async function openFormLink(db: RapportPrisma, token: string): Promise<Op
   const [pair, questionSet] = await Promise.all([db.pair.findUnique({ where: { id: form.pairId } }), questionSetById(db, form.questionSetId)]);
   if (!pair || !questionSet) return null;
   const kind = form.kind as FormKind;
-  return { form: { ...form, kind, recipientRole: form.recipientRole as Role }, pair, questions: questionSet.stages[STAGE_OF_FORM[kind]] };
+  return {
+    form: { ...form, kind, recipientRole: form.recipientRole as Role },
+    pair,
+    questions: questionSet.stages[STAGE_OF_FORM[kind]],
+    suggestionsTakenUp: await suggestionsTakenUp(db, form, pair),
+  };
 }
 
 export async function openPairLink(db: RapportPrisma, token: string): Promise<OpenedPairLink | null> {

@@ -5,24 +5,10 @@ import { pairSettingsFromRow } from './pair-rows';
 import { InvalidPairError, PairExistsError, pairHandle, registerPair, sendToPair, startPairWorkflow, type NewPair } from './registration';
 import { MANAGER_KEY_ORDER, managerKeyOf, managerKeysOf, managerSearchQuery } from './manager-search';
 import type { RapportPrisma } from '../prisma/database';
-import {
-  currentQuestionSet,
-  ensureOrgQuestionSet,
-  saveOrgQuestionSet,
-  savePairQuestionSet,
-  type StoredQuestionSet,
-} from '../question-sets/question-set-repository';
+import { currentQuestionSet, ensureOrgQuestionSet, saveOrgQuestionSet, type StoredQuestionSet } from '../question-sets/question-set-repository';
 import { describeQuestionSetChange, questionSetProblems } from '../question-sets/question-set-rules';
 import type { Question, QuestionSetStage, QuestionSetStages } from '../question-sets/question-types';
-import {
-  changeScheduleUpdate,
-  endPairUpdate,
-  pauseUpdate,
-  questionSetChangedUpdate,
-  rescheduleMeetingUpdate,
-  resumeUpdate,
-  skipMeetingUpdate,
-} from '../workflows/pair-messages';
+import { changeScheduleUpdate, endPairUpdate, pauseUpdate, rescheduleMeetingUpdate, resumeUpdate, skipMeetingUpdate } from '../workflows/pair-messages';
 import type { ScheduleChange } from '../workflows/pair-types';
 import { isProblem, listedProblems, problem, requestProblem, sentencesOf, type Problem } from '../workflows/problem-list';
 import { exportPairCsv, exportPairJson } from './pair-export';
@@ -34,6 +20,7 @@ import { storedStatusOf } from './pair-state-record';
 import { LIVENESS_DEADLINE_MS, livenessOf, stoppedPairs, type StoppedRun } from './pair-liveness';
 import { PairRestartRefused, restartPair } from './pair-restart';
 import { pairStatusView, withTexts } from './pair-status-view';
+import { decideSuggestion, editQuestionSet, isSuggestionDecision, saveQuestionSetVersion } from './pair-questions';
 
 /**
  * Its problems are what the API and the CLI show as sentences, and the admin pages beside their
@@ -193,17 +180,9 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
 
   const questionSetView = (set: StoredQuestionSet) => ({ version: set.version, scope: set.scope === 'org' ? 'org' : 'pair', stages: set.stages });
 
-  /** Saves a new version and tells the running workflow; the save stands even if it cannot be told. */
-  async function saveVersion(pairId: string, stages: QuestionSetStages, admin: string, note: string) {
-    const saved = await savePairQuestionSet(db, pairId, stages, admin, note);
-    const notified = await withDeadline(updateTimeoutMs, () =>
-      sendToPair(temporal, pairId, (h) => h.executeUpdate(questionSetChangedUpdate, { args: [{ version: saved.version }] })),
-    ).then(
-      () => true,
-      () => false,
-    );
-    return { version: saved.version, change: note, notified };
-  }
+  /** Saves a new version and tells the running workflow; the save stands even if it cannot be told (pair-questions.ts). */
+  const saveVersion = (pairId: string, stages: QuestionSetStages, admin: string, note: string) =>
+    saveQuestionSetVersion({ db, temporal, updateTimeoutMs }, pairId, stages, admin, note);
 
   return {
     createPair,
@@ -221,7 +200,7 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
     // Each message's update id comes from the submission (a form's hidden id, an API request's
     // Idempotency-Key): the same submission sent twice is applied once.
     pause: (pairId: string, submissionId = newSubmissionId()) =>
-      tell(pairId, (h) => h.executeUpdate(pauseUpdate, { updateId: updateIdFor('pause', submissionId) })),
+      tell(pairId, (h) => h.executeUpdate(pauseUpdate, { args: [{ by: 'admin' }], updateId: updateIdFor('pause', submissionId) })),
     resume: (pairId: string, submissionId = newSubmissionId()) =>
       tell(pairId, (h) => h.executeUpdate(resumeUpdate, { updateId: updateIdFor('resume', submissionId) })),
     async skip(pairId: string, reason?: unknown, submissionId = newSubmissionId()) {
@@ -253,8 +232,10 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
       const problems = questionSetProblems(stages);
       if (problems.length > 0) throw new AdminError(422, problems);
       await pairRow(pairId);
-      const before = await currentQuestionSet(db, pairId);
-      return saveVersion(pairId, stages as QuestionSetStages, admin, describeQuestionSetChange(before.stages, stages as QuestionSetStages));
+      const edit = await editQuestionSet({ db, temporal, updateTimeoutMs }, pairId, stages, admin);
+      if (edit.outcome === 'refused') throw new AdminError(422, edit.problems);
+      if (edit.outcome === 'unchanged') throw new Error('editQuestionSet skipped a save it was asked to make');
+      return edit.saved;
     },
     async questionSetVersions(pairId: string) {
       await pairRow(pairId);
@@ -298,13 +279,10 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
       return rows.map((r) => ({ id: r.id, by: r.byRole, text: r.text, status: r.status, createdAt: r.createdAt, decidedBy: r.decidedBy }));
     },
     async decideSuggestion(pairId: string, suggestionId: string, decision: unknown, admin: string) {
-      if (decision !== 'accepted' && decision !== 'dismissed') throw new AdminError(422, [problem('decision', 'decision must be "accepted" or "dismissed"')]);
+      if (!isSuggestionDecision(decision)) throw new AdminError(422, [problem('decision', 'decision must be "accepted" or "dismissed"')]);
       await pairRow(pairId);
-      const decided = await db.questionSuggestion.updateMany({
-        where: { id: suggestionId, pairId, status: 'open' },
-        data: { status: decision, decidedAt: new Date(), decidedBy: admin },
-      });
-      if (decided.count === 0) throw new AdminError(409, [requestProblem('That suggestion does not exist or was already decided.')]);
+      if (!(await decideSuggestion(db, pairId, suggestionId, decision, admin)))
+        throw new AdminError(409, [requestProblem('That suggestion does not exist or was already decided.')]);
       return { id: suggestionId, status: decision };
     },
     async history(pairId: string) {

@@ -1,12 +1,13 @@
 // The admin's view of one pair over time: every cycle, every answer per question, the trends of
 // the scale questions, and the rates worth watching (meetings held, action items done, feedback on
-// the manager). Admins see everything, private answers included, flagged as such.
+// the manager). Admins see everything, private answers included, flagged as such, except feedback
+// the report shared only pooled (privacy.ts), which counts in the manager's pooled summary alone.
 import type { ActionItem, Answer, Cycle, Form, Pair } from '../generated/sqlite/client';
 import type { RapportPrisma } from '../prisma/database';
 import { questionSetById, type StoredQuestionSet } from '../question-sets/question-set-repository';
 import { STAGE_OF_FORM, type Question, type QuestionSetStage, type QuestionType } from '../question-sets/question-types';
 import type { FormKind, Role } from '../workflows/pair-types';
-import { answerText, answerTo, isPrivateAnswer, parseAnswerPayload, type QuestionAnswer } from './answer-format';
+import { answerText, answerTo, isPooledAnswer, isPrivateAnswer, parseAnswerPayload, type QuestionAnswer } from './answer-format';
 import { visibleTo, type Viewer } from './privacy';
 
 export const CYCLE_STATUSES = ['planned', 'held', 'skipped', 'paused', 'not-held', 'cancelled'] as const;
@@ -94,6 +95,8 @@ export interface AnsweredQuestion {
   question: Question;
   value: QuestionAnswer;
   private: boolean;
+  /** Feedback the report shares only in the manager's pooled summary: left out for everyone else. */
+  pooled: boolean;
 }
 
 function meetingTimes(cycles: Cycle[]): Map<number, string> {
@@ -125,6 +128,7 @@ export function answeredQuestions(record: PairRecordRows, viewer: Viewer): Answe
           question,
           value,
           private: isPrivateAnswer(question, payload),
+          pooled: isPooledAnswer(kind, payload),
         },
       ];
     });

@@ -6,6 +6,7 @@ import { InvalidPairError, newPairProblems, PairExistsError, type NewPair } from
 import { DEFAULT_OFFSETS, type Cadence, type PairSettings, type StageOffsets, type Weekday } from '../workflows/pair-types';
 import { fieldsOf, listedProblems, sentencesOf, type Problem } from '../workflows/problem-list';
 import { quoted } from '../workflows/quoted';
+import { weekdayList, WEEKDAY_SPELLINGS } from './working-days';
 
 export const MAX_IMPORT_ROWS = 5_000;
 export const MAX_IMPORT_BYTES = 2 * 1024 * 1024;
@@ -43,6 +44,8 @@ export const PAIR_COLUMNS = [
   'reminder_before_hours',
   'agenda_before_minutes',
   'follow_up_after_hours',
+  'working_days',
+  'calendar_invites',
 ] as const;
 export type PairColumn = (typeof PAIR_COLUMNS)[number];
 
@@ -216,6 +219,8 @@ const FIELD_COLUMNS: ReadonlyMap<string, PairColumn> = new Map<string, PairColum
   ['feedbackEveryCycles', 'feedback_every'],
   ['skipNudgeAfter', 'skip_nudge_after'],
   ['formatNote', 'format_note'],
+  ['workingDays', 'working_days'],
+  ['calendarInvites', 'calendar_invites'],
 ]);
 
 /** The columns a problem of the API is about, its own field's first. */
@@ -344,6 +349,35 @@ function countsOf(row: RowReader): Partial<Pick<PairSettings, CountSetting>> {
   return counts;
 }
 
+/** Days in one field, separated by semicolons or spaces: a comma would end the field. */
+const WORKING_DAYS_SEPARATOR = /[;\s]+/;
+
+/** Only when the row gives them; a pair without them works Monday to Friday. */
+function workingDaysOf(row: RowReader): Pick<PairSettings, 'workingDays'> {
+  const value = row.optional('working_days');
+  if (value === undefined) return {};
+  const { days, unknown } = weekdayList(value, WORKING_DAYS_SEPARATOR);
+  if (unknown.length > 0) {
+    const named = unknown.map((item) => `"${quoted(item)}"`).join(', ');
+    row.refuse('working_days', `${named} ${unknown.length === 1 ? 'is not a weekday' : 'are not weekdays'}; write ${WEEKDAY_SPELLINGS}, separated by ";"`);
+  }
+  return { workingDays: days };
+}
+
+const YES_NO: ReadonlyMap<string, boolean> = new Map([
+  ['yes', true],
+  ['no', false],
+]);
+
+/** Only when the row gives it; a pair without it follows the organisation's default (CALENDAR_INVITES). */
+function calendarInvitesOf(row: RowReader): Pick<PairSettings, 'calendarInvites'> {
+  const value = row.optional('calendar_invites');
+  if (value === undefined) return {};
+  const invites = YES_NO.get(value.toLowerCase());
+  if (invites === undefined) row.refuse('calendar_invites', `"${quoted(value)}" must be yes or no`);
+  return invites === undefined ? {} : { calendarInvites: invites };
+}
+
 function draftPair(row: RowReader): NewPair {
   const formatNote = row.optional('format_note');
   return {
@@ -355,6 +389,8 @@ function draftPair(row: RowReader): NewPair {
       timeZone: row.required('time_zone'),
       ...countsOf(row),
       offsets: offsetsOf(row),
+      ...workingDaysOf(row),
+      ...calendarInvitesOf(row),
     },
     ...(formatNote === undefined ? {} : { formatNote }),
   };

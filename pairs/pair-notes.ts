@@ -14,6 +14,9 @@ export function reasonProblems(reason: unknown): Problem[] {
   return [];
 }
 
+/** The id of the note a submission stores: the same submission sent again names the same note. */
+export const noteIdFor = (kind: NoteKind, submissionId: string): string => `${kind}-${submissionId}`;
+
 /**
  * Stores a reason under an id made from the submission, so that a repeated submission writes the
  * same row. Returns the note's id, or undefined when no reason was given.
@@ -27,7 +30,7 @@ export async function storeReason(
 ): Promise<string | undefined> {
   const text = reason?.trim();
   if (!text) return undefined;
-  const id = `${kind}-${submissionId}`;
+  const id = noteIdFor(kind, submissionId);
   await db.pairNote.upsert({ where: { id }, create: { id, pairId, kind, text }, update: {} });
   return id;
 }

@@ -12,6 +12,8 @@ export function settingsColumns(settings: PairSettings) {
     stageOffsets: JSON.stringify(settings.offsets),
     feedbackEveryCycles: settings.feedbackEveryCycles,
     skipNudgeAfter: settings.skipNudgeAfter,
+    workingDays: settings.workingDays ? JSON.stringify(settings.workingDays) : null,
+    calendarInvites: settings.calendarInvites ?? null,
   };
 }
 
@@ -23,6 +25,8 @@ interface PairSettingsRow {
   stageOffsets: string;
   feedbackEveryCycles: number;
   skipNudgeAfter: number;
+  workingDays?: string | null;
+  calendarInvites?: boolean | null;
 }
 
 /** A pair's settings as stored in its Pair row. */
@@ -35,5 +39,7 @@ export function pairSettingsFromRow(row: PairSettingsRow): PairSettings {
     offsets: JSON.parse(row.stageOffsets) as PairSettings['offsets'],
     feedbackEveryCycles: row.feedbackEveryCycles,
     skipNudgeAfter: row.skipNudgeAfter,
+    ...(row.workingDays ? { workingDays: JSON.parse(row.workingDays) as PairSettings['workingDays'] } : {}),
+    ...(typeof row.calendarInvites === 'boolean' ? { calendarInvites: row.calendarInvites } : {}),
   };
 }

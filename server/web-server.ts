@@ -12,6 +12,7 @@ import { registerAdminRoutes, type AdminOptions } from '../admin/admin-routes';
 import type { RapportPrisma } from '../prisma/database';
 import { refuseOtherHosts } from '../http/host-check';
 import { registerLinkRoutes } from '../web/link-routes';
+import { DEFAULT_FEEDBACK_POOL_MINIMUM } from '../pairs/feedback-pool';
 import { loggedPath } from '../http/request-log';
 import { pageNotFound, refuseRequest, SECURITY_HEADERS, unroutableUrl } from '../http/request-refusals';
 
@@ -41,6 +42,8 @@ export interface WebDeps {
   publicBaseUrl: string;
   rateLimitPerMinute: number;
   updateTimeoutMs?: number;
+  /** The fewest reports whose pooled feedback a manager's page shows; DEFAULT_FEEDBACK_POOL_MINIMUM when left out. */
+  feedbackPoolMinimum?: number;
   logLevel?: string;
   /** Where the request log goes (standard output when left out). */
   logStream?: { write(line: string): void };
@@ -126,6 +129,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
     rateLimitPerMinute: deps.rateLimitPerMinute,
     updateTimeoutMs: deps.updateTimeoutMs ?? 5_000,
     fromOwnPage,
+    feedbackPoolMinimum: deps.feedbackPoolMinimum ?? DEFAULT_FEEDBACK_POOL_MINIMUM,
   });
   if (deps.admin) {
     await app.register(registerAdminRoutes, { prefix: '/admin', ...deps.admin, db: deps.db, temporal: deps.temporal, fromOwnPage });

@@ -11,6 +11,10 @@ export interface PairEmailContext {
   topicUrl: string;
   /** The recipient's own record. */
   recordUrl: string;
+  /** "This 1:1": skip, move or pause the next meeting, and see what either person changed. */
+  meetingUrl: string;
+  /** The manager's page for the pair: shape its questions with the report, their suggestions, pooled feedback. Empty (or absent) for the report. */
+  questionsUrl?: string;
 }
 
 /** The meeting an email is about, in the pair's time zone. */
@@ -67,6 +71,31 @@ export interface SkipNudgeEmail extends PairEmailContext {
   consecutiveSkips: number;
 }
 
+/** invite.* and invite-cancelled.*: the email that carries a meeting's calendar invite or its cancellation. */
+export interface InviteEmail extends PairEmailContext, MeetingContext {
+  /** The other person of the pair. */
+  otherName: string;
+  /** "Your topics" to the report, "<report>'s topics" to the manager. */
+  whoseTopics: string;
+}
+
+/**
+ * change-notice.*: the other person of the pair hears that a meeting was skipped or moved, or the
+ * 1:1s paused. Exactly one of skip, move and pause is set; the others are null.
+ */
+export interface ChangeNoticeEmail extends PairEmailContext {
+  /** Who made the change: the other person of the pair. */
+  byName: string;
+  /** The meeting concerned (before a move, its old time) in the pair's time zone; null when it is not known. */
+  meetingWhen: string | null;
+  /** The skip's reason in the words of whoever skipped; null when they gave none. */
+  skip: { reason: string | null } | null;
+  /** The meeting's new time; null when it is not known. */
+  move: { toWhen: string | null } | null;
+  /** The day the 1:1s start again on their own; null for a pause until someone resumes. */
+  pause: { untilDate: string | null } | null;
+}
+
 export interface EmailContexts {
   reflection: ReflectionEmail;
   'manager-prep': ManagerPrepEmail;
@@ -75,4 +104,7 @@ export interface EmailContexts {
   'follow-up': FollowUpEmail;
   feedback: FeedbackEmail;
   'skip-nudge': SkipNudgeEmail;
+  'change-notice': ChangeNoticeEmail;
+  invite: InviteEmail;
+  'invite-cancelled': InviteEmail;
 }

@@ -17,6 +17,9 @@ const EMAIL_NAME_SET: Record<EmailName, true> = {
   'follow-up': true,
   feedback: true,
   'skip-nudge': true,
+  'change-notice': true,
+  invite: true,
+  'invite-cancelled': true,
 };
 const EMAIL_NAMES = Object.keys(EMAIL_NAME_SET) as EmailName[];
 

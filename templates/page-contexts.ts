@@ -74,12 +74,23 @@ export interface FormPage extends Page {
   questions: readonly FormPageQuestion[];
   /** A fresh id per page view, sent back with the answers: a double submission is delivered once. */
   submission: string;
+  /** The feedback form's choice of how the manager sees it (named or pooled); left out on every other form. */
+  sharing?: {
+    name: string;
+    legend: string;
+    hint: string;
+    error?: string;
+    choices: readonly { id: string; value: string; label: string; checked: boolean }[];
+  };
+  /** On the report's forms: "Your suggestion … was taken up by …", for suggestions accepted since their previous form. */
+  suggestionsTakenUp: readonly string[];
 }
 
 export interface TopicPage extends Page {
   intro: string;
   action: string;
   recordUrl: string;
+  meetingUrl: string;
   /** A fresh id per page view (or the one sent back with an error): a double submission adds one topic. */
   submission: string;
   error?: string;
@@ -91,6 +102,9 @@ export interface TopicPage extends Page {
 
 export interface RecordPage extends Page {
   otherName: string;
+  /** The manager's page for the pair (questions, suggestions, pooled feedback), relative to the record; empty for the report. */
+  questionsUrl: string;
+  meetingUrl: string;
   actionItems: readonly { text: string; owner: string; done: boolean; cycle: number }[];
   cycles: readonly {
     number: number;
@@ -98,6 +112,59 @@ export interface RecordPage extends Page {
     status: string;
     answers: readonly { title: string; by: string; items: readonly { question: string; answer: string; private: boolean }[] }[];
   }[];
+}
+
+/** One of the forms on the "this 1:1" page, with its problem beside it after a refusal. */
+interface MeetingForm {
+  action: string;
+  /** Shown beside the form, its inputs described by it; left out when there is none. */
+  problem?: string;
+}
+
+/** meeting.hbs, "this 1:1": the next meeting, forms to skip, move or pause it, and what either person changed. */
+export interface MeetingPage extends Page {
+  intro: string;
+  /** The next meeting in the pair's time zone; null when none is planned. */
+  nextMeeting: string | null;
+  /** Where the 1:1s stand (paused, ended, the next meeting not planned yet). */
+  standing: readonly string[];
+  timeZone: string;
+  /** A fresh id per page view (or the one sent back with a refusal): a form sent twice is applied once. */
+  submission: string;
+  /** Each form is left out (null) when it cannot be used now. */
+  /** `meeting` is the number of the meeting the skip means (empty before the first is planned). */
+  skip: (MeetingForm & { meeting: string; explanation: string; reason: string; maxLength: number; otherName: string }) | null;
+  move: (MeetingForm & { date: string; time: string; minDate: string }) | null;
+  pause: (MeetingForm & { until: string; minDate: string; maxDate: string }) | null;
+  /** Newest first; a skip's reason is shown to the two people of the pair. */
+  changes: readonly { what: string; when: string; reason: string | null; noReason: boolean }[];
+  topicUrl: string;
+  recordUrl: string;
+}
+
+/** questions.hbs, the manager's page for the pair: its question editor, the report's suggestions and the pooled feedback summary. */
+export interface ManagerQuestionsPage extends Page {
+  reportName: string;
+  managerName: string;
+  notice?: string;
+  problems?: FormProblems;
+  /** Where the editor and the suggestion buttons post. */
+  action: string;
+  suggestionAction: string;
+  recordUrl: string;
+  /** A fresh id per page view (or the one sent back with a refusal): a form sent twice is applied once. */
+  submission: string;
+  questionSetVersion: number;
+  editor: AdminPairPage['editor'];
+  /** The report's suggestions waiting for a decision, oldest first. */
+  suggestions: readonly { id: string; text: string }[];
+  feedback: {
+    periodDays: number;
+    /** Below the threshold: why nothing is shown; null when the summary is shown. */
+    message: string | null;
+    scales: readonly { question: string; mean: string; count: number }[];
+    texts: readonly { question: string; answers: readonly string[] }[];
+  };
 }
 
 /** A page that says one thing: a refusal, a confirmation, an error. */
@@ -113,8 +180,22 @@ export interface AdminLoginPage extends Page {
   error?: string;
 }
 
+/** The working days and calendar invites on the admin's pair forms, as checkboxes. */
+export interface WorkingDaysAndInvitesInputs {
+  /** Monday to Sunday (value 1 to 7), each checked when it is a working day. */
+  workingDays: readonly { value: number; label: string; checked: boolean }[];
+  /** What the form showed, sent back with it (see admin/pair-forms.ts). */
+  workingDaysShown: string;
+  calendarInvites: boolean;
+  calendarInvitesShown: 'on' | 'off';
+  /** The pair has no choice of its own: it follows the organisation's default (CALENDAR_INVITES). */
+  invitesFollowDefault: boolean;
+}
+
 export interface AdminPairsPage extends Page {
   problems?: FormProblems;
+  /** The add-a-pair form's checkboxes: the defaults, or what was sent with a refused form. */
+  newPair: WorkingDaysAndInvitesInputs;
   pairs: readonly {
     pairId: string;
     manager: { name: string };
@@ -143,6 +224,8 @@ export interface AdminImportPage extends Page {
 export interface AdminPairPage extends Page {
   notice?: string;
   problems?: FormProblems;
+  /** The schedule form's checkboxes, as the pair's settings are now. */
+  schedule: WorkingDaysAndInvitesInputs;
   pair: {
     id: string;
     reportName: string;
@@ -252,6 +335,8 @@ export interface PageContexts {
   'form.hbs': FormPage;
   'topic.hbs': TopicPage;
   'record.hbs': RecordPage;
+  'meeting.hbs': MeetingPage;
+  'questions.hbs': ManagerQuestionsPage;
   'message.hbs': MessagePage;
   'admin-login.hbs': AdminLoginPage;
   'admin-pairs.hbs': AdminPairsPage;

@@ -183,7 +183,7 @@ it('sends a message again when it met a run continuing as new, and not once the 
     return async (h: { executeUpdate: typeof handle.executeUpdate }) => {
       sends += 1;
       if (sends === 1) throw new WorkflowNotFoundError('workflow execution already completed', `pair-${json.pairId}`, undefined);
-      return { sends, status: await h.executeUpdate(pauseUpdate) };
+      return { sends, status: await h.executeUpdate(pauseUpdate, { args: [{}] }) };
     };
   };
   const delivered = await sendToPair(env.client, json.pairId, lostOnce());
@@ -406,6 +406,155 @@ it('creates, imports, reschedules and changes a schedule from the admin pages’
   expect(imported.status).toBe(200);
   expect(await imported.text()).toContain('Line 2: time_zone: timeZone &quot;Nowhere/Land&quot; is not a known IANA time zone');
   await api('POST', `/admin/api/pairs/${pairId}/end`, {});
+});
+
+it('takes working days and calendar invites from the API, refusing invalid ones with their messages', async () => {
+  const settings = { cadence: { kind: 'weekly', everyWeeks: 1, weekday: 4 }, meetingTime: '10:00', timeZone: 'Europe/Berlin' };
+  const refusals: [unknown, unknown, string[]][] = [
+    [[], undefined, ['workingDays must list one to seven weekdays, 1 (Monday) to 7 (Sunday)']],
+    [[0, 8], 'yes', ['workingDays must list one to seven weekdays, 1 (Monday) to 7 (Sunday)', 'calendarInvites must be true or false']],
+    ['mon,tue', null, ['workingDays must list one to seven weekdays, 1 (Monday) to 7 (Sunday)', 'calendarInvites must be true or false']],
+    [[2, 3, 2], 1, ['workingDays lists a weekday twice', 'calendarInvites must be true or false']],
+  ];
+  for (const [workingDays, calendarInvites, problems] of refusals) {
+    const refused = await api('POST', '/admin/api/pairs', newPairBody({ settings: { ...settings, workingDays, calendarInvites } }));
+    expect({ workingDays, calendarInvites, status: refused.status, problems: refused.json.problems }).toEqual({
+      workingDays,
+      calendarInvites,
+      status: 422,
+      problems,
+    });
+  }
+
+  // Thursday meetings with Monday and Friday as working days: the reminder (Wednesday) goes out on
+  // Monday, the reflection (Tuesday) on the Friday before, the follow-up (Friday) stays.
+  const created = await api('POST', '/admin/api/pairs', newPairBody({ settings: { ...settings, workingDays: [1, 5], calendarInvites: false } }));
+  expect(created.status).toBe(201);
+  const path = `/admin/api/pairs/${created.json.pairId}`;
+  const status = await waitForStatus(env.client.workflow.getHandle(`pair-${created.json.pairId}`) as never, (s) => s.cycle === 1);
+  const weekdayOf = (stage: string) => DateTime.fromISO(status.nextEvents.find((e) => e.stage === stage)!.at, { zone: 'Europe/Berlin' }).toFormat('ccc HH:mm');
+  expect(['reflection', 'reminder', 'agenda', 'meeting', 'followUp'].map(weekdayOf)).toEqual(['Fri 10:00', 'Mon 10:00', 'Thu 09:00', 'Thu 10:00', 'Fri 10:00']);
+  const shown = (await api('GET', path)).json;
+  expect(shown.status.settings).toMatchObject({ workingDays: [1, 5], calendarInvites: false });
+  expect(shown.pair).toMatchObject({ workingDays: '[1,5]', calendarInvites: false });
+
+  const changed = await api('PATCH', `${path}/schedule`, { workingDays: [1, 2, 3, 4, 5, 6, 7], calendarInvites: true });
+  expect(changed.status).toBe(200);
+  expect((await api('GET', path)).json.status.settings).toMatchObject({ workingDays: [1, 2, 3, 4, 5, 6, 7], calendarInvites: true });
+  for (const [change, problem] of [
+    [{ workingDays: [] }, 'workingDays must list one to seven weekdays, 1 (Monday) to 7 (Sunday)'],
+    [{ workingDays: [1, 1] }, 'workingDays lists a weekday twice'],
+    [{ calendarInvites: 'no' }, 'calendarInvites must be true or false'],
+  ] as const) {
+    const refused = await api('PATCH', `${path}/schedule`, change);
+    expect({ change, status: refused.status, problems: refused.json.problems }).toEqual({ change, status: 422, problems: [problem] });
+  }
+  expect((await api('GET', path)).json.status.settings).toMatchObject({ workingDays: [1, 2, 3, 4, 5, 6, 7], calendarInvites: true });
+  await api('POST', `${path}/end`, {});
+});
+
+it('takes working days and calendar invites from the admin pages as checkboxes, changing them only when they were changed', async () => {
+  const form = (path: string, fields: [string, string][]) =>
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { origin: ORIGIN, cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields),
+    });
+  const page = async (path: string) => (await fetch(`${base}${path}`, { headers: { cookie } })).text();
+  const checkedDays = (html: string) => [...html.matchAll(/id="workingDay(\d)" name="workingDays" value="\d" checked/g)].map((match) => Number(match[1]));
+  const invitesChecked = (html: string) => /id="calendarInvites" name="calendarInvites" checked/.test(html);
+  const settingsOf = async (pairId: string) => (await api('GET', `/admin/api/pairs/${pairId}`)).json.status.settings;
+
+  // A new pair's form: Monday to Friday and invites, checked.
+  const list = await page('/admin');
+  expect(checkedDays(list)).toEqual([1, 2, 3, 4, 5]);
+  expect(invitesChecked(list)).toBe(true);
+  expect(list).toContain('<legend>Working days: forms and reminders go out on these days (the meeting keeps its own)</legend>');
+
+  people += 1;
+  const newPair: [string, string][] = [
+    ['managerName', 'Maya Manager'],
+    ['managerEmail', `maya${people}@example.com`],
+    ['reportName', 'Ravi Report'],
+    ['reportEmail', `ravi${people}@example.com`],
+    ['cadence', 'weekly'],
+    ['everyWeeks', '1'],
+    ['weekday', '4'],
+    ['meetingTime', '10:00'],
+    ['timeZone', 'Europe/Berlin'],
+    ['workingDaysShown', '1,2,3,4,5'],
+    ['calendarInvitesShown', 'on'],
+    ...[2, 3, 4, 5, 6].map((day): [string, string] => ['workingDays', String(day)]),
+  ];
+  // A refused form keeps the boxes as they were sent.
+  const refused = await form('/admin/pairs', [...newPair.filter(([name]) => name !== 'timeZone'), ['timeZone', 'Atlantis/Capital']]);
+  expect(refused.status).toBe(422);
+  const refusedPage = await refused.text();
+  expect(checkedDays(refusedPage)).toEqual([2, 3, 4, 5, 6]);
+  expect(invitesChecked(refusedPage)).toBe(false);
+
+  const created = await form('/admin/pairs', newPair);
+  expect(created.status).toBe(303);
+  const pairPath = created.headers.get('location') ?? '';
+  const pairId = pairPath.split('/').pop() ?? '';
+  expect(await settingsOf(pairId)).toMatchObject({ workingDays: [2, 3, 4, 5, 6], calendarInvites: false });
+  await waitForStatus(env.client.workflow.getHandle(`pair-${pairId}`) as never, (s) => s.cycle === 1);
+  const pairPage = await page(pairPath);
+  expect(checkedDays(pairPage)).toEqual([2, 3, 4, 5, 6]);
+  expect(invitesChecked(pairPage)).toBe(false);
+  expect(pairPage).toContain('name="workingDaysShown" value="2,3,4,5,6"');
+
+  // Unchanged boxes change nothing; no box checked is refused beside the days.
+  const shown: [string, string][] = [
+    ['workingDaysShown', '2,3,4,5,6'],
+    ['calendarInvitesShown', 'off'],
+    ...[6, 2, 3, 4, 5].map((day): [string, string] => ['workingDays', String(day)]),
+  ];
+  expect((await form(`${pairPath}/schedule`, [['meetingTime', '11:00'], ...shown])).status).toBe(303);
+  expect(await settingsOf(pairId)).toMatchObject({ meetingTime: '11:00', workingDays: [2, 3, 4, 5, 6], calendarInvites: false });
+  const none = await form(`${pairPath}/schedule`, [
+    ['workingDaysShown', '2,3,4,5,6'],
+    ['calendarInvitesShown', 'off'],
+  ]);
+  expect(none.status).toBe(422);
+  const nonePage = await none.text();
+  expect(nonePage).toContain('<fieldset id="workingDays" aria-describedby="workingDays-problem">');
+  expect(nonePage).toContain('<p class="error" id="workingDays-problem">workingDays must list one to seven weekdays, 1 (Monday) to 7 (Sunday)</p>');
+  // The boxes stay as they were sent; what the form says it showed is still the pair's days.
+  expect(checkedDays(nonePage)).toEqual([]);
+  expect(nonePage).toContain('name="workingDaysShown" value="2,3,4,5,6"');
+  const changed = await form(`${pairPath}/schedule`, [
+    ['workingDaysShown', '2,3,4,5,6'],
+    ['calendarInvitesShown', 'off'],
+    ['calendarInvites', 'on'],
+    ['workingDays', '1'],
+    ['workingDays', '7'],
+  ]);
+  expect(changed.status).toBe(303);
+  expect(await settingsOf(pairId)).toMatchObject({ workingDays: [1, 7], calendarInvites: true });
+
+  // A pair without a choice of its own keeps following the organisation's default; a form without
+  // the markers (from before these settings) leaves both as they are.
+  const fromApi = (await api('POST', '/admin/api/pairs', newPairBody())).json.pairId as string;
+  await waitForStatus(env.client.workflow.getHandle(`pair-${fromApi}`) as never, (s) => s.cycle === 1);
+  const defaultPage = await page(`/admin/pairs/${fromApi}`);
+  expect(invitesChecked(defaultPage)).toBe(true);
+  expect(defaultPage).toContain('aria-describedby="calendarInvitesHint"');
+  const unchanged: [string, string][] = [
+    ['workingDaysShown', '1,2,3,4,5'],
+    ['calendarInvitesShown', 'on'],
+    ['calendarInvites', 'on'],
+    ...[1, 2, 3, 4, 5].map((day): [string, string] => ['workingDays', String(day)]),
+  ];
+  expect((await form(`/admin/pairs/${fromApi}/schedule`, [['durationMinutes', '45'], ...unchanged])).status).toBe(303);
+  expect((await form(`/admin/pairs/${fromApi}/schedule`, [['durationMinutes', '50']])).status).toBe(303);
+  const kept = await settingsOf(fromApi);
+  expect(kept).toMatchObject({ durationMinutes: 50 });
+  expect(kept).not.toHaveProperty('workingDays');
+  expect(kept).not.toHaveProperty('calendarInvites');
+  await api('POST', `/admin/api/pairs/${pairId}/end`, {});
+  await api('POST', `/admin/api/pairs/${fromApi}/end`, {});
 });
 
 it('refuses every invalid schedule change with its own clear problem, changing nothing', async () => {

@@ -144,3 +144,47 @@ it('shows each problem of a new pair beside its field, and one about no field on
   expect(await page.locator('[aria-invalid]').count()).toBe(0);
   await context.close();
 });
+
+it("sets a pair's working days and calendar invites with labelled checkboxes, refusing no day beside the days", async () => {
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1000, height: 900 } });
+  const page = await context.newPage();
+  await signIn(page);
+  const day = (name: string) => page.getByRole('group', { name: /^Working days/ }).getByRole('checkbox', { name, exact: true });
+  const days = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+  const checked = async () => {
+    const states = await Promise.all(days.map((name) => day(name).isChecked()));
+    return days.filter((_, index) => states[index]);
+  };
+  // The form that adds a pair: Monday to Friday and invites, checked.
+  expect(await checked()).toEqual(days.slice(0, 5));
+  expect(await page.getByRole('checkbox', { name: 'Send calendar invites for each meeting' }).isChecked()).toBe(true);
+  await page.getByRole('group', { name: /^Working days/ }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(SCREENSHOTS, 'admin-pairs-working-days.png') });
+  expect(await accessibilityViolations(page)).toEqual([]);
+
+  const { pairId, handle } = await stack.createPair({
+    manager: { name: 'Wren Manager', email: 'wren@example.com' },
+    report: { name: 'Wes Report', email: 'wes@example.com' },
+  });
+  await waitForStatus(handle, (s) => s.cycle === 1);
+  await page.goto(`${baseUrl}/admin/pairs/${pairId}`);
+  for (const name of days.slice(0, 5)) await day(name).uncheck();
+  await page.getByRole('button', { name: 'Change the schedule' }).click();
+  await page.getByRole('alert').waitFor();
+  expect(await page.getByRole('alert').textContent()).toBe('Not saved. 1 problem is shown beside its field.');
+  expect(await problemBeside(page, '#workingDays')).toEqual({ invalid: null, text: 'workingDays must list one to seven weekdays, 1 (Monday) to 7 (Sunday)' });
+  await page.getByRole('group', { name: /^Working days/ }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(SCREENSHOTS, 'admin-pair-working-days.png') });
+  expect(await accessibilityViolations(page)).toEqual([]);
+
+  for (const name of ['Tuesday', 'Saturday']) await day(name).check();
+  await page.getByRole('checkbox', { name: 'Send calendar invites for each meeting' }).uncheck();
+  await page.getByRole('button', { name: 'Change the schedule' }).click();
+  await page.getByRole('status').waitFor();
+  expect(await checked()).toEqual(['Tuesday', 'Saturday']);
+  expect(await stack.db.pair.findUniqueOrThrow({ where: { id: pairId }, select: { workingDays: true, calendarInvites: true } })).toEqual({
+    workingDays: '[2,6]',
+    calendarInvites: false,
+  });
+  await context.close();
+});

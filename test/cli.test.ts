@@ -491,6 +491,44 @@ describe('every command against a real stack', () => {
     });
   });
 
+  it('takes working days and calendar invites on create and schedule, refusing what it cannot read', async () => {
+    const pairId = await createPair(pairOptions({ 'working-days': 'tue,wed, Thursday,5,sat', 'calendar-invites': 'off' }));
+    const settingsOf = async () => (JSON.parse((await run('pairs', 'show', pairId, '--json')).stdout) as { status: { settings: object } }).status.settings;
+    expect(await settingsOf()).toMatchObject({ workingDays: [2, 3, 4, 5, 6], calendarInvites: false });
+    const shown = (await run('pairs', 'show', pairId)).stdout;
+    expect(shown).toMatch(/^Working days +Tuesday to Saturday \(forms and reminders; the meeting keeps its day\)$/m);
+    expect(shown).toMatch(/^Invites +no calendar invites$/m);
+
+    expect(await run('pairs', 'schedule', pairId, '--working-days', 'mon,fri', '--calendar-invites', 'ON')).toMatchObject({ code: 0, stderr: '' });
+    expect(await settingsOf()).toMatchObject({ workingDays: [1, 5], calendarInvites: true });
+
+    expect(await run('pairs', 'schedule', pairId, '--working-days', 'mon,funday', '--calendar-invites', 'maybe')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: [
+        'error: --working-days: "funday" is not a weekday; write mon to sun, monday to sunday, or 1 (Monday) to 7 (Sunday)',
+        'error: --calendar-invites must be on or off, not "maybe"',
+        'Run "npm run cli -- pairs schedule --help" for its usage.',
+      ].join('\n'),
+    });
+    expect(await run('pairs', 'create', ...pairOptions({ 'calendar-invites': 'yes' }))).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('error: --calendar-invites must be on or off, not "yes"'),
+    });
+    // What it can read goes to the service, which refuses it as the API does.
+    expect(await run('pairs', 'schedule', pairId, '--working-days', 'mon,monday')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: workingDays lists a weekday twice',
+    });
+    expect(await run('pairs', 'schedule', pairId, '--working-days', ',')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: workingDays must list one to seven weekdays, 1 (Monday) to 7 (Sunday)',
+    });
+    expect(await settingsOf()).toMatchObject({ workingDays: [1, 5], calendarInvites: true });
+  });
+
   it('ends every pair it created', async () => {
     for (const pairId of created) {
       expect(await run('pairs', 'end', pairId, '--reason', 'test over')).toEqual({ code: 0, stdout: `Ended pair ${pairId}.`, stderr: '' });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type ConfigFor } from '../config/config';
 import { startEntry } from '../harness/rapport-process';
+import { openActivityRuntime } from '../worker/rapport-worker';
 
 /** The problems loadConfig reports for env, or [] when it accepts it. */
 function problemsOf(env: Record<string, string>, configFor: ConfigFor = 'local'): string[] {
@@ -44,6 +45,7 @@ describe('configuration', () => {
       },
       migrateOnStart: false,
       demoMode: true,
+      calendarInvites: true,
     });
     expect(loadConfig({ RAPPORT_DATA_DIR: '/var/lib/rapport/' }).databaseUrl).toBe('file:/var/lib/rapport/rapport.db');
   });
@@ -74,6 +76,27 @@ describe('configuration', () => {
     expect(config.dataDir).toBe('/var/lib/rapport');
   });
 
+  it('reads the organisation default for calendar invites, on unless CALENDAR_INVITES is off', () => {
+    expect(loadConfig(PRODUCTION_WORKER, 'worker').calendarInvites).toBe(true);
+    expect(loadConfig({ ...PRODUCTION_WORKER, CALENDAR_INVITES: 'off' }, 'worker').calendarInvites).toBe(false);
+    expect(loadConfig({ ...PRODUCTION_WORKER, CALENDAR_INVITES: 'on' }, 'worker').calendarInvites).toBe(true);
+    expect(loadConfig({ CALENDAR_INVITES: 'false' }).calendarInvites).toBe(false);
+    // An empty value counts as unset.
+    expect(loadConfig({ CALENDAR_INVITES: '' }).calendarInvites).toBe(true);
+  });
+
+  it("hands the organisation default for calendar invites to the worker's activities", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'rapport-config-'));
+    for (const [value, expected] of [
+      ['off', false],
+      ['on', true],
+    ] as const) {
+      const runtime = openActivityRuntime(loadConfig({ RAPPORT_DATA_DIR: dataDir, CALENDAR_INVITES: value }));
+      expect(runtime.deps.calendarInvitesByDefault).toBe(expected);
+      await runtime.close();
+    }
+  });
+
   it('reads the web edge: proxies to trust and the timeouts, off and short by default', () => {
     expect(loadConfig({}).web).toMatchObject({
       trustProxy: false,
@@ -89,6 +112,12 @@ describe('configuration', () => {
       WEB_CONNECTION_TIMEOUT_SECONDS: '30',
     }).web.timeouts;
     expect(timeouts).toEqual({ requestMs: 20_000, headersMs: 5_000, keepAliveMs: 2_000, connectionMs: 30_000 });
+  });
+
+  it('pools feedback on a manager from 3 reports unless FEEDBACK_POOL_MINIMUM says otherwise', () => {
+    expect(loadConfig({}).web.feedbackPoolMinimum).toBe(3);
+    expect(loadConfig({ FEEDBACK_POOL_MINIMUM: '5' }).web.feedbackPoolMinimum).toBe(5);
+    expect(loadConfig({ FEEDBACK_POOL_MINIMUM: '' }).web.feedbackPoolMinimum).toBe(3);
   });
 
   it('lists every problem at once', () => {
@@ -120,6 +149,7 @@ describe('configuration', () => {
     ['FORM_LINK_TTL_DAYS', '400', /must be a whole number from 1 to 365/],
     ['WEB_PORT', 'eighty', /must be a whole number from 0 to 65535/],
     ['RATE_LIMIT_PER_MINUTE', '-5', /must be a whole number from 1 to 100000/],
+    ['FEEDBACK_POOL_MINIMUM', '1', /must be a whole number from 2 to 1000/],
     ['ANSWER_REDELIVERY_SECONDS', '1.5', /must be a whole number from 1 to 3600/],
     ['ADMIN_PASSWORD', 'short', /must be at least 12 characters/],
     ['SESSION_SECRET', 'too-short', /must be at least 32 characters/],
@@ -136,6 +166,7 @@ describe('configuration', () => {
     ['HEALTH_PORT', 'on', /must be a port from 1 to 65535, or off/],
     ['MIGRATE_ON_START', 'sometimes', /must be true or false/],
     ['DEMO_MODE', '2', /must be true or false/],
+    ['CALENDAR_INVITES', 'sometimes', /must be on or off/],
     ['TEMPORAL_UI_PORT', '0', /must be a whole number from 1 to 65535/],
     ['TRUST_PROXY', 'yes please', /must be false, a number of proxy hops/],
     ['TRUST_PROXY', '10.0.0.0/33', /must be false, a number of proxy hops/],

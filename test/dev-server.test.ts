@@ -49,7 +49,7 @@ it('runs a pair on the dev server with PostgreSQL, once, until it is ended', asy
   expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
   expect((refused as WorkflowUpdateFailedError).cause?.message).toMatch(/is closed/);
 
-  expect((await handle.executeUpdate(pauseUpdate)).state).toBe('paused');
+  expect((await handle.executeUpdate(pauseUpdate, { args: [{}] })).state).toBe('paused');
   expect((await handle.executeUpdate(resumeUpdate)).state).toBe('active');
   const events = await stack.db.pairEvent.findMany({ where: { pairId }, orderBy: { at: 'asc' } });
   expect(events.map((e) => e.kind)).toEqual(['paused', 'resumed']);

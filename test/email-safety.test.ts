@@ -178,6 +178,7 @@ it('sends any acceptable name in subjects and bodies without adding a header, de
           formatNote: '',
           topicUrl: 'https://rapport.test/pairs/t/topic',
           recordUrl: 'https://rapport.test/pairs/t/record',
+          meetingUrl: 'https://rapport.test/pairs/t/meeting',
           report: { items: [], topics: [] },
           manager: { items: [], topics: [] },
           actionItems: [],

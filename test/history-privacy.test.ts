@@ -120,7 +120,8 @@ it('keeps every text a person or admin typed out of every run of the pair’s hi
   expect((await post(followUps.manager, followUpAnswer)).status).toBe(200);
   expect((await post(followUps.report, { 'q.held': 'yes', 'q.notes': MARK.followUpNote })).status).toBe(200);
   const feedbackLink = await formLink(pairId, 1, 'feedback', 'report');
-  expect((await post(feedbackLink, { 'q.keep': MARK.feedback, 'q.change': MARK.feedback, 'q.usefulness': '4' })).status).toBeLessThan(300);
+  const feedback = { 'q.keep': MARK.feedback, 'q.change': MARK.feedback, 'q.usefulness': '4', feedbackSharing: 'pooled' };
+  expect((await post(feedbackLink, feedback)).status).toBeLessThan(300);
 
   // The second meeting is skipped with a reason, then the pair ends with one.
   const second = await waitForStatus(handle, (s) => s.cycle === 2);

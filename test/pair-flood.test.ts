@@ -91,7 +91,7 @@ it('stays bounded through a year paused with messages every week, then meets aga
   });
   const firstRunId = (await handle.describe()).runId;
   await waitForStatus(handle, (s) => s.cycle === 1);
-  await handle.executeUpdate(pauseUpdate);
+  await handle.executeUpdate(pauseUpdate, { args: [{}] });
   const week = 7 * 24 * 3_600_000;
   let version = 1;
   for (let weekNumber = 1; weekNumber <= 52; weekNumber += 1) {

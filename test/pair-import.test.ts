@@ -104,7 +104,7 @@ describe('parsePairCsv', () => {
 
   it('names unknown, missing and repeated columns of the header', () => {
     expect(parsePairCsv('manager_name,manager_email,colour,,report_email,cadence,weekday,meeting_time,time_zone,weekday\nx').problems).toEqual([
-      'Unknown column(s) in the header: colour, (empty). The columns are: manager_name, manager_email, report_name, report_email, cadence, weekday, ordinal, meeting_time, time_zone, duration_minutes, format_note, feedback_every, skip_nudge_after, reflection_before_hours, reminder_before_hours, agenda_before_minutes, follow_up_after_hours.',
+      'Unknown column(s) in the header: colour, (empty). The columns are: manager_name, manager_email, report_name, report_email, cadence, weekday, ordinal, meeting_time, time_zone, duration_minutes, format_note, feedback_every, skip_nudge_after, reflection_before_hours, reminder_before_hours, agenda_before_minutes, follow_up_after_hours, working_days, calendar_invites.',
       'Missing required column(s) in the header: report_name.',
       'Column weekday appears more than once in the header.',
       'Line 2 has 1 fields but the header has 10; a value that contains a comma must be in double quotes.',
@@ -112,18 +112,21 @@ describe('parsePairCsv', () => {
   });
 
   it('names at most 20 unknown columns, counting the rest, and each repeated column once', () => {
-    const unknown = Array.from({ length: 80 }, (_, index) => `extra_${index}`);
+    // As many as fit within the 100 columns a header may have.
+    const unknown = Array.from({ length: 100 - PAIR_COLUMNS.length - 3 }, (_, index) => `extra_${index}`);
     const header = [...PAIR_COLUMNS, ...unknown, 'weekday', 'weekday', 'cadence'].join(',');
     const [unknownProblem, ...rest] = parsePairCsv(`${header}\nx`).problems;
     expect(unknownProblem).toBe(
-      `Unknown column(s) in the header: ${unknown.slice(0, 20).join(', ')} and 60 more. The columns are: ${PAIR_COLUMNS.join(', ')}.`,
+      `Unknown column(s) in the header: ${unknown.slice(0, 20).join(', ')} and ${unknown.length - 20} more. The columns are: ${PAIR_COLUMNS.join(', ')}.`,
     );
     expect(rest.slice(0, 2)).toEqual(['Column weekday appears more than once in the header.', 'Column cadence appears more than once in the header.']);
   });
 
   it('refuses a header of more than 100 columns in one sentence', () => {
     const header = Array.from({ length: 101 }, (_, index) => `c${index}`).join(',');
-    expect(parsePairCsv(`${header}\nx`).problems).toEqual([`The header has 101 columns, but a pair CSV has at most 17: ${PAIR_COLUMNS.join(', ')}.`]);
+    expect(parsePairCsv(`${header}\nx`).problems).toEqual([
+      `The header has 101 columns, but a pair CSV has at most ${PAIR_COLUMNS.length}: ${PAIR_COLUMNS.join(', ')}.`,
+    ]);
   });
 
   it(`refuses a value longer than ${MAX_FIELD_LENGTH} characters, which no column takes, naming where it is`, () => {
@@ -339,6 +342,31 @@ describe('rowToNewPair', () => {
     ],
   ])('names %s in its problem (%j)', (_column, change, expected) => {
     expect(problemsOf(change)).toEqual(expected);
+  });
+
+  it('reads working days separated by semicolons or spaces and calendar invites as yes or no, refusing other values', () => {
+    const { rows } = parsePairCsv(`${HEADER},working_days,calendar_invites\n${MAYA_RAVI},mon;Tue; wednesday,No\n`);
+    expect(rowToNewPair(rows[0]).pair?.settings).toMatchObject({ workingDays: [1, 2, 3], calendarInvites: false });
+    expect(rowToNewPair(rowWith({ working_days: '2 3 4 5 6', calendar_invites: 'yes' })).pair?.settings).toMatchObject({
+      workingDays: [2, 3, 4, 5, 6],
+      calendarInvites: true,
+    });
+    // Left out: Monday to Friday, and the organisation's default for invites.
+    const defaults = rowToNewPair(rowWith({})).pair?.settings;
+    expect(defaults).not.toHaveProperty('workingDays');
+    expect(defaults).not.toHaveProperty('calendarInvites');
+    expect(problemsOf({ working_days: 'mon;funday;8' })).toEqual([
+      'working_days: "funday", "8" are not weekdays; write mon to sun, monday to sunday, or 1 (Monday) to 7 (Sunday), separated by ";"',
+    ]);
+    expect(problemsOf({ working_days: 'mon,tue' })).toEqual([
+      'working_days: "mon,tue" is not a weekday; write mon to sun, monday to sunday, or 1 (Monday) to 7 (Sunday), separated by ";"',
+    ]);
+    expect(problemsOf({ working_days: 'mon;monday' })).toEqual(['working_days: workingDays lists a weekday twice']);
+    expect(problemsOf({ working_days: ';' })).toEqual(['working_days: workingDays must list one to seven weekdays, 1 (Monday) to 7 (Sunday)']);
+    expect(problemsOf({ calendar_invites: 'maybe', time_zone: 'Mars/Olympus' })).toEqual([
+      'time_zone: timeZone "Mars/Olympus" is not a known IANA time zone',
+      'calendar_invites: "maybe" must be yes or no',
+    ]);
   });
 
   it('takes a problem to be about the fields it names before the value it quotes', () => {

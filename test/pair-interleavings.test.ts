@@ -77,7 +77,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 it('handles a resume that arrives while the pause is still being recorded after the pause, in the record too', async () => {
   const { pairId, handle } = await newPair();
   const gate = closeGate('recordPairChange', pairId);
-  const pausing = handle.executeUpdate(pauseUpdate);
+  const pausing = handle.executeUpdate(pauseUpdate, { args: [{}] });
   await gate.reached;
   const resuming = handle.executeUpdate(resumeUpdate);
   await settle();
@@ -164,4 +164,34 @@ it('sends no form that would be closed on arrival after a reschedule to just bef
   await stack.smtp.waitFor((m) => sameMessageId(m, messageIdOf(pairId, 1, 'followUpReport', 'report')));
   expect(stack.smtp.messages.filter((m) => sameMessageId(m, messageIdOf(pairId, 1, 'reflection', 'report')))).toHaveLength(0);
   expect(await stack.db.form.count({ where: { pairId, kind: 'reflection' } })).toBe(0);
+});
+
+it('resumes a pause for an absence on its own at its date, and tells the other person of the pause', async () => {
+  const { pairId, handle } = await newPair();
+  const until = (await env.currentTimeMs()) + 3 * 24 * 3_600_000;
+  const paused = await handle.executeUpdate(pauseUpdate, { args: [{ by: 'report', until: new Date(until).toISOString() }] });
+  expect(paused.state).toBe('paused');
+  const [notice] = await stack.smtp.waitFor((m) => m.to.includes(`mona${people}@example.com`) && /paused/i.test(m.subject));
+  expect(notice.text).toContain('Remy Report');
+  await expect(handle.executeUpdate(pauseUpdate, { args: [{ by: 'report' }] })).rejects.toMatchObject({ cause: { type: 'AlreadyPaused' } });
+  await advanceTo(env, until + 1_000);
+  await waitForStatus(handle, (s) => s.state === 'active');
+  const events = await stack.db.pairEvent.findMany({ where: { pairId }, orderBy: { at: 'asc' } });
+  expect(events.map((event) => [event.kind, JSON.parse(event.detail).by])).toEqual([
+    ['paused', 'report'],
+    ['resumed', 'absence over'],
+  ]);
+});
+
+it('refuses a pause for an absence in the past or more than a year ahead', async () => {
+  const { handle } = await newPair();
+  const now = await env.currentTimeMs();
+  await expect(handle.executeUpdate(pauseUpdate, { args: [{ by: 'report', until: new Date(now - 60_000).toISOString() }] })).rejects.toMatchObject({
+    cause: { message: 'the pause must end in the future' },
+  });
+  await expect(
+    handle.executeUpdate(pauseUpdate, { args: [{ by: 'report', until: new Date(now + 400 * 24 * 3_600_000).toISOString() }] }),
+  ).rejects.toMatchObject({
+    cause: { message: 'a pause for an absence may last at most a year' },
+  });
 });

@@ -7,12 +7,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { REMOVED_TOKEN, TOKEN_LENGTH } from '../pairs/link-tokens';
 import type { Role } from '../workflows/pair-types';
-import { buildWebServer } from '../server/web-server';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus, type PairHandle } from './support/pair-driver';
-import { PUBLIC_BASE_URL, SAMPLE_PAIR, startRapportStack, type RapportStack } from '../harness/rapport-stack';
+import { PUBLIC_BASE_URL, SAMPLE_PAIR, type RapportStack } from '../harness/rapport-stack';
 import type { ReceivedEmail } from '../harness/smtp-sink';
-import { createTimeSkippingEnv } from '../harness/temporal-env';
-import { linksIn, webClient, type WebClient } from './support/web-client';
+import { linksIn, type WebClient } from './support/web-client';
+import { startWebTestStack, stopWebTestStack } from './support/web-test-stack';
 
 let env: TestWorkflowEnvironment;
 let stack: RapportStack;
@@ -20,18 +19,10 @@ let app: FastifyInstance;
 let web: WebClient;
 
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  stack = await startRapportStack(env);
-  app = await buildWebServer({ db: stack.db, temporal: env.client, publicBaseUrl: PUBLIC_BASE_URL, rateLimitPerMinute: 1_000, updateTimeoutMs: 5_000 });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  web = webClient(app, PUBLIC_BASE_URL);
+  ({ env, stack, app, web } = await startWebTestStack());
 });
 
-afterAll(async () => {
-  await app?.close();
-  await stack?.stop();
-  await env?.teardown();
-});
+afterAll(() => stopWebTestStack({ env, stack, app }));
 
 const REFUSED_REPORT = 'refused.report@example.com';
 const LIVE_LINK = new RegExp(`/(?:forms|pairs)/[A-Za-z0-9_-]{${TOKEN_LENGTH}}`);
@@ -104,7 +95,7 @@ async function runWholeCycle(): Promise<void> {
   await advanceTo(env, stageAt('followUp') + 1_000);
   await answer(await emailOf(pairId, 'followUpManager', 'manager'), { 'q.held': 'yes', 'ai.text.0': 'Ship the importer' });
   await answer(await emailOf(pairId, 'followUpReport', 'report'), { 'q.held': 'yes', 'q.notes': 'Good talk' });
-  await answer(await emailOf(pairId, 'feedback', 'report'), { 'q.usefulness': '5', 'q.keep': 'The agenda' });
+  await answer(await emailOf(pairId, 'feedback', 'report'), { 'q.usefulness': '5', 'q.keep': 'The agenda', feedbackSharing: 'named' });
   for (const { handle } of pairs) await waitForStatus(handle, () => true, 60_000);
 }
 

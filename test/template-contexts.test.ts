@@ -21,7 +21,17 @@ const pair = {
   managerName: 'Mia Manager',
   topicUrl: 'http://rapport.test/t',
   recordUrl: 'http://rapport.test/r',
+  meetingUrl: 'http://rapport.test/m',
+  questionsUrl: 'http://rapport.test/q',
 };
+const workingDaysAndInvites = {
+  workingDays: [{ value: 1, label: 'Monday', checked: true }],
+  workingDaysShown: '1,2,3,4,5',
+  calendarInvites: true,
+  calendarInvitesShown: 'on' as const,
+  invitesFollowDefault: true,
+};
+
 const meeting = { meetingWhen: 'Thu 2030-01-10 10:00 Europe/Berlin', durationMinutes: 30, formatNote: 'a walk' };
 const form = { questions: [{ text: 'What do you want to talk about?', required: true }], formUrl: 'http://rapport.test/f' };
 
@@ -39,6 +49,16 @@ const EMAILS: { [K in EmailName]: EmailContexts[K] } = {
   'follow-up': { ...pair, ...form, meetingWhen: meeting.meetingWhen, openActionItems: [{ text: 'Write the doc', ownerName: 'Raj Report' }] },
   feedback: { ...pair, ...form, meetingWhen: meeting.meetingWhen },
   'skip-nudge': { ...pair, meetingWhen: meeting.meetingWhen, consecutiveSkips: 3 },
+  'change-notice': {
+    ...pair,
+    byName: 'Mia Manager',
+    meetingWhen: meeting.meetingWhen,
+    skip: { reason: 'Off sick' },
+    move: { toWhen: 'Fri 2030-01-11 14:00 Europe/Berlin' },
+    pause: { untilDate: 'Monday 21 January 2030' },
+  },
+  invite: { ...pair, ...meeting, otherName: 'Mia Manager', whoseTopics: 'Your topics' },
+  'invite-cancelled': { ...pair, ...meeting, otherName: 'Mia Manager', whoseTopics: 'Your topics' },
 };
 
 const choice = { value: 'text', selected: true };
@@ -78,6 +98,14 @@ const PAGES: { [K in PageName]: PageContexts[K] } = {
         private: false,
       },
     ],
+    sharing: {
+      name: 'feedbackSharing',
+      legend: 'How should Mia Manager see this?',
+      hint: 'Pooled answers never show your name.',
+      error: 'Choose how your manager sees this feedback.',
+      choices: [{ id: 'sharing-named', value: 'named', label: 'With my name', checked: true }],
+    },
+    suggestionsTakenUp: ['Your suggestion “Ask about focus” was taken up by Mia Manager.'],
   },
   'topic.hbs': {
     title: 'Add a topic',
@@ -85,6 +113,7 @@ const PAGES: { [K in PageName]: PageContexts[K] } = {
     intro: 'Anything?',
     action: '/pairs/t/topic',
     recordUrl: '/pairs/t/record',
+    meetingUrl: '/pairs/t/meeting',
     error: 'Please write the topic.',
     text: '',
     full: 'The agenda is full.',
@@ -92,6 +121,8 @@ const PAGES: { [K in PageName]: PageContexts[K] } = {
   'record.hbs': {
     title: 'Your record',
     otherName: 'Mia Manager',
+    questionsUrl: 'questions',
+    meetingUrl: '/pairs/t/meeting',
     actionItems: [{ text: 'Write the doc', owner: 'Raj Report', done: true, cycle: 1 }],
     cycles: [
       {
@@ -101,6 +132,75 @@ const PAGES: { [K in PageName]: PageContexts[K] } = {
         answers: [{ title: 'Reflection', by: 'Raj Report', items: [{ question: 'Energy', answer: '4 / 5', private: true }] }],
       },
     ],
+  },
+  'questions.hbs': {
+    title: 'Your 1:1s with Raj Report: the questions',
+    reportName: 'Raj Report',
+    managerName: 'Mia Manager',
+    notice: 'Saved.',
+    problems: formProblems('unknown stage "x"'),
+    action: '/pairs/t/questions',
+    suggestionAction: '/pairs/t/questions/suggestions',
+    recordUrl: '/pairs/t/record',
+    submission: 'a-submission-id',
+    questionSetVersion: 2,
+    editor: [
+      {
+        stage: 'reflection',
+        title: 'Reflection',
+        canBeDisabled: true,
+        enabled: true,
+        rows: [
+          {
+            stage: 'reflection',
+            index: 0,
+            order: 1,
+            id: 'topics',
+            text: 'Topics',
+            required: true,
+            options: '',
+            isNew: false,
+            types: [choice],
+            problems: { text: inputProblem, type: inputProblem, options: inputProblem },
+          },
+        ],
+      },
+    ],
+    suggestions: [{ id: 's-1', text: 'Ask about focus' }],
+    feedback: {
+      periodDays: 90,
+      message: 'Not enough answers yet to show a summary without identifying anyone.',
+      scales: [{ question: 'How useful are our 1:1s?', mean: '4.3', count: 3 }],
+      texts: [{ question: 'Keep doing?', answers: ['Listening'] }],
+    },
+  },
+  'meeting.hbs': {
+    title: 'This 1:1',
+    intro: 'Your 1:1s with Mia Manager.',
+    nextMeeting: meeting.meetingWhen,
+    standing: ['Your 1:1s are paused until Monday 21 January 2030.'],
+    timeZone: 'Europe/Berlin',
+    submission: 'a-submission-id',
+    skip: {
+      action: '/pairs/t/meeting/skip',
+      problem: 'Meeting 1 is no longer the next one.',
+      meeting: '1',
+      explanation: 'Meeting 1 will not take place.',
+      reason: 'Off sick',
+      maxLength: 500,
+      otherName: 'Mia Manager',
+    },
+    move: {
+      action: '/pairs/t/meeting/move',
+      problem: 'A meeting cannot be rescheduled into the past.',
+      date: '2030-01-10',
+      time: '10:00',
+      minDate: '2030-01-01',
+    },
+    pause: { action: '/pairs/t/meeting/pause', problem: 'Please choose a day after today.', until: '2030-01-21', minDate: '2030-01-02', maxDate: '2031-01-01' },
+    changes: [{ what: 'Skipped meeting 1 by Mia Manager', when: meeting.meetingWhen, reason: 'Off sick', noReason: true }],
+    topicUrl: '/pairs/t/topic',
+    recordUrl: '/pairs/t/record',
   },
   'message.hbs': { title: 'Saved', paragraphs: ['Your answers are saved.'], backUrl: '/mail', backLabel: 'All mail' },
   'admin-login.hbs': { title: 'Sign in', error: 'That user name and password do not match.' },
@@ -129,6 +229,7 @@ const PAGES: { [K in PageName]: PageContexts[K] } = {
       timeZone: 'Europe/Berlin',
       formatNote: '',
     },
+    newPair: workingDaysAndInvites,
   },
   'admin-import.hbs': {
     title: 'Import',
@@ -145,6 +246,7 @@ const PAGES: { [K in PageName]: PageContexts[K] } = {
     submission: 'a-submission-id',
     notice: 'Paused.',
     problems: formProblems('refused'),
+    schedule: workingDaysAndInvites,
     pair: {
       id: 'p1',
       reportName: 'Raj Report',

@@ -265,10 +265,17 @@ it('lets no spelling of a link path reach another route: the same route, or none
   const linkRoutes = routesOf(web.app).filter((route) => route.path.startsWith('/forms/') || route.path.startsWith('/pairs/'));
   expect(linkRoutes.map((route) => `${route.method} ${route.path}`).sort()).toEqual([
     'GET /forms/:token',
+    'GET /pairs/:token/meeting',
+    'GET /pairs/:token/questions',
     'GET /pairs/:token/record',
     'GET /pairs/:token/topic',
     'POST /forms/:token',
     'POST /forms/:token/suggestion',
+    'POST /pairs/:token/meeting/move',
+    'POST /pairs/:token/meeting/pause',
+    'POST /pairs/:token/meeting/skip',
+    'POST /pairs/:token/questions',
+    'POST /pairs/:token/questions/suggestions',
     'POST /pairs/:token/topic',
   ]);
   const before = await storedState();

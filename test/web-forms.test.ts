@@ -10,9 +10,9 @@ import type { FastifyRequest } from 'fastify';
 import { buildWebServer } from '../server/web-server';
 import { loggedPath, NO_ROUTE } from '../http/request-log';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus, type PairHandle } from './support/pair-driver';
-import { PUBLIC_BASE_URL, SAMPLE_PAIR, startRapportStack, type RapportStack } from '../harness/rapport-stack';
-import { createTimeSkippingEnv } from '../harness/temporal-env';
+import { PUBLIC_BASE_URL, SAMPLE_PAIR, type RapportStack } from '../harness/rapport-stack';
 import { linksIn, webClient, type WebClient } from './support/web-client';
+import { startWebTestStack, stopWebTestStack } from './support/web-test-stack';
 
 let env: TestWorkflowEnvironment;
 let stack: RapportStack;
@@ -21,18 +21,10 @@ let web: WebClient;
 let people = 0;
 
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  stack = await startRapportStack(env);
-  app = await buildWebServer({ db: stack.db, temporal: env.client, publicBaseUrl: PUBLIC_BASE_URL, rateLimitPerMinute: 1_000, updateTimeoutMs: 5_000 });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  web = webClient(app, PUBLIC_BASE_URL);
+  ({ env, stack, app, web } = await startWebTestStack());
 });
 
-afterAll(async () => {
-  await app?.close();
-  await stack?.stop();
-  await env?.teardown();
-});
+afterAll(() => stopWebTestStack({ env, stack, app }));
 
 interface PairAtReflection {
   pairId: string;

@@ -1,7 +1,8 @@
 // Checks a submitted form against the exact questions it was sent with, and turns the fields into
 // the answer the workflow takes. Every problem is reported next to its question.
+import { FEEDBACK_SHARINGS, type FeedbackSharing, type StoredAnswer } from '../pairs/answer-format';
 import type { Question } from '../question-sets/question-types';
-import { FOLLOW_UP_FORMS, MAX_ACTION_ITEM_LENGTH, type AnswerValue, type FormAnswer, type FormKind, type NewActionItem } from '../workflows/pair-types';
+import { FOLLOW_UP_FORMS, MAX_ACTION_ITEM_LENGTH, type AnswerValue, type FormKind, type NewActionItem } from '../workflows/pair-types';
 import { listedProblems } from '../workflows/problem-list';
 
 export type FormFields = Record<string, string | string[] | undefined>;
@@ -16,14 +17,29 @@ export interface ActionItemRow {
   owner: string;
 }
 
+/** The feedback form's field for how the manager sees the answers ('named' or 'pooled'). */
+export const SHARING_FIELD = 'feedbackSharing';
+/** Its problem's key in `errors`: not a question id, which cannot contain a dot. */
+export const SHARING_ERROR = 'form.feedbackSharing';
+
 export interface SubmissionCheck {
-  answer: FormAnswer;
-  /** Problems by question id. */
+  answer: StoredAnswer;
+  /** Problems by question id (and the sharing choice's by SHARING_ERROR). */
   errors: Record<string, string>;
   /** Problems not tied to one question. */
   formErrors: string[];
   /** What was typed, for showing the form again. */
-  typed: { values: Record<string, string>; privateIds: string[]; actionItems: ActionItemRow[]; completedIds: string[] };
+  typed: { values: Record<string, string>; privateIds: string[]; actionItems: ActionItemRow[]; completedIds: string[]; sharing: string };
+}
+
+/**
+ * Whether the report may keep an answer from the manager: not on the feedback form, whose whole
+ * purpose is to reach the manager (its sharing choice says how), not on the follow-up's "did the 1:1
+ * take place", which the cycle is recorded by, and never for action items, which both keep.
+ */
+export function mayBePrivate(kind: FormKind, question: Question): boolean {
+  if (kind === 'feedback' || question.type === 'actionItems') return false;
+  return !(FOLLOW_UP_FORMS.includes(kind) && question.id === 'held');
 }
 
 const isFieldValue = (value: unknown) => typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
@@ -38,11 +54,20 @@ export function formFieldsOf(body: unknown): FormFields | null {
 const single = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? undefined : value);
 const many = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
-function knownField(name: string, questions: Question[]): boolean {
+function knownField(name: string, questions: Question[], kind: FormKind): boolean {
   const [prefix, rest] = [name.slice(0, name.indexOf('.') + 1), name.slice(name.indexOf('.') + 1)];
-  if (prefix === 'q.' || prefix === 'private.') return questions.some((q) => q.id === rest && q.type !== 'actionItems');
+  if (prefix === 'q.') return questions.some((q) => q.id === rest && q.type !== 'actionItems');
+  if (prefix === 'private.') return questions.some((q) => q.id === rest && mayBePrivate(kind, q));
   if (/^ai\.(text|owner)\.\d$/.test(name)) return Number(name.slice(-1)) < ACTION_ITEM_ROWS;
+  if (name === SHARING_FIELD) return kind === 'feedback';
   return name === 'done' || name === 'submission';
+}
+
+/** The feedback form's sharing choice: required, one of the two. */
+function checkSharing(raw: string | string[] | undefined): { sharing?: FeedbackSharing; error?: string } {
+  const value = single(raw)?.trim() ?? '';
+  if (FEEDBACK_SHARINGS.includes(value as FeedbackSharing)) return { sharing: value as FeedbackSharing };
+  return { error: value === '' ? 'Choose how your manager sees this feedback.' : 'Choose one of the two ways to share this feedback.' };
 }
 
 function checkValue(question: Question, raw: string): { value: AnswerValue; error?: string } {
@@ -97,7 +122,7 @@ export function checkSubmission(input: {
   const values: Record<string, string> = {};
 
   for (const name of Object.keys(fields)) {
-    if (!knownField(name, questions)) formErrors.push(`The form sent an answer this form does not ask for ("${name.slice(0, 60)}").`);
+    if (!knownField(name, questions, input.kind)) formErrors.push(`The form sent an answer this form does not ask for ("${name.slice(0, 60)}").`);
   }
   let newItems: NewActionItem[] = [];
   let actionItemRows: ActionItemRow[] = [];
@@ -127,20 +152,25 @@ export function checkSubmission(input: {
     .filter((name) => name.startsWith('private.') && single(fields[name]) === 'on')
     .map((name) => name.slice('private.'.length));
 
+  const isFeedback = input.kind === 'feedback';
+  const sharing = isFeedback ? checkSharing(fields[SHARING_FIELD]) : {};
+  if (sharing.error) errors[SHARING_ERROR] = sharing.error;
   const isFollowUp = FOLLOW_UP_FORMS.includes(input.kind);
   const held = answers.held;
-  const answer: FormAnswer = {
+  const answer: StoredAnswer = {
     cycle: input.cycle,
     kind: input.kind,
     answers,
     ...(privateIds.length > 0 ? { privateQuestionIds: privateIds } : {}),
     ...(isFollowUp ? { actionItems: newItems, completedActionItemIds: completedIds } : {}),
     ...(isFollowUp && typeof held === 'boolean' ? { meetingHeld: held } : {}),
+    ...(sharing.sharing ? { feedbackSharing: sharing.sharing } : {}),
   };
+  const typedSharing = isFeedback ? (single(fields[SHARING_FIELD]) ?? '') : '';
   return {
     answer,
     errors,
     formErrors: listedProblems(formErrors, MAX_LISTED_FORM_ERRORS),
-    typed: { values, privateIds, actionItems: actionItemRows, completedIds },
+    typed: { values, privateIds, actionItems: actionItemRows, completedIds, sharing: typedSharing },
   };
 }

@@ -4,7 +4,7 @@ import { newSubmissionId } from '../pairs/submission-ids';
 import type { Question } from '../question-sets/question-types';
 import { FORM_RECIPIENT } from '../workflows/pair-types';
 import { parseAnswerPayload } from '../pairs/answer-format';
-import { ACTION_ITEM_ROWS, DEFAULT_TEXT_LIMIT, type SubmissionCheck } from './answer-validation';
+import { ACTION_ITEM_ROWS, DEFAULT_TEXT_LIMIT, mayBePrivate, SHARING_ERROR, SHARING_FIELD, type SubmissionCheck } from './answer-validation';
 import type { OpenedForm } from '../pairs/links';
 import { FORM_TITLES } from '../pairs/pair-record';
 
@@ -24,13 +24,40 @@ const INTROS: Record<string, (o: OpenedForm) => string> = {
 
 /** What an earlier stored answer looks like as typed fields. */
 export function typedFromStored(payload: string | undefined): SubmissionCheck['typed'] {
-  if (!payload) return { values: {}, privateIds: [], actionItems: [], completedIds: [] };
+  if (!payload) return { values: {}, privateIds: [], actionItems: [], completedIds: [], sharing: 'named' };
   const stored = parseAnswerPayload(payload);
   const values: Record<string, string> = {};
   for (const [id, value] of Object.entries(stored.answers)) {
     values[id] = value === true ? 'yes' : value === false ? 'no' : value === null ? '' : String(value);
   }
-  return { values, privateIds: stored.privateQuestionIds, actionItems: stored.actionItems, completedIds: stored.completedActionItemIds };
+  return {
+    values,
+    privateIds: stored.privateQuestionIds,
+    actionItems: stored.actionItems,
+    completedIds: stored.completedActionItemIds,
+    sharing: stored.feedbackSharing ?? 'named',
+  };
+}
+
+/**
+ * The feedback form's one choice instead of "keep private" boxes: how the manager sees it. Named
+ * unless the report chooses otherwise; pooled answers show only in the manager's summary of their
+ * reports' feedback, once enough of them have answered that way.
+ */
+function sharingChoice(opened: OpenedForm, typed: SubmissionCheck['typed'], error: string | undefined) {
+  if (opened.form.kind !== 'feedback') return undefined;
+  const manager = opened.pair.managerName;
+  const options = [
+    { value: 'named', label: 'With my name' },
+    { value: 'pooled', label: `Only in a summary pooled with ${manager}'s other reports' feedback` },
+  ];
+  return {
+    name: SHARING_FIELD,
+    legend: `How should ${manager} see this?`,
+    hint: `Pooled answers never show your name: ${manager} sees them only in a summary of their reports' feedback, and only once enough of them have answered that way that no answer points to one person.`,
+    error,
+    choices: options.map((option) => ({ ...option, id: `sharing-${option.value}`, checked: option.value === typed.sharing })),
+  };
 }
 
 function choicesOf(question: Question, value: string) {
@@ -74,7 +101,12 @@ export function formPage(
     suggestionAction: reportAnswers ? `${action}/suggestion` : undefined,
     alreadyAnswered,
     formErrors: problems?.formErrors ?? [],
-    questionErrors: questions.filter((q) => errors[q.id]).map((q) => ({ id: `question-${q.id}`, text: q.text, error: errors[q.id] })),
+    questionErrors: [
+      ...questions.filter((q) => errors[q.id]).map((q) => ({ id: `question-${q.id}`, text: q.text, error: errors[q.id] })),
+      ...(errors[SHARING_ERROR] ? [{ id: 'sharing', text: `How ${pair.managerName} sees this`, error: errors[SHARING_ERROR] }] : []),
+    ],
+    sharing: sharingChoice(opened, typed, errors[SHARING_ERROR]),
+    suggestionsTakenUp: opened.suggestionsTakenUp,
     questions: questions.map((q) => ({
       id: `question-${q.id}`,
       questionId: q.id,
@@ -94,7 +126,7 @@ export function formPage(
         checked: typed.completedIds.includes(item.id),
       })),
       rows,
-      canBePrivate: reportAnswers && q.type !== 'actionItems',
+      canBePrivate: reportAnswers && mayBePrivate(form.kind, q),
       private: typed.privateIds.includes(q.id),
     })),
   };

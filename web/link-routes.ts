@@ -1,6 +1,7 @@
-// The routes behind the links in emails: a form (/forms/:token) and a pair's topic and record pages
-// (/pairs/:token/…). One encapsulated plugin, so that what guards them (the per-address and
-// per-token limits, the 64 KiB cap, the web-form parser) applies to exactly these routes.
+// The routes behind the links in emails: a form (/forms/:token) and a pair's topic, record and
+// "this 1:1" pages (/pairs/:token/…; the last in meeting-routes.ts). One encapsulated plugin, so
+// that what guards them (the per-address and per-token limits, the 64 KiB cap, the web-form
+// parser) applies to exactly these routes.
 // GET never changes anything (mail scanners open every link); only the POST of a filled form does,
 // and only from the service's own pages (Origin / Sec-Fetch-Site).
 import { randomUUID } from 'node:crypto';
@@ -12,6 +13,8 @@ import { addTopic, pendingTopicCount } from '../pairs/topics';
 import type { RapportPrisma } from '../prisma/database';
 import { ACTION_ITEMS_FULL_PROBLEM, FOLLOW_UP_FORMS, MAX_PENDING_TOPICS, MAX_TOPIC_LENGTH } from '../workflows/pair-types';
 import { saveAndDeliver } from './answer-delivery';
+import { registerMeetingRoutes } from './meeting-routes';
+import { registerManagerPage } from './manager-page';
 import { checkSubmission, formFieldsOf } from './answer-validation';
 import { formPage, typedFromStored } from './form-page';
 import { hasTokenShape, openFormLink, openPairLink, type OpenedForm, type PairRow } from '../pairs/links';
@@ -30,6 +33,8 @@ export interface LinkRouteOptions {
   rateLimitPerMinute: number;
   updateTimeoutMs: number;
   fromOwnPage(request: FastifyRequest): boolean;
+  /** The fewest reports whose pooled feedback the manager's page shows (FEEDBACK_POOL_MINIMUM). */
+  feedbackPoolMinimum: number;
 }
 
 type TokenRequest = FastifyRequest<{ Params: { token: string }; Body: unknown }>;
@@ -181,8 +186,21 @@ export async function registerLinkRoutes(app: FastifyInstance, options: LinkRout
   app.get('/pairs/:token/record', async (request: TokenRequest, reply) => {
     const link = await openPairLink(db, request.params.token);
     if (!link) return invalidLink(reply);
-    return view(reply, 'record.hbs', { title: 'Your record', ...(await pairRecord(db, link.pair, link.role)) });
+    return view(reply, 'record.hbs', {
+      title: 'Your record',
+      meetingUrl: `/pairs/${request.params.token}/meeting`,
+      ...(await pairRecord(db, link.pair, link.role)),
+    });
   });
+
+  registerMeetingRoutes(app, {
+    db,
+    temporal,
+    updateTimeoutMs: options.updateTimeoutMs,
+    fromOwnPage: (request) => options.fromOwnPage(request),
+    refuseCrossSite,
+  });
+  registerManagerPage(app, options);
 }
 
 function topicPage(token: string, pair: PairRow, role: 'report' | 'manager', submission = newSubmissionId()) {
@@ -192,6 +210,7 @@ function topicPage(token: string, pair: PairRow, role: 'report' | 'manager', sub
     submission,
     action: `/pairs/${token}/topic`,
     recordUrl: `/pairs/${token}/record`,
+    meetingUrl: `/pairs/${token}/meeting`,
     intro: `Anything you want to talk about with ${other}? It goes on the next agenda. You can always reach out before then too.`,
   };
 }

@@ -26,6 +26,7 @@ export function openActivityRuntime(config: RapportConfig, extra: Partial<Activi
     publicBaseUrl: config.publicBaseUrl,
     messageIdDomain: config.messageIdDomain,
     formLinkTtlDays: config.formLinkTtlDays,
+    calendarInvitesByDefault: config.calendarInvites,
     ...extra,
   };
   return {

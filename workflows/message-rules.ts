@@ -13,6 +13,7 @@ import {
   type ActionItemState,
   type AnswerMessage,
   type EndRequest,
+  type PauseRequest,
   type FormAnswer,
   type FormAnswered,
   type PairSettings,
@@ -29,7 +30,17 @@ export const MAX_ANSWER_TEXT_LENGTH = 10_000;
 const MAX_ANSWERS = 100;
 const MAX_ACTION_ITEMS = 50;
 const ROLES = ['report', 'manager'];
-const SETTING_KEYS: (keyof PairSettings)[] = ['cadence', 'meetingTime', 'durationMinutes', 'timeZone', 'offsets', 'feedbackEveryCycles', 'skipNudgeAfter'];
+const SETTING_KEYS: (keyof PairSettings)[] = [
+  'cadence',
+  'meetingTime',
+  'durationMinutes',
+  'timeZone',
+  'offsets',
+  'feedbackEveryCycles',
+  'skipNudgeAfter',
+  'workingDays',
+  'calendarInvites',
+];
 /** An instant with an explicit offset, so that "10:00" is never read in the server's zone. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 /** Room for nanoseconds and an offset; a longer value is refused before the pattern sees it. */
@@ -178,6 +189,7 @@ export function rescheduleProblems(request: RescheduleRequest, now: number, foll
   const at = Date.parse(meetingAt);
   if (Number.isNaN(at)) return [problem('meetingAt', `meetingAt "${meetingAt}" is not a valid date`)];
   if (at <= now) return [problem('meetingAt', 'a meeting cannot be rescheduled into the past')];
+  if (request.by !== undefined && !['report', 'manager', 'admin'].includes(request.by)) return [problem('by', 'by must be "report", "manager" or "admin"')];
   if (at >= followingSlotAt) {
     return [problem('meetingAt', `a meeting cannot be rescheduled to or past the next regular meeting (${new Date(followingSlotAt).toISOString()})`)];
   }
@@ -192,6 +204,30 @@ export function scheduleChangeProblems(change: ScheduleChange, current: PairSett
   if (unknown.length > 0) return [requestProblem(`unknown setting(s): ${unknown.join(', ')}`)];
   if (change.offsets !== undefined && !isRecord(change.offsets)) return [problem('offsets', 'offsets must be an object')];
   return settingsProblems(mergeSettings(current, change));
+}
+
+const ROLE_OR_ADMIN = ['report', 'manager', 'admin'];
+/** The longest absence a pause may name. */
+const MAX_PAUSE_DAYS = 366;
+
+export function pauseProblems(request: PauseRequest | undefined, now: number): Problem[] {
+  if (request === undefined || request === null) return [];
+  if (!isRecord(request)) return [requestProblem('a pause request must be an object')];
+  const problems: Problem[] = [];
+  if (request.by !== undefined && !ROLE_OR_ADMIN.includes(request.by as string)) problems.push(problem('by', 'by must be "report", "manager" or "admin"'));
+  if (request.until === undefined) return problems;
+  if (
+    typeof request.until !== 'string' ||
+    request.until.length > MAX_INSTANT_LENGTH ||
+    !ISO_INSTANT.test(request.until) ||
+    Number.isNaN(Date.parse(request.until))
+  ) {
+    return [...problems, problem('until', 'until must be an ISO 8601 date and time with an offset, e.g. 2026-03-05T00:00:00+01:00')];
+  }
+  const until = Date.parse(request.until);
+  if (until <= now) problems.push(problem('until', 'the pause must end in the future'));
+  if (until > now + MAX_PAUSE_DAYS * 24 * 3_600_000) problems.push(problem('until', 'a pause for an absence may last at most a year'));
+  return problems;
 }
 
 export function endProblems(request: EndRequest | undefined): Problem[] {

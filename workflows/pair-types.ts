@@ -35,7 +35,17 @@ export interface PairSchedule {
 export interface PairSettings extends PairSchedule {
   feedbackEveryCycles: number;
   skipNudgeAfter: number;
+  /**
+   * The days forms and reminders may land on, in the pair's time zone (DEFAULT_WORKING_DAYS when
+   * absent); a stage that would fall on another day moves to a working day. The meeting never moves.
+   */
+  workingDays?: Weekday[];
+  /** Whether each meeting is sent to both as a calendar invite (on when absent). */
+  calendarInvites?: boolean;
 }
+
+/** Monday to Friday. */
+export const DEFAULT_WORKING_DAYS: Weekday[] = [1, 2, 3, 4, 5];
 
 export const DEFAULT_OFFSETS: StageOffsets = {
   reflectionBefore: 48 * 60,
@@ -116,6 +126,17 @@ export interface CycleState {
   /** Set by messages that move the meeting or its stages; the main loop plans again. */
   replan?: 'full' | 'stages';
   rescheduledTo?: number;
+  /** The last calendar invite (or cancellation) sent for this meeting. */
+  invite?: InviteState;
+}
+
+/** What the people's calendars were last told of a meeting. */
+export interface InviteState {
+  /** The event's SEQUENCE: rises with every update or cancellation. */
+  sequence: number;
+  meetingAt: number;
+  durationMinutes: number;
+  cancelled: boolean;
 }
 
 /**
@@ -153,6 +174,10 @@ export interface PairState {
   questionSetVersion: number | null;
   /** Counts for deterministic ids of topics. */
   topicSeq: number;
+  /** When a pause for an absence ends: the pair resumes on its own then. */
+  pausedUntil?: number;
+  /** Counts the notices sent to the other person of a change (part of each notice's outbox key). */
+  noticeSeq?: number;
 }
 
 export interface PairWorkflowInput {
@@ -235,6 +260,15 @@ export interface EndRequest {
 export interface RescheduleRequest {
   /** ISO 8601 instant with an offset or Z. */
   meetingAt: string;
+  /** Who moved it (recorded, and told to the other person); an admin when absent. */
+  by?: Role | 'admin';
+}
+
+/** A pause: by whom, and optionally until when (an absence), after which the pair resumes on its own. */
+export interface PauseRequest {
+  by?: Role | 'admin';
+  /** ISO 8601 instant with an offset or Z; absent for a pause until someone resumes. */
+  until?: string;
 }
 
 export type ScheduleChange = Partial<PairSettings>;

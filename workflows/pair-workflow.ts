@@ -35,6 +35,8 @@ import {
   type PairState,
   type PairStatus,
   type PairWorkflowInput,
+  type PauseRequest,
+  type Role,
   type RescheduleRequest,
   type ScheduleChange,
   type SkipRequest,
@@ -43,10 +45,11 @@ import {
   type TopicRequest,
   type Stage,
 } from './pair-types';
-import { answerMessageProblems, endProblems, rescheduleProblems, scheduleChangeProblems, skipProblems, topicProblems } from './message-rules';
+import { answerMessageProblems, endProblems, pauseProblems, rescheduleProblems, scheduleChangeProblems, skipProblems, topicProblems } from './message-rules';
 import { HandlerLock } from './handler-lock';
 import { startingPairState } from './pair-state';
 import type { RecordPairStateRequest } from '../activities/pair-state-writes';
+import type { SendChangeNoticeRequest } from '../activities/change-notices';
 import { requestProblem, sentencesOf, type Problem } from './problem-list';
 import { mergeSettings } from './schedule-rules';
 
@@ -82,7 +85,7 @@ const sendingLocally = wf.proxyLocalActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
 });
-type Sender = 'sendForms' | 'sendReminder' | 'sendAgenda';
+type Sender = 'sendForms' | 'sendReminder' | 'sendAgenda' | 'sendInvite';
 /** Patch: a stage's forms go out in one send, and sends try a local activity first. */
 export const SEND_LOCALLY_FIRST = 'send-locally-first';
 
@@ -96,6 +99,8 @@ async function sendLocallyFirst<K extends Sender>(name: K, request: Parameters<A
     return (sideEffects[name] as Send)(request);
   }
 }
+/** A send tried locally first, for activities that came after SEND_LOCALLY_FIRST (no patch of their own). */
+const sendingLocallyThenRegularly = sendLocallyFirst;
 /** Patch: answers recorded by a local activity instead of a regular one (changes the commands). */
 export const RECORD_ANSWER_LOCALLY = 'record-answer-locally';
 
@@ -206,6 +211,7 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
         if (meetingNotYetHeld(state.cycle)) state.cycle.skipped = skip;
         else state.skipNextMeeting = skip;
         wake();
+        if (today) await tellTheOther({ change: 'skipped', by: request.by, ...(request.reasonId !== undefined ? { reasonId: request.reasonId } : {}) });
         return describe(state);
       }),
     {
@@ -239,10 +245,13 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
           pairId,
           cycle: current.number,
           kind: 'rescheduled',
-          detail: { from: new Date(today ? from : current.plan.meetingAt).toISOString(), to: new Date(at).toISOString() },
+          detail: today
+            ? { from: new Date(from).toISOString(), to: new Date(at).toISOString(), by: request.by ?? 'admin' }
+            : { from: new Date(current.plan.meetingAt).toISOString(), to: new Date(at).toISOString() },
         });
         // The handler plans the moved stages itself, so that its answer and the main loop see the whole change.
         if (today && current.replan) await replan(current);
+        if (today) await tellTheOther({ change: 'moved', by: request.by ?? 'admin', from, to: at });
         return describe(state);
       }),
     {
@@ -258,18 +267,24 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
 
   wf.setHandler(
     pauseUpdate,
-    () =>
+    (request) =>
       oneAtATime(async () => {
         if (today && state.paused) refuse('The pair is already paused.', 'AlreadyPaused');
+        const by = request?.by ?? 'admin';
+        const until = typeof request?.until === 'string' ? Date.parse(request.until) : undefined;
         state.paused = true;
+        if (until !== undefined) state.pausedUntil = until;
         wake();
-        await sideEffects.recordPairChange({ pairId, cycle: state.cycle?.number ?? null, kind: 'paused', detail: {}, status: 'paused' });
+        const detail = today ? { by, ...(until !== undefined ? { until: new Date(until).toISOString() } : {}) } : {};
+        await sideEffects.recordPairChange({ pairId, cycle: state.cycle?.number ?? null, kind: 'paused', detail, status: 'paused' });
+        if (today && by !== 'admin') await tellTheOther({ change: 'paused', by, ...(until !== undefined ? { until } : {}) });
         return describe(state);
       }),
     {
-      validator: () => {
+      validator: (request: PauseRequest) => {
         rejectIfEnded(state);
         if (state.paused) refuse('The pair is already paused.', 'AlreadyPaused');
+        rejectIf(pauseProblems(request, Date.now()));
       },
     },
   );
@@ -279,9 +294,7 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
     () =>
       oneAtATime(async () => {
         if (today && !state.paused) refuse('The pair is not paused.', 'NotPaused');
-        state.paused = false;
-        wake();
-        await sideEffects.recordPairChange({ pairId, cycle: state.cycle?.number ?? null, kind: 'resumed', detail: {}, status: 'active' });
+        await resume({});
         return describe(state);
       }),
     {
@@ -291,6 +304,24 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
       },
     },
   );
+
+  /** Ends a pause: by a message, or on its own when an absence's pause runs out. */
+  async function resume(detail: Record<string, string>): Promise<void> {
+    state.paused = false;
+    delete state.pausedUntil;
+    wake();
+    await sideEffects.recordPairChange({ pairId, cycle: state.cycle?.number ?? null, kind: 'resumed', detail, status: 'active' });
+  }
+
+  /**
+   * Tells the other person of a change one of them made (a skip, a move, a pause), once: the
+   * notice's outbox key holds a number that only grows.
+   */
+  async function tellTheOther(notice: Omit<SendChangeNoticeRequest, 'pairId' | 'cycle' | 'sequence' | 'by'> & { by: Role | 'admin' }): Promise<void> {
+    if (notice.by === 'admin') return;
+    state.noticeSeq = (state.noticeSeq ?? 0) + 1;
+    await sideEffects.sendChangeNotice({ ...notice, by: notice.by, pairId, cycle: upcomingMeeting(state), sequence: state.noticeSeq });
+  }
 
   wf.setHandler(
     changeScheduleUpdate,
@@ -557,6 +588,7 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
       meetingAt: cycle.plan.meetingAt,
       outcome,
       ...(cycle.skipped?.reasonId ? { reasonId: cycle.skipped.reasonId } : { reason: cycle.skipped?.reason }),
+      ...(today && cycle.skipped ? { by: cycle.skipped.by } : {}),
       closeForms: closing,
     });
     if (outcome === 'skipped') {
@@ -576,12 +608,56 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
   }
 
   async function waitWhilePaused(): Promise<void> {
-    await wf.condition(() => !state.paused || state.ended || runIsLong());
+    const until = state.pausedUntil;
+    const resumes = () => !state.paused || state.ended || runIsLong();
+    if (today && until !== undefined) {
+      // A pause for an absence ends on its own at its date.
+      if (Date.now() < until) await wf.condition(resumes, until - Date.now());
+      if (state.paused && !state.ended && Date.now() >= until) await lock.run(() => resume({ by: 'absence over' }));
+    } else {
+      await wf.condition(resumes);
+    }
     const cycle = state.cycle;
     if (state.paused || state.ended || !meetingNotYetHeld(cycle)) return;
     // A meeting whose time passed during the pause is closed; one still ahead carries on and
     // the stages that fell due during the pause run now.
     if (Date.now() >= cycle.plan.meetingAt) await closeCurrentCycle(cycle, 'paused');
+  }
+
+  /**
+   * What the people's calendars should show of the meeting under way: the meeting at its time
+   * while it is on; nothing (a cancellation) while it is skipped, paused over or the pair ended. A
+   * meeting already held is left as it is. Null when the calendars are already right.
+   */
+  function calendarChange(cycle: CycleState): 'REQUEST' | 'CANCEL' | null {
+    if (cycle.done.includes('meeting') || cycle.replan) return null;
+    const last = cycle.invite;
+    const wanted = !state.paused && !state.ended && !cycle.skipped;
+    if (!wanted) return last && !last.cancelled ? 'CANCEL' : null;
+    const current = last && !last.cancelled && last.meetingAt === cycle.plan.meetingAt && last.durationMinutes === state.settings.durationMinutes;
+    return current ? null : 'REQUEST';
+  }
+
+  /** Sends the invite, its update or its cancellation when the meeting changed since the last one. */
+  async function keepCalendarsInStep(): Promise<void> {
+    const cycle = state.cycle;
+    const method = cycle ? calendarChange(cycle) : null;
+    if (!cycle || !method) return;
+    const invite = {
+      sequence: (cycle.invite?.sequence ?? -1) + 1,
+      meetingAt: cycle.plan.meetingAt,
+      durationMinutes: state.settings.durationMinutes,
+      cancelled: method === 'CANCEL',
+    };
+    await sendingLocallyThenRegularly('sendInvite', {
+      pairId,
+      cycle: cycle.number,
+      meetingAt: invite.meetingAt,
+      durationMinutes: invite.durationMinutes,
+      method,
+      sequence: invite.sequence,
+    });
+    cycle.invite = invite;
   }
 
   async function continueToNextRun(): Promise<never> {
@@ -593,6 +669,7 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
     if (today) {
       // The loop acts on whole changes only: a handler half-way through holds the lock.
       await wf.condition(() => !lock.busy);
+      await keepCalendarsInStep();
       await publishState();
       if (state.ended) break;
       if (runIsLong()) return continueToNextRun();
@@ -626,6 +703,7 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
   }
 
   await wf.condition(wf.allHandlersFinished);
+  if (today) await keepCalendarsInStep();
   const unfinished = meetingNotYetHeld(state.cycle) ? { cycle: state.cycle.number, meetingAt: state.cycle.plan.meetingAt } : null;
   await sideEffects.endPair({
     pairId,

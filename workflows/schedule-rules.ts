@@ -102,6 +102,15 @@ export function offsetProblems(offsets: unknown, durationMinutes: unknown): Prob
 }
 
 /** Every problem with a pair's settings; empty when they are valid. */
+/** Working days: absent (Monday to Friday), or one to seven different weekdays. */
+export function workingDaysProblems(workingDays: unknown): Problem[] {
+  if (workingDays === undefined) return [];
+  const valid = Array.isArray(workingDays) && workingDays.length >= 1 && workingDays.length <= 7 && workingDays.every(isWeekday);
+  if (!valid) return [problem('workingDays', 'workingDays must list one to seven weekdays, 1 (Monday) to 7 (Sunday)')];
+  if (new Set(workingDays).size !== workingDays.length) return [problem('workingDays', 'workingDays lists a weekday twice')];
+  return [];
+}
+
 export function settingsProblems(settings: PairSettings): Problem[] {
   const problems = [...cadenceProblems(settings.cadence)];
   if (typeof settings.meetingTime !== 'string' || !MEETING_TIME.test(settings.meetingTime)) {
@@ -117,6 +126,10 @@ export function settingsProblems(settings: PairSettings): Problem[] {
   if (!isWholeNumber(settings.feedbackEveryCycles, 1, 52))
     problems.push(problem('feedbackEveryCycles', 'feedbackEveryCycles must be a whole number from 1 to 52'));
   if (!isWholeNumber(settings.skipNudgeAfter, 1, 52)) problems.push(problem('skipNudgeAfter', 'skipNudgeAfter must be a whole number from 1 to 52'));
+  problems.push(...workingDaysProblems(settings.workingDays));
+  if (settings.calendarInvites !== undefined && typeof settings.calendarInvites !== 'boolean') {
+    problems.push(problem('calendarInvites', 'calendarInvites must be true or false'));
+  }
   if (problems.length > 0) return problems;
   const span = settings.offsets.reflectionBefore + settings.offsets.followUpAfter;
   if (span >= shortestCadenceGap(settings.cadence)) {

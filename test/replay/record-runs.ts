@@ -52,7 +52,7 @@ async function main(prefix: string): Promise<void> {
     const pausedRun = (await paused.handle.describe()).runId;
     await advanceTo(env, due('reflection') + 1_000);
     await waitForStatus(paused.handle, (s) => s.stage === 'reminder');
-    await paused.handle.executeUpdate(pauseUpdate);
+    await paused.handle.executeUpdate(pauseUpdate, { args: [{}] });
     await advanceTo(env, due('followUp') + 1_000);
     await paused.handle.executeUpdate(resumeUpdate);
     // The paused meeting closed on resume; the run goes on to its next cycle and then continues as new.

@@ -11,14 +11,16 @@ export interface PairAtReflection {
   handle: PairHandle;
   reflection: ReceivedEmail;
   prep: ReceivedEmail;
-  /** The report's reflection form and topic/record pages. */
+  /** The report's reflection form and topic/record/"this 1:1" pages. */
   reflectionLink: string;
   reportTopicLink: string;
   reportRecordLink: string;
-  /** The manager's prep form and topic/record pages. */
+  reportMeetingLink: string;
+  /** The manager's prep form and topic/record/"this 1:1" pages. */
   prepLink: string;
   managerTopicLink: string;
   managerRecordLink: string;
+  managerMeetingLink: string;
   stageAt: (stage: string) => number;
 }
 
@@ -48,6 +50,7 @@ export async function pairsAtReflection(
     const isForm = (link: string) => link.includes('/forms/');
     const isTopic = (link: string) => link.endsWith('/topic');
     const isRecord = (link: string) => link.endsWith('/record');
+    const isMeeting = (link: string) => link.endsWith('/meeting');
     reached.push({
       pairId,
       handle,
@@ -56,9 +59,11 @@ export async function pairsAtReflection(
       reflectionLink: linkIn(reflection, isForm),
       reportTopicLink: linkIn(reflection, isTopic),
       reportRecordLink: linkIn(reflection, isRecord),
+      reportMeetingLink: linkIn(reflection, isMeeting),
       prepLink: linkIn(prep, isForm),
       managerTopicLink: linkIn(prep, isTopic),
       managerRecordLink: linkIn(prep, isRecord),
+      managerMeetingLink: linkIn(prep, isMeeting),
       stageAt,
     });
   }

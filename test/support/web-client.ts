@@ -34,5 +34,5 @@ export function webClient(app: FastifyInstance, publicBaseUrl: string): WebClien
 
 export function linksIn(text: string, publicBaseUrl: string): string[] {
   const escaped = publicBaseUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return [...text.matchAll(new RegExp(`${escaped}/(?:forms|pairs)/[A-Za-z0-9_-]+(?:/topic|/record)?`, 'g'))].map((m) => m[0]);
+  return [...text.matchAll(new RegExp(`${escaped}/(?:forms|pairs)/[A-Za-z0-9_-]+(?:/topic|/record|/meeting|/questions)?`, 'g'))].map((m) => m[0]);
 }
