@@ -17,7 +17,7 @@ import {
 } from './pair-forms';
 import type { QuestionBankAdmin } from './question-bank-admin';
 import { bankChoicesForPair } from './question-bank-pages';
-import { EDITOR_INPUTS, editorView, stagesFromEditor, type EditorFields } from './question-set-editor';
+import { EDITOR_INPUTS, editorView, stagesFromEditor, withUnshownFields, type EditorFields } from './question-set-editor';
 import { lineChartSvg } from './svg-chart';
 import { formatLocal } from '../pairs/local-time';
 
@@ -172,12 +172,13 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
 
   app.post('/pairs/:pairId/question-set', async (request: PageRequest, reply) => {
     const { pairId } = request.params;
-    const stages = stagesFromEditor(request.body ?? {});
     try {
+      // The editor has no inputs for a scale's labels or a text's length limit: they are kept.
+      const stages = withUnshownFields(stagesFromEditor(request.body ?? {}), (await pairs.questionSet(pairId)).stages);
       await pairs.saveQuestionSet(pairId, stages, adminName(request));
       return reply.code(303).header('Location', `/admin/pairs/${pairId}?done=question-set`).send();
     } catch (error) {
-      if (error instanceof AdminError && error.status === 422) return refused(reply, pairId, error, EDITOR_INPUTS, stages);
+      if (error instanceof AdminError && error.status === 422) return refused(reply, pairId, error, EDITOR_INPUTS, stagesFromEditor(request.body ?? {}));
       return onError(reply, error);
     }
   });

@@ -7,6 +7,8 @@ import { pauseUpdate } from '../workflows/pair-messages';
 import { DateTime } from 'luxon';
 import { MANAGER_KEY_ATTRIBUTE } from '../pairs/manager-search';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
+import type { Question } from '../question-sets/question-types';
+import { editorFields } from './support/question-editor-form';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus } from './support/pair-driver';
 import { ADMIN_ORIGIN, startAdminServer, type AdminServer } from './support/admin-server';
 import { startRapportStack, type RapportStack } from '../harness/rapport-stack';
@@ -609,4 +611,22 @@ it('finds a manager’s pairs by their search key, which is what Temporal holds 
   expect(byKey.json.pairs.map((p: { pairId: string }) => p.pairId)).toEqual([first, second]);
   expect(byKey.json.pairs[0].manager).toEqual({ ...manager, key: first });
   for (const pairId of [first, second]) await api('POST', `/admin/api/pairs/${pairId}/end`, {});
+});
+
+it('keeps every scale label when the pair page’s editor saves, and notes only what changed', async () => {
+  const { json } = await api('POST', '/admin/api/pairs', newPairBody());
+  const pairId = json.pairId as string;
+  const fields = editorFields(DEFAULT_QUESTION_SET, `admin-editor-${pairId}`);
+  const notes = DEFAULT_QUESTION_SET.followUp.findIndex((question) => question.id === 'notes');
+  const saved = await admin.form(`/admin/pairs/${pairId}/question-set`, { ...fields, [`followUp.${notes}.text`]: 'What should we remember?' });
+  expect(saved.status).toBe(303);
+  const set = (await api('GET', `/admin/api/pairs/${pairId}/question-set`)).json;
+  const scales = (stages: typeof DEFAULT_QUESTION_SET) =>
+    Object.values(stages)
+      .flat()
+      .filter((question): question is Question => typeof question === 'object' && question.type === 'scale');
+  expect(scales(set.stages).map((question) => question.scaleLabels)).toEqual(scales(DEFAULT_QUESTION_SET).map((question) => question.scaleLabels));
+  const [latest] = (await api('GET', `/admin/api/pairs/${pairId}/question-set/versions`)).json.versions.slice(-1);
+  expect(latest.note).toBe('followUp: edited notes');
+  await api('POST', `/admin/api/pairs/${pairId}/end`, {});
 });

@@ -16,6 +16,7 @@ import { pairAtReflection } from './support/pair-at-reflection';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus } from './support/pair-driver';
 import { linksIn, type WebClient } from './support/web-client';
 import { startWebTestStack, stopWebTestStack } from './support/web-test-stack';
+import { editorFields as editorFieldsOf } from './support/question-editor-form';
 
 let env: TestWorkflowEnvironment;
 let stack: RapportStack;
@@ -37,20 +38,8 @@ function person(name: string, prefix: string): Person {
   return { name, email: `${prefix}${people}@example.com` };
 }
 
-/** The fields the editor sends for a question set, as the page shows it (no blank rows). */
-function editorFields(stages: QuestionSetStages, submission = `edit-${people}-${Date.now()}`): Record<string, string> {
-  const fields: Record<string, string> = { submission };
-  for (const stage of ['reflection', 'managerPrep', 'followUp', 'feedback'] as const) {
-    if (stage !== 'reflection' && !(stages.disabledStages ?? []).includes(stage)) fields[`${stage}.enabled`] = 'on';
-    stages[stage].forEach((question, index) => {
-      const at = `${stage}.${index}`;
-      Object.assign(fields, { [`${at}.id`]: question.id, [`${at}.text`]: question.text, [`${at}.type`]: question.type, [`${at}.order`]: String(index + 1) });
-      if (question.required) fields[`${at}.required`] = 'on';
-      if (question.options) fields[`${at}.options`] = question.options.join('\n');
-    });
-  }
-  return fields;
-}
+/** The fields the editor sends, with a submission id of this test's own. */
+const editorFields = (stages: QuestionSetStages, submission = `edit-${people}-${Date.now()}`) => editorFieldsOf(stages, submission);
 
 const pageOf = (recordLink: string) => recordLink.replace(/\/record$/, '/questions');
 const formLinkOf = async (pairId: string, cycle: number, stage: string, role: 'report' | 'manager') => {
