@@ -14,6 +14,7 @@ import { livenessOf, type Liveness, type StoppedRun } from './pair-liveness';
 import { pairSettingsFromRow } from './pair-rows';
 import { managerKeyOf } from './manager-search';
 import { startPairWorkflow } from './registration';
+import { lastAgendaCycle } from './topics';
 
 export interface PairRestartDeps {
   db: RapportPrisma;
@@ -69,12 +70,6 @@ function trailingSkips(closedNewestFirst: readonly ClosedCycle[]): number {
 /** Meetings that took place after the last one whose follow-up asked for feedback (as the workflow counts them). */
 function meetingsSince(closed: readonly ClosedCycle[], lastFeedbackCycle: number): number {
   return closed.filter((cycle) => cycle.number > lastFeedbackCycle && (cycle.status === 'held' || cycle.status === 'not-held')).length;
-}
-
-/** The last meeting whose agenda went out (0 before the first): it took every topic for it. */
-async function lastAgendaCycle(db: RapportPrisma, pairId: string): Promise<number> {
-  const lastAgenda = await db.outboxEmail.findFirst({ where: { pairId, stage: 'agenda' }, orderBy: { cycleNumber: 'desc' }, select: { cycleNumber: true } });
-  return lastAgenda?.cycleNumber ?? 0;
 }
 
 /** The topics no agenda has taken yet: for a later meeting than the last agenda sent, or not yet given one. */

@@ -13,12 +13,13 @@ import { updateIdFor } from './submission-ids';
  * added before it, so the waiting ones are those for a later cycle (one not yet accepted has none).
  */
 export async function pendingTopicCount(db: RapportPrisma, pairId: string): Promise<number> {
-  const lastAgenda = await db.outboxEmail.findFirst({
-    where: { pairId, stage: 'agenda' },
-    orderBy: { cycleNumber: 'desc' },
-    select: { cycleNumber: true },
-  });
-  return db.topic.count({ where: { pairId, forCycle: { gt: lastAgenda?.cycleNumber ?? 0 } } });
+  return db.topic.count({ where: { pairId, forCycle: { gt: await lastAgendaCycle(db, pairId) } } });
+}
+
+/** The last meeting whose agenda went out (0 before the first): it took every topic for it. */
+export async function lastAgendaCycle(db: RapportPrisma, pairId: string): Promise<number> {
+  const lastAgenda = await db.outboxEmail.findFirst({ where: { pairId, stage: 'agenda' }, orderBy: { cycleNumber: 'desc' }, select: { cycleNumber: true } });
+  return lastAgenda?.cycleNumber ?? 0;
 }
 
 export interface TopicDeps {
