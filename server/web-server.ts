@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import rateLimit from '@fastify/rate-limit';
 import view from '@fastify/view';
+import { PAGE_PARTIALS } from '../templates/page-partials';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import Handlebars from 'handlebars';
 import { registerAdminRoutes, type AdminOptions } from '../admin/admin-routes';
@@ -90,6 +91,8 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
     engine: { handlebars: Handlebars.create() },
     root: PAGES_DIR,
     layout: 'layout.hbs',
+    // Parts of a page kept in files of their own (templates/pages/partials/).
+    options: { partials: { ...PAGE_PARTIALS } },
     production: true,
   });
   const stylesheet = readFileSync(join(PAGES_DIR, 'rapport.css'));

@@ -12,6 +12,7 @@ import Handlebars from 'handlebars';
 import type { EmailContexts } from '../templates/email-contexts';
 import { EMAIL_TEMPLATE_DIR, type EmailName } from '../templates/email-templates';
 import type { PageContexts, PageName } from '../templates/page-contexts';
+import { PAGE_PARTIALS } from '../templates/page-partials';
 
 const PAGES_DIR = join(__dirname, '..', 'templates', 'pages');
 
@@ -372,6 +373,7 @@ describe('email templates', () => {
 
 describe('page templates', () => {
   const pages = Handlebars.create();
+  for (const [name, file] of Object.entries(PAGE_PARTIALS)) pages.registerPartial(name, read(PAGES_DIR, file));
 
   it('has a context interface for every page in the folder', () => {
     const inFolder = readdirSync(PAGES_DIR).filter((file) => file.endsWith('.hbs') && file !== 'layout.hbs');
