@@ -81,22 +81,41 @@ function pooledUrl(smtpUrl: string, maxConnections: number): string {
   return url.toString();
 }
 
+/**
+ * Whether a send failed because the connection it went out on was gone: the relay closed it (idle
+ * too long, or "421 closing"), or it was reset. nodemailer drops such a connection from the pool,
+ * so sending again opens a new one. A refused connect is not this: the relay is down.
+ */
+export function isDroppedConnection(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, syscall } = error as { code?: unknown; syscall?: unknown };
+  if (responseCodeOf(error) === 421) return true;
+  return code === 'ECONNECTION' || (code === 'ESOCKET' && syscall !== 'connect');
+}
+
 export function createMailer({ smtpUrl, from, maxConnections = 5 }: MailerOptions): Mailer {
   const transport = nodemailer.createTransport(pooledUrl(smtpUrl, maxConnections));
+  const sendOnce = (email: OutgoingEmail) =>
+    transport.sendMail({
+      from,
+      to: email.to,
+      subject: headerSafeSubject(email.subject),
+      html: email.html,
+      text: email.text,
+      messageId: email.messageId,
+      ...(email.calendar ? { icalEvent: { method: email.calendar.method, content: email.calendar.content, filename: 'invite.ics' } } : {}),
+      // A stable Message-ID lets mail clients and relays drop a copy resent after a crash.
+      headers: { 'Auto-Submitted': 'auto-generated' },
+    });
   return {
     from,
     async send(email) {
       try {
-        await transport.sendMail({
-          from,
-          to: email.to,
-          subject: headerSafeSubject(email.subject),
-          html: email.html,
-          text: email.text,
-          messageId: email.messageId,
-          ...(email.calendar ? { icalEvent: { method: email.calendar.method, content: email.calendar.content, filename: 'invite.ics' } } : {}),
-          // A stable Message-ID lets mail clients and relays drop a copy resent after a crash.
-          headers: { 'Auto-Submitted': 'auto-generated' },
+        // A pooled connection the relay closed while idle is a reconnect, not a failed send: try
+        // once more on a new connection. A second failure is the activity's to retry, with backoff.
+        await sendOnce(email).catch((error: unknown) => {
+          if (!isDroppedConnection(error)) throw error;
+          return sendOnce(email);
         });
       } catch (error) {
         const code = responseCodeOf(error);

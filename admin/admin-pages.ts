@@ -1,11 +1,13 @@
-// The admin's pages: a pair's detail (timeline, trends, actions) and its question-set editor.
+// The admin's pages: a pair's detail (what comes next, what is open, history, actions, forms), the
+// confirmation before it ends, and its question-set editor.
 // Plain forms posting to the same admin service as the JSON API.
 import { newSubmissionId, submissionIdOf } from '../pairs/submission-ids';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AdminError, type PairAdmin } from '../pairs/pair-admin';
 import type { FormProblems } from '../templates/page-contexts';
-import { formProblems, NO_INPUTS, type InputOf } from './form-problems';
+import { formProblems, inputsOf, NO_INPUTS, type InputOf } from './form-problems';
 import {
+  cadenceInputs,
   meetingInstantFromForm,
   NEW_PAIR_INPUTS,
   newPairFromForm,
@@ -17,61 +19,79 @@ import {
 } from './pair-forms';
 import type { QuestionBankAdmin } from './question-bank-admin';
 import { bankChoicesForPair } from './question-bank-pages';
-import { EDITOR_INPUTS, editorView, stagesFromEditor, withUnshownFields, type EditorFields } from './question-set-editor';
+import { EDITOR_INPUTS, editorView, stagesFromEditor, type EditorFields } from './question-set-editor';
 import { lineChartSvg } from './svg-chart';
-import { formatLocal } from '../pairs/local-time';
+import { processTimeZone, readableInstant } from '../pairs/local-time';
+import { MAX_REASON_LENGTH } from '../workflows/pair-types';
+import { problem } from '../workflows/problem-list';
+import { PAGE_ACTIONS, pairPageView, type PageAction } from './pair-page-view';
 
 type PageRequest = FastifyRequest<{ Params: { pairId: string; action?: string }; Body: EditorFields | undefined; Querystring: { done?: string } }>;
 
-const ACTIONS = ['pause', 'resume', 'skip', 'end'] as const;
-/** A pair whose workflow stopped (terminated, failed… in Temporal) offers a restart instead: nothing else can reach it. */
-const STOPPED_ACTIONS = ['restart'] as const;
-type PageAction = (typeof ACTIONS)[number] | (typeof STOPPED_ACTIONS)[number];
 const DONE_MESSAGES: Record<string, string> = {
   pause: 'Paused: no emails go out until you resume.',
   resume: 'Resumed.',
   skip: 'The next meeting is skipped.',
   end: 'The pair has ended; its record is kept.',
   'question-set': 'Saved as a new version; the next form sent uses it.',
+  'question-set-unchanged': 'Nothing changed in the questions, so no new version was saved.',
   'from-bank': 'Added from the question bank as a new version; the next form sent uses it.',
   reschedule: 'The meeting is moved; its remaining emails follow the new time.',
   schedule: 'The schedule is changed.',
   restart: "Restarted: the pair's workflow runs again and carries on from what Rapport has recorded.",
 };
 
-export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank: QuestionBankAdmin, adminName: (request: FastifyRequest) => string): void {
-  async function render(
-    reply: FastifyReply,
-    pairId: string,
-    extra: { notice?: string; problems?: FormProblems; stages?: ReturnType<typeof stagesFromEditor>; sentSchedule?: EditorFields } = {},
-  ) {
-    const [{ pair, status, stopped, search, undeliveredEmails }, history, questionSet, suggestions, bankQuestions] = await Promise.all([
+const END_REASON_REQUIRED = 'Say why the pair ends: the reason is kept with its record.';
+const END_INPUTS = inputsOf({ reason: 'reason' });
+
+type RenderExtra = {
+  notice?: string;
+  problems?: FormProblems;
+  stages?: ReturnType<typeof stagesFromEditor>;
+  sentSchedule?: EditorFields;
+  /** The collapsed form whose problems are shown opens. */
+  openForm?: 'reschedule' | 'schedule' | 'questions';
+};
+
+export function registerAdminPages(
+  app: FastifyInstance,
+  pairs: PairAdmin,
+  bank: QuestionBankAdmin,
+  adminName: (request: FastifyRequest) => string,
+  adminTimeZone: string = processTimeZone(),
+): void {
+  async function render(reply: FastifyReply, pairId: string, extra: RenderExtra = {}) {
+    const [view, history, questionSet, suggestions, bankQuestions] = await Promise.all([
       pairs.showPair(pairId),
       pairs.history(pairId),
       pairs.questionSet(pairId),
       pairs.suggestions(pairId),
       bank.list(),
     ]);
+    const { pair, status, stopped, search } = view;
     const charts = history.scaleSeries.map((series) => ({ label: series.label, svg: lineChartSvg({ label: series.label, points: series.points }) }));
     return reply.code(extra.problems ? 422 : 200).view('admin-pair.hbs', {
       title: `${pair.reportName} and ${pair.managerName}`,
       pair,
-      status,
+      ...pairPageView(view, history, adminTimeZone),
       schedule: extra.sentSchedule
         ? inputsAsSent(extra.sentSchedule, workingDaysAndInvitesInputs(status.settings))
         : workingDaysAndInvitesInputs(status.settings),
-      stopped: stopped && { ...stopped, since: stopped.stoppedAt && formatLocal(Date.parse(stopped.stoppedAt), pair.timeZone) },
+      cadence: cadenceInputs(status.settings.cadence, extra.sentSchedule),
+      openForm: { reschedule: extra.openForm === 'reschedule', schedule: extra.openForm === 'schedule', questions: extra.openForm === 'questions' },
+      stopped: stopped && { ...stopped, since: stopped.stoppedAt && readableInstant(stopped.stoppedAt, pair.timeZone, adminTimeZone) },
       search,
-      undeliveredEmails,
-      history,
       charts,
-      heldRate: history.meetingsHeld.rate === null ? 'no meetings yet' : `${Math.round(history.meetingsHeld.rate * 100)}%`,
+      heldRate:
+        history.meetingsHeld.rate === null
+          ? 'no meetings yet'
+          : `${Math.round(history.meetingsHeld.rate * 100)}% confirmed (${history.meetingsHeld.held} of ${history.meetingsHeld.closed}; ${history.meetingsHeld.unconfirmed} unconfirmed)`,
       doneRate: history.actionItems.rate === null ? 'no action items yet' : `${Math.round(history.actionItems.rate * 100)}%`,
       questionSetVersion: questionSet.version,
       openSuggestions: suggestions.filter((x) => x.status === 'open'),
       editor: editorView(extra.stages ?? questionSet.stages, extra.problems),
+      editorAction: `/admin/pairs/${pair.id}/question-set`,
       bankChoices: bankChoicesForPair(bankQuestions, questionSet.stages),
-      actions: stopped ? STOPPED_ACTIONS : ACTIONS,
       // One id per page view: a form sent twice from it (a double click) is applied once.
       submission: newSubmissionId(),
       notice: extra.notice,
@@ -86,22 +106,58 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
 
   /** The pair's page again, with the problems of the form that was sent beside its inputs. */
   const refused = (reply: FastifyReply, pairId: string, error: AdminError, inputOf: InputOf, stages?: ReturnType<typeof stagesFromEditor>) =>
-    render(reply, pairId, { problems: formProblems(error.problems, inputOf), stages });
+    render(reply, pairId, { problems: formProblems(error.problems, inputOf), stages, ...(stages ? { openForm: 'questions' as const } : {}) });
 
-  app.get('/pairs/:pairId', async (request: PageRequest, reply) =>
-    render(reply, request.params.pairId, { notice: DONE_MESSAGES[request.query.done ?? ''] }).catch((e) => onError(reply, e)),
-  );
+  /** The confirmation before a pair ends: a reason is asked for, and nothing happens until it is sent. */
+  async function renderEnd(reply: FastifyReply, pairId: string, sent?: { reason: string; submission: string; problems: FormProblems }) {
+    const { pair } = await pairs.showPair(pairId);
+    return reply.code(sent ? 422 : 200).view('admin-pair-end.hbs', {
+      title: `End ${pair.reportName} and ${pair.managerName}?`,
+      pair,
+      submission: sent?.submission ?? newSubmissionId(),
+      reason: sent?.reason ?? '',
+      maxReasonLength: MAX_REASON_LENGTH,
+      ...(sent ? { problems: sent.problems } : {}),
+    });
+  }
+
+  app.get('/pairs/:pairId', async (request: PageRequest, reply) => {
+    const done = request.query.done ?? '';
+    // After a save the questions stay open, to see what was saved.
+    const openForm = ['question-set', 'question-set-unchanged', 'from-bank'].includes(done) ? ('questions' as const) : undefined;
+    return render(reply, request.params.pairId, { notice: DONE_MESSAGES[done], openForm }).catch((e) => onError(reply, e));
+  });
+
+  app.get('/pairs/:pairId/end', async (request: PageRequest, reply) => renderEnd(reply, request.params.pairId).catch((e) => onError(reply, e)));
+
+  /** Ends the pair with the reason typed on the confirmation page; without one, the page asks again. */
+  async function endPair(request: PageRequest, reply: FastifyReply) {
+    const { pairId } = request.params;
+    const submission = submissionIdOf(request.body?.submission);
+    const sent = request.body?.reason;
+    const reason = typeof sent === 'string' ? sent.trim() : '';
+    const again = (problems: FormProblems) => renderEnd(reply, pairId, { reason: typeof sent === 'string' ? sent : '', submission, problems });
+    try {
+      if (reason === '') return await again(formProblems([problem('reason', END_REASON_REQUIRED)], END_INPUTS));
+      await pairs.end(pairId, reason, submission);
+      return reply.code(303).header('Location', `/admin/pairs/${pairId}?done=end`).send();
+    } catch (error) {
+      if (error instanceof AdminError && error.status === 422) return again(formProblems(error.problems, END_INPUTS));
+      if (error instanceof AdminError && error.status !== 404) return refused(reply, pairId, error, NO_INPUTS);
+      return onError(reply, error);
+    }
+  }
 
   app.post('/pairs/:pairId/actions/:action', async (request: PageRequest, reply) => {
     const { pairId, action } = request.params;
+    if (action === 'end') return endPair(request, reply);
     const submission = submissionIdOf(request.body?.submission);
     const run = {
       pause: (id: string) => pairs.pause(id, submission),
       resume: (id: string) => pairs.resume(id, submission),
       skip: (id: string) => pairs.skip(id, undefined, submission),
-      end: (id: string) => pairs.end(id, undefined, submission),
       restart: (id: string) => pairs.restart(id),
-    }[action as PageAction];
+    }[action as PageAction & (typeof PAGE_ACTIONS)[number]];
     if (!run) return reply.code(404).view('message.hbs', { title: 'Unknown action', paragraphs: [] });
     try {
       await run(pairId);
@@ -133,7 +189,7 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
       const problems = formProblems(error.problems, NEW_PAIR_INPUTS);
       const typed = request.body ?? {};
       const newPair = inputsAsSent(typed, workingDaysAndInvitesInputs({}));
-      return reply.code(error.status).view('admin-pairs.hbs', { title: 'Pairs', pairs: await pairs.listPairs(), problems, typed, newPair });
+      return reply.code(error.status).view('admin-pairs.hbs', { title: 'Pairs', list: (await pairs.listView({})).list, problems, typed, newPair });
     }
   });
 
@@ -151,7 +207,9 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
       await pairs.reschedule(pairId, meetingInstantFromForm(request.body ?? {}, pair.timeZone), submissionIdOf(request.body?.submission));
       return reply.code(303).header('Location', `/admin/pairs/${pairId}?done=reschedule`).send();
     } catch (error) {
-      if (error instanceof AdminError && error.status !== 404) return refused(reply, pairId, error, RESCHEDULE_INPUTS);
+      if (error instanceof AdminError && error.status !== 404) {
+        return render(reply, pairId, { problems: formProblems(error.problems, RESCHEDULE_INPUTS), openForm: 'reschedule' });
+      }
       return onError(reply, error);
     }
   });
@@ -164,7 +222,7 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
       return reply.code(303).header('Location', `/admin/pairs/${pairId}?done=schedule`).send();
     } catch (error) {
       if (error instanceof AdminError && error.status !== 404) {
-        return render(reply, pairId, { problems: formProblems(error.problems, SCHEDULE_INPUTS), sentSchedule: request.body ?? {} });
+        return render(reply, pairId, { problems: formProblems(error.problems, SCHEDULE_INPUTS), sentSchedule: request.body ?? {}, openForm: 'schedule' });
       }
       return onError(reply, error);
     }
@@ -172,13 +230,16 @@ export function registerAdminPages(app: FastifyInstance, pairs: PairAdmin, bank:
 
   app.post('/pairs/:pairId/question-set', async (request: PageRequest, reply) => {
     const { pairId } = request.params;
+    // Every property of every question has its input on the page, so the form alone is the set.
+    const stages = stagesFromEditor(request.body ?? {});
     try {
-      // The editor has no inputs for a scale's labels or a text's length limit: they are kept.
-      const stages = withUnshownFields(stagesFromEditor(request.body ?? {}), (await pairs.questionSet(pairId)).stages);
-      await pairs.saveQuestionSet(pairId, stages, adminName(request));
-      return reply.code(303).header('Location', `/admin/pairs/${pairId}?done=question-set`).send();
+      const saved = await pairs.saveChangedQuestionSet(pairId, stages, adminName(request));
+      return reply
+        .code(303)
+        .header('Location', `/admin/pairs/${pairId}?done=${saved ? 'question-set' : 'question-set-unchanged'}`)
+        .send();
     } catch (error) {
-      if (error instanceof AdminError && error.status === 422) return refused(reply, pairId, error, EDITOR_INPUTS, stagesFromEditor(request.body ?? {}));
+      if (error instanceof AdminError && error.status === 422) return refused(reply, pairId, error, EDITOR_INPUTS, stages);
       return onError(reply, error);
     }
   });

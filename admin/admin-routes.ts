@@ -18,6 +18,8 @@ import { workingDaysAndInvitesInputs } from './pair-forms';
 import { registerCodecRoutes } from './codec-routes';
 import { AdminError, createPairAdmin, type PairAdmin } from '../pairs/pair-admin';
 import { submissionIdOf } from '../pairs/submission-ids';
+import { overviewCsv, overviewSections, overviewWeeks } from '../pairs/org-overview';
+import { sentencesOf } from '../workflows/problem-list';
 import { createQuestionBankAdmin, type QuestionBankAdmin } from './question-bank-admin';
 import { registerQuestionBankPages } from './question-bank-pages';
 import {
@@ -45,6 +47,8 @@ export interface AdminOptions {
   payloadCodec?: PayloadCodec;
   /** The Temporal UI's origin, allowed to call the codec endpoint from the browser (TEMPORAL_UI_ORIGIN). */
   temporalUiOrigin?: string;
+  /** The admin's own zone (ADMIN_TIME_ZONE), shown beside a pair's times; the server's zone when left out. */
+  timeZone?: string;
 }
 
 type PairRequest = FastifyRequest<{ Params: { pairId: string }; Body: unknown; Querystring: Record<string, string | undefined> }>;
@@ -124,7 +128,7 @@ async function registerOwnPages(admin: FastifyInstance, options: AdminOptions, s
       'onRequest',
       requireSession(sessions, (reply) => reply.code(303).header('Location', '/admin/login').send()),
     );
-    registerPages(pages, pairs, bank);
+    registerPages(pages, pairs, bank, options.timeZone);
   });
   await admin.register(
     async (api) => {
@@ -150,17 +154,27 @@ function requireSession(sessions: SessionStore, refuse: (reply: FastifyReply) =>
 }
 
 const adminName = (request: FastifyRequest) => request.adminUser ?? 'admin';
-const filterOf = (query: Record<string, string | undefined>) => ({
-  manager: query.manager,
-  paused: query.paused === 'true',
-  chronicSkips: query.chronicSkips === 'true',
-});
 
-function registerPages(pages: FastifyInstance, pairs: PairAdmin, bank: QuestionBankAdmin): void {
-  pages.get('/', async (request: PairRequest, reply) =>
-    view(reply, 'admin-pairs.hbs', { title: 'Pairs', pairs: await pairs.listPairs(filterOf(request.query)), newPair: workingDaysAndInvitesInputs({}) }),
-  );
-  registerAdminPages(pages, pairs, bank, adminName);
+function registerPages(pages: FastifyInstance, pairs: PairAdmin, bank: QuestionBankAdmin, adminTimeZone?: string): void {
+  // The list's q, filter, sort and page (pair-list.ts); ones that cannot be read are shown as problems.
+  pages.get('/', async (request: PairRequest, reply) => {
+    const { status, list } = await pairs.listView(request.query);
+    return view(reply.code(status), 'admin-pairs.hbs', { title: 'Pairs', list, newPair: workingDaysAndInvitesInputs({}) });
+  });
+  // The organisation overview (org-overview.ts), over ?weeks=N, and its table as CSV.
+  pages.get('/overview', async (request: PairRequest, reply) => {
+    const { weeks, problems } = overviewWeeks(request.query);
+    const sections = overviewSections(await pairs.overview(weeks));
+    const context = { title: 'Organisation overview', weeks, problems: sentencesOf(problems), sections, csvHref: `/admin/overview.csv?weeks=${weeks}` };
+    return view(reply.code(problems.length > 0 ? 422 : 200), 'admin-overview.hbs', context);
+  });
+  pages.get('/overview.csv', async (request: PairRequest, reply) => {
+    const { weeks, problems } = overviewWeeks(request.query);
+    if (problems.length > 0) return reply.code(422).type('text/plain; charset=utf-8').send(sentencesOf(problems).join('\n'));
+    const csv = overviewCsv(overviewSections(await pairs.overview(weeks)));
+    return reply.type('text/csv; charset=utf-8').header('Content-Disposition', `attachment; filename="rapport-overview-${weeks}-weeks.csv"`).send(csv);
+  });
+  registerAdminPages(pages, pairs, bank, adminName, adminTimeZone);
   registerQuestionBankPages(pages, bank, adminName);
 }
 
@@ -178,7 +192,12 @@ async function registerApi(app: FastifyInstance, pairs: PairAdmin, bank: Questio
     }
   };
 
-  app.get('/pairs', async (request: PairRequest, reply) => answer(reply, async () => ({ pairs: await pairs.listPairs(filterOf(request.query)) })));
+  app.get('/pairs', async (request: PairRequest, reply) =>
+    answer(reply, async () => {
+      const { pairs: page, total, page: number, pageSize, pages } = await pairs.listPage(request.query);
+      return { pairs: page, total, page: number, pageSize, pages };
+    }),
+  );
   app.post('/pairs', async (request, reply) => answer(reply, () => pairs.createPair(request.body as NewPair), 201));
   // The one route that reads CSV, and the one allowed a larger body.
   await app.register(async (csvImport) => {

@@ -4,7 +4,7 @@
 import { instantOfLocal } from '../pairs/local-time';
 import type { NewPair } from '../pairs/registration';
 import { WEEKDAY_NAMES } from '../pairs/working-days';
-import type { WorkingDaysAndInvitesInputs } from '../templates/page-contexts';
+import type { CadenceInputs, WorkingDaysAndInvitesInputs } from '../templates/page-contexts';
 import { DEFAULT_WORKING_DAYS, type Cadence, type PairSettings, type ScheduleChange, type Weekday } from '../workflows/pair-types';
 import { CADENCE_INPUTS, inputsOf } from './form-problems';
 import type { EditorFields } from './question-set-editor';
@@ -147,10 +147,87 @@ export function newPairFromForm(fields: EditorFields): NewPair {
   };
 }
 
+// ---- The cadence on the schedule form ------------------------------------------------------------
+//
+// The form shows the pair's cadence selected, and sends what it showed in a hidden input
+// (cadenceShown, e.g. "weekly:1:4"), so that the cadence changes only when its inputs were changed:
+// a new cadence may move this meeting, which keeping the same one must not. A form without it (a
+// script) changes the cadence whenever one is chosen, as before.
+
+const SHOWN_CADENCE = 'cadenceShown';
+const ORDINAL_NAMES: [string, string][] = [
+  ['1', 'first'],
+  ['2', 'second'],
+  ['3', 'third'],
+  ['4', 'fourth'],
+  ['last', 'last'],
+];
+
+interface CadenceFields {
+  cadence: string;
+  everyWeeks: string;
+  ordinal: string;
+  weekday: string;
+}
+
+function fieldsOfCadence(cadence: Cadence): CadenceFields {
+  if (cadence.kind === 'monthly')
+    return { cadence: 'monthly', everyWeeks: '1', ordinal: cadence.ordinal === -1 ? 'last' : String(cadence.ordinal), weekday: String(cadence.weekday) };
+  if (cadence.kind === 'weekly') return { cadence: 'weekly', everyWeeks: String(cadence.everyWeeks), ordinal: '1', weekday: String(cadence.weekday) };
+  // A demo cadence has no inputs of its own: the form keeps it unless another is chosen.
+  return { cadence: '', everyWeeks: '1', ordinal: '1', weekday: '1' };
+}
+
+const sentCadenceFields = (fields: EditorFields): CadenceFields => ({
+  cadence: text(fields, 'cadence'),
+  everyWeeks: text(fields, 'everyWeeks'),
+  ordinal: text(fields, 'ordinal'),
+  weekday: text(fields, 'weekday'),
+});
+
+/** What identifies a cadence as the form shows it: "weekly:2:4", "monthly:last:1"; "" for none chosen. */
+function cadenceKey(cadence: CadenceFields): string {
+  if (cadence.cadence === 'weekly') return `weekly:${cadence.everyWeeks}:${cadence.weekday}`;
+  if (cadence.cadence === 'monthly') return `monthly:${cadence.ordinal}:${cadence.weekday}`;
+  return cadence.cadence;
+}
+
+const options = (choices: [value: string, label: string][], selected: string) =>
+  choices.map(([value, label]) => ({ value, label, selected: value === selected }));
+
+/** The cadence inputs with the pair's cadence selected, or what a refused form sent. */
+export function cadenceInputs(cadence: Cadence, sent?: EditorFields): CadenceInputs {
+  const current = fieldsOfCadence(cadence);
+  const shown = sent && sent[SHOWN_CADENCE] !== undefined ? sentCadenceFields(sent) : current;
+  return {
+    shown: cadenceKey(current),
+    keepLabel: cadence.kind === 'demo' ? `as it is: a meeting every ${cadence.everyMinutes} minutes` : null,
+    kinds: options(
+      [
+        ['weekly', 'Every N weeks'],
+        ['monthly', 'Monthly, on the Nth weekday'],
+      ],
+      shown.cadence,
+    ),
+    everyWeeks: shown.everyWeeks,
+    ordinals: options(ORDINAL_NAMES, shown.ordinal),
+    weekdays: options(
+      WEEKDAY_NAMES.map((name, index) => [String(index + 1), name]),
+      shown.weekday,
+    ),
+  };
+}
+
+function cadenceChanged(fields: EditorFields): boolean {
+  if (!text(fields, 'cadence')) return false;
+  if (fields[SHOWN_CADENCE] === undefined) return true;
+  return cadenceKey(sentCadenceFields(fields)) !== text(fields, SHOWN_CADENCE);
+}
+
 /** Only what the form filled in changes. */
 export function scheduleChangeFromForm(fields: EditorFields): ScheduleChange {
   const change: ScheduleChange = {};
-  if (text(fields, 'cadence')) change.cadence = cadenceOf(fields);
+  if (cadenceChanged(fields)) change.cadence = cadenceOf(fields);
   if (text(fields, 'meetingTime')) change.meetingTime = text(fields, 'meetingTime');
   if (text(fields, 'timeZone')) change.timeZone = text(fields, 'timeZone');
   const duration = optionalNumber(fields, 'durationMinutes');

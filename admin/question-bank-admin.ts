@@ -69,10 +69,7 @@ export function createQuestionBankAdmin({ db, pairs }: QuestionBankAdminDeps) {
     async addToPair(pairId: string, stage: unknown, bankQuestionId: unknown, admin: string) {
       const hasId = typeof bankQuestionId === 'string' && bankQuestionId !== '';
       if (!isQuestionSetStage(stage) || !hasId) {
-        throw new AdminError(422, [
-          ...stageProblems(stage),
-          ...(hasId ? [] : [problem('bankQuestionId', 'bankQuestionId must be the id of a question in the bank')]),
-        ]);
+        throw new AdminError(422, [...stageProblems(stage), ...(hasId ? [] : [problem('bankQuestionId', 'Choose a question that is in the question bank')])]);
       }
       const { question } = await activeQuestion(bankQuestionId);
       return pairs.addQuestionToStage(pairId, stage, question, admin, `added "${question.text}" to ${stage} from the question bank`);

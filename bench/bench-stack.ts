@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client, Connection } from '@temporalio/client';
 import { migrateDatabase } from '../prisma/migrate';
@@ -13,6 +13,7 @@ import { startDevServer, type DevServer } from '../local/local-stack';
 import { freePort } from '../harness/free-port';
 import { startPostgres, type TestPostgres } from '../harness/postgres';
 import { PREBUILT_BUNDLE, REPO, startEntry, startWorkerEntry, waitForHttp, watch, type RapportProcess } from '../harness/rapport-process';
+import { canAccountCpu, findProcess, type AccountedProcess } from './process-cpu';
 import type { AcceptedMessage } from './smtp-counter';
 
 export type BenchDatabase = 'sqlite' | 'postgres';
@@ -34,6 +35,10 @@ export interface BenchStack {
   worker: RapportProcess;
   web: RapportProcess;
   webUrl: string;
+  /** The worker's Prometheus endpoint (always on in the benchmark; BENCH_METRICS_PORT picks its port). */
+  metricsUrl: string;
+  /** The processes whose CPU the benchmark accounts for, by name; none where there is no /proc. */
+  processes: AccountedProcess[];
   stop(): Promise<void>;
 }
 
@@ -72,9 +77,29 @@ export function peakRssMiB(pid: number | undefined): number | null {
   }
 }
 
+/**
+ * The stack's processes, each with its descendants: the three the benchmark spawned by their
+ * pid, the dev server by its database file and PostgreSQL (which pg_ctl starts detached) by its
+ * port; and the benchmark itself alone, whose descendants are the others.
+ */
+function accountedProcesses(dir: string, spawned: Record<'worker' | 'web' | 'smtp', RapportProcess>, postgres: TestPostgres | undefined): AccountedProcess[] {
+  const processes: AccountedProcess[] = Object.entries(spawned).flatMap(([name, { child }]) => (child.pid ? [{ name, pid: child.pid, tree: true }] : []));
+  const temporalDb = join(dir, 'temporal.db');
+  const temporal = findProcess((argv) => argv.includes(temporalDb));
+  if (temporal) processes.push({ name: 'temporal', pid: temporal, tree: true });
+  if (postgres) {
+    const port = new URL(postgres.url).port;
+    const postmaster = findProcess((argv) => basename(argv[0]) === 'postgres' && argv.some((arg, i) => arg === '-p' && argv[i + 1] === port));
+    if (postmaster) processes.push({ name: 'postgres', pid: postmaster, tree: true });
+  }
+  processes.push({ name: 'benchmark', pid: process.pid, tree: false });
+  return processes;
+}
+
 export async function startBenchStack(db: BenchDatabase): Promise<BenchStack> {
   const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-'));
-  const [temporalPort, uiPort, webPort, healthPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [temporalPort, uiPort, webPort, healthPort, freeMetricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const metricsPort = process.env.BENCH_METRICS_PORT ?? String(freeMetricsPort);
   const [devServer, postgres]: [DevServer, TestPostgres | undefined] = await Promise.all([
     startDevServer(dir, temporalPort, uiPort),
     db === 'postgres' ? startPostgres() : Promise.resolve(undefined),
@@ -101,10 +126,7 @@ export async function startBenchStack(db: BenchDatabase): Promise<BenchStack> {
   );
   // BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the worker.
   const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const worker = startWorkerEntry(
-    { ...env, ...tuning, METRICS_PORT: process.env.BENCH_METRICS_PORT ?? 'off', HEALTH_PORT: String(healthPort), METRICS_HOST: '127.0.0.1' },
-    nodeArgs,
-  );
+  const worker = startWorkerEntry({ ...env, ...tuning, METRICS_PORT: metricsPort, HEALTH_PORT: String(healthPort), METRICS_HOST: '127.0.0.1' }, nodeArgs);
   const web = startEntry('server/main.ts', { ...env, WEB_PORT: String(webPort), RATE_LIMIT_PER_MINUTE: '100000' });
   try {
     await Promise.all([waitForHttp(`http://127.0.0.1:${healthPort}/readyz`, worker), waitForHttp(`${webUrl}/readyz`, web)]);
@@ -125,6 +147,8 @@ export async function startBenchStack(db: BenchDatabase): Promise<BenchStack> {
     worker,
     web,
     webUrl,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    processes: canAccountCpu() ? accountedProcesses(dir, { worker, web, smtp: smtp.process }, postgres) : [],
     async stop() {
       await Promise.all([worker.stop('SIGTERM'), web.stop('SIGTERM'), smtp.process.stop('SIGTERM')]);
       await connection.close();

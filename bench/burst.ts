@@ -16,6 +16,8 @@ import type { BenchStack } from './bench-stack';
 const REPORTS_PER_MANAGER = 6;
 const CREATE_CONCURRENCY = 16;
 const MINUTE = 60_000;
+/** How long before the due minute the stack's measurement starts: the stack is idle then. */
+const BEFORE_DUE_MS = 500;
 
 export interface BurstResult {
   pairs: number;
@@ -62,7 +64,16 @@ export function burstInstant(pairs: number, now = Date.now()): number {
   return Math.ceil(ready / MINUTE) * MINUTE;
 }
 
-export async function runBurst(stack: BenchStack, pairs: number, log: (line: string) => void): Promise<BurstResult> {
+/**
+ * Creates the pairs, waits for their first cycles to be planned, calls `beforeDue` just before the
+ * due minute (to start measuring the stack), and times the burst until every email has arrived.
+ */
+export async function runBurst(
+  stack: BenchStack,
+  pairs: number,
+  log: (line: string) => void,
+  beforeDue: () => Promise<void> | void = () => {},
+): Promise<BurstResult> {
   const dueAt = burstInstant(pairs);
   const run = randomUUID().slice(0, 8);
   const pairIds = new Array<string>(pairs);
@@ -82,6 +93,8 @@ export async function runBurst(stack: BenchStack, pairs: number, log: (line: str
   if (Date.now() > dueAt - 5_000) throw new Error('creating the pairs took longer than planned; the burst instant has passed: run again');
   await waitForPlanning(stack, pairIds, dueAt);
   log(`all ${pairs} first cycles planned ${((dueAt - Date.now()) / 1000).toFixed(0)} s before the due minute`);
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, dueAt - BEFORE_DUE_MS - Date.now())));
+  await beforeDue();
 
   const expected = new Set(pairIds.flatMap((pairId) => [key(pairId, 'reflection', 'report'), key(pairId, 'managerPrep', 'manager')]));
   const timeout = Math.max(10 * MINUTE, pairs * 200);

@@ -1,5 +1,7 @@
-// Plain-text output of the CLI: aligned tables and times in a pair's own time zone.
+// Plain-text output of the CLI: aligned tables, and times as people read them in a pair's own time
+// zone (pairs/local-time.ts), the machine's beside them.
 import { DateTime } from 'luxon';
+import { processTimeZone, readableDate, readableInstant } from '../pairs/local-time';
 import type { Cadence } from '../workflows/pair-types';
 
 /** Rows of cells separated by two spaces, each column as wide as its widest cell; no trailing spaces. */
@@ -22,12 +24,16 @@ export function fields(entries: [label: string, value: string][]): string {
   return entries.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
 }
 
-/** An instant in the pair's time zone, e.g. "Thu 2025-01-09 10:00 Europe/Berlin". */
-export function localTime(instant: string | number | Date, timeZone: string): string {
-  const at = instant instanceof Date ? DateTime.fromJSDate(instant) : typeof instant === 'number' ? DateTime.fromMillis(instant) : DateTime.fromISO(instant);
-  const local = at.setZone(timeZone);
-  return local.isValid ? `${local.toFormat('ccc yyyy-MM-dd HH:mm')} ${timeZone}` : String(instant);
+/**
+ * An instant in the pair's time zone, named, and in the zone of the machine the CLI runs on beside
+ * it where the clocks differ (set TZ to read another): "Thu 9 Jan, 10:00 Berlin (09:00 UTC)".
+ */
+export function localTime(instant: string | number | Date, timeZone: string, viewerZone = processTimeZone()): string {
+  return readableInstant(instant, timeZone, viewerZone);
 }
+
+/** The day of a meeting in the pair's zone: "Thu 9 Jan". */
+export const meetingDate = (instant: string | number | Date, timeZone: string): string => readableDate(instant, timeZone);
 
 /** An instant in UTC, for lists that mix pairs of several time zones. */
 export function utcTime(instant: string | Date): string {

@@ -261,7 +261,13 @@ const showCommand: CommandSpec = {
   async prepare({ arguments: { PAIR_ID: pairId }, flags }) {
     return async (admin, io) => {
       const view = await admin.showPair(pairId);
-      io.stdout(flags.has('json') ? json(view) : pairDetails(view));
+      if (flags.has('json')) {
+        io.stdout(json(view));
+        return EXIT_OK;
+      }
+      // The meetings' dates, to name the one each action item is from.
+      const { timeline } = await admin.history(pairId);
+      io.stdout(pairDetails(view, new Map(timeline.map((cycle) => [cycle.number, cycle.meetingAt]))));
       return EXIT_OK;
     };
   },

@@ -4,7 +4,8 @@ import type { PairHistory } from '../pairs/pair-history';
 import type { ScheduleChange, StageOffsets } from '../workflows/pair-types';
 import { EXIT_OK, numberIn, PAIR_ID_ARGUMENT as PAIR_ID, UsageError, type CommandSpec, type OptionSpec } from './cli-args';
 import { writeOutputFile } from './cli-files';
-import { describeCadence, json, localTime, table } from './cli-format';
+import { formName } from '../pairs/stage-names';
+import { describeCadence, json, localTime, printable, table } from './cli-format';
 import {
   cadenceOf,
   cadenceUsageProblems,
@@ -91,21 +92,23 @@ const scheduleCommand: CommandSpec = {
 
 const percent = (rate: number | null) => (rate === null ? '-' : `${Math.round(rate * 100)}%`);
 
-export function historyText(history: PairHistory): string {
+/** `viewerZone`: the zone whose time is shown beside the pair's where the clocks differ (the machine's). */
+export function historyText(history: PairHistory, viewerZone?: string): string {
   const zone = history.pair.timeZone;
   if (history.timeline.length === 0) return 'No meetings yet.';
+  // Each meeting by its time in the pair's zone; the JSON keeps the numbers.
   const rows = history.timeline.map((cycle) => [
-    String(cycle.number),
-    localTime(cycle.meetingAt, zone),
-    cycle.skipReason ? `${cycle.status} (${cycle.skipReason})` : cycle.status,
+    localTime(cycle.meetingAt, zone, viewerZone),
+    cycle.skipReason ? `${cycle.status} (${printable(cycle.skipReason)})` : cycle.status,
     `${cycle.forms.filter((form) => form.answered).length}/${cycle.forms.length}`,
+    cycle.forms.map((form) => `${formName(form.kind)}${form.answered ? ' ✓' : ''}`).join(', ') || '-',
     String(cycle.actionItems.length),
   ]);
   const { meetingsHeld: held, actionItems } = history;
   return [
-    table(['CYCLE', 'MEETING', 'STATUS', 'ANSWERED', 'ACTION ITEMS'], rows),
+    table(['MEETING', 'STATUS', 'ANSWERED', 'FORMS', 'ACTION ITEMS'], rows),
     '',
-    `Meetings held: ${held.held} of ${held.closed} (${percent(held.rate)}); action items done: ${actionItems.done} of ${actionItems.total} (${percent(actionItems.rate)}).`,
+    `Meetings held (confirmed by someone): ${held.held} of ${held.closed} (${percent(held.rate)}), ${held.unconfirmed} unconfirmed; action items done: ${actionItems.done} of ${actionItems.total} (${percent(actionItems.rate)}).`,
     `Feedback on the manager: ${history.feedback.results.length} answer(s).`,
   ].join('\n');
 }

@@ -5,7 +5,8 @@ import type { StoppedRun } from '../pairs/pair-liveness';
 import type { PairStatusView } from '../pairs/pair-status-view';
 import { workingDaysText } from '../pairs/working-days';
 import type { PairSettings } from '../workflows/pair-types';
-import { describeCadence, fields, localTime, minutesText, person, printable, table, utcTime } from './cli-format';
+import { stageName } from '../pairs/stage-names';
+import { describeCadence, fields, localTime, meetingDate, minutesText, person, printable, table, utcTime } from './cli-format';
 
 type PairListing = Awaited<ReturnType<PairAdmin['listPairs']>>[number];
 type PairView = Awaited<ReturnType<PairAdmin['showPair']>>;
@@ -16,19 +17,23 @@ export function stoppedText(stopped: StoppedRun, when: (instant: string) => stri
   return stopped.stoppedAt === null ? why : `${why}, since ${when(stopped.stoppedAt)}`;
 }
 
+/** Each pair's times in its own zone, named, with the machine's beside them where the clocks differ; stages by name. */
 export function pairTable(pairs: PairListing[]): string {
   if (pairs.length === 0) return 'No pairs.';
-  const rows = pairs.map((pair) => [
-    pair.pairId,
-    person(pair.manager.name, pair.manager.email),
-    person(pair.report.name, pair.report.email),
-    pair.stopped ? `stopped (${stoppedText(pair.stopped)})` : pair.state,
-    pair.stage ?? '-',
-    pair.cycle === null ? '-' : String(pair.cycle),
-    pair.nextEvent ? `${pair.nextEvent.stage} ${utcTime(pair.nextEvent.at)}` : '-',
-    pair.consecutiveSkips === null ? '-' : String(pair.consecutiveSkips),
-  ]);
-  return table(['PAIR', 'MANAGER', 'REPORT', 'STATE', 'STAGE', 'CYCLE', 'NEXT EVENT', 'SKIPS'], rows);
+  const rows = pairs.map((pair) => {
+    const when = (at: string) => localTime(at, pair.timeZone);
+    return [
+      pair.pairId,
+      person(pair.manager.name, pair.manager.email),
+      person(pair.report.name, pair.report.email),
+      pair.stopped ? `stopped (${stoppedText(pair.stopped, when)})` : pair.state,
+      pair.stage === null ? '-' : stageName(pair.stage),
+      pair.meetingAt && pair.state !== 'ended' ? when(pair.meetingAt) : '-',
+      pair.nextEvent ? `${stageName(pair.nextEvent.stage)}, ${when(pair.nextEvent.at)}` : '-',
+      pair.consecutiveSkips === null ? '-' : String(pair.consecutiveSkips),
+    ];
+  });
+  return table(['PAIR', 'MANAGER', 'REPORT', 'STATE', 'STAGE', 'MEETING', 'NEXT EVENT', 'SKIPS'], rows);
 }
 
 function scheduleFields(settings: PairSettings): [string, string][] {
@@ -37,8 +42,8 @@ function scheduleFields(settings: PairSettings): [string, string][] {
     ['Schedule', `${describeCadence(settings.cadence)} at ${settings.meetingTime} ${settings.timeZone}, ${settings.durationMinutes} minutes`],
     [
       'Stages',
-      `reflection ${minutesText(offsets.reflectionBefore)} before, reminder ${minutesText(offsets.reminderBefore)} before, ` +
-        `agenda ${minutesText(offsets.agendaBefore)} before, follow-up ${minutesText(offsets.followUpAfter)} after`,
+      `Reflection ${minutesText(offsets.reflectionBefore)} before, Reminder ${minutesText(offsets.reminderBefore)} before, ` +
+        `Agenda ${minutesText(offsets.agendaBefore)} before, Follow-up ${minutesText(offsets.followUpAfter)} after`,
     ],
     ['Feedback', `every ${settings.feedbackEveryCycles} meeting(s) held`],
     ['Skip nudge', `after ${settings.skipNudgeAfter} skips in a row`],
@@ -57,9 +62,12 @@ function invitesText(calendarInvites: boolean | undefined): string {
 function statusFields(status: PairStatusView): [string, string][] {
   if (status.stage === null) return [];
   const zone = status.settings.timeZone;
+  const meeting =
+    status.meetingAt && status.stage !== 'ended' && status.stage !== 'planning' ? `, for the meeting on ${meetingDate(status.meetingAt, zone)}` : '';
   return [
-    ['Stage', `${status.stage}${status.cycle === null ? '' : `, cycle ${status.cycle}`}`],
-    ['Meeting', status.meetingAt ? localTime(status.meetingAt, zone) : '-'],
+    // The first stage not done yet: the one the workflow waits for.
+    ['Stage', `${stageName(status.stage)} next${meeting}`],
+    ['Meeting', status.meetingAt && status.stage !== 'ended' ? localTime(status.meetingAt, zone) : '-'],
     ['Skips in a row', String(status.consecutiveSkips ?? '-')],
     ['Question set', status.questionSetVersion === null ? 'not sent yet' : `version ${status.questionSetVersion}`],
   ];
@@ -74,15 +82,24 @@ function stateText({ status, stopped }: PairView): string {
   return status.state;
 }
 
-function statusLists(status: PairStatusView): string[] {
+/** The meetings' times by number, to name a meeting by its date; a number it lacks reads as "an earlier meeting". */
+export type MeetingTimes = ReadonlyMap<number, string>;
+
+function statusLists(status: PairStatusView, meetings: MeetingTimes): string[] {
   const zone = status.settings.timeZone;
+  const meetingOn = (cycle: number) => {
+    const at = meetings.get(cycle);
+    return at ? `the meeting on ${meetingDate(at, zone)}` : 'an earlier meeting';
+  };
   const lines: string[] = [];
   if (status.nextEvents.length > 0) {
     const heading = status.state === 'paused' ? 'Next events (on hold while paused):' : 'Next events:';
-    lines.push('', heading, ...status.nextEvents.map((event) => `  ${event.stage.padEnd(10)}  ${localTime(event.at, zone)}`));
+    const names = status.nextEvents.map((event) => stageName(event.stage));
+    const width = Math.max(...names.map((name) => name.length));
+    lines.push('', heading, ...status.nextEvents.map((event, index) => `  ${names[index].padEnd(width)}  ${localTime(event.at, zone)}`));
   }
   if (status.openActionItems.length > 0) {
-    lines.push('', 'Open action items:', ...status.openActionItems.map((item) => `  - ${item.text ?? item.id} (${item.owner}, from cycle ${item.cycle})`));
+    lines.push('', 'Open action items:', ...status.openActionItems.map((item) => `  - ${item.text ?? item.id} (${item.owner}, from ${meetingOn(item.cycle)})`));
   }
   if (status.pendingTopics.length > 0) {
     lines.push('', 'Topics for the next agenda:', ...status.pendingTopics.map((topic) => `  - ${topic.text ?? topic.id} (from the ${topic.by})`));
@@ -90,7 +107,7 @@ function statusLists(status: PairStatusView): string[] {
   return lines;
 }
 
-export function pairDetails(view: PairView): string {
+export function pairDetails(view: PairView, meetings: MeetingTimes = new Map()): string {
   const { pair, status, search } = view;
   const settings = status.settings;
   const entries: [string, string][] = [
@@ -104,18 +121,21 @@ export function pairDetails(view: PairView): string {
     ['Temporal search', search.temporalQuery],
     ['Created', localTime(pair.createdAt, settings.timeZone)],
     ...(pair.endedAt ? [['Ended', localTime(pair.endedAt, settings.timeZone)] as [string, string]] : []),
+    ...(view.endReason ? [['End reason', printable(view.endReason)] as [string, string]] : []),
   ];
-  return [fields(entries), ...statusLists(status)].join('\n');
+  return [fields(entries), ...statusLists(status, meetings)].join('\n');
 }
 
 /** The per-row report: created rows to stdout, refused rows and file problems as problems, in line order. */
 export function importLines(report: ImportReport): { line: number; text: string; refused: boolean }[] {
   const created = report.created.map((row) => ({
     line: row.line,
-    text: `line ${row.line}: created pair ${row.pairId} (${row.manager} and ${row.report})`,
+    text: `Row ${row.line}: created pair ${row.pairId} (${row.manager} and ${row.report})`,
     refused: false,
   }));
-  const refused = report.refused.flatMap((row) => row.reasons.map((reason) => ({ line: row.line, text: `line ${row.line}: ${reason}`, refused: true })));
+  const refused = report.refused.flatMap((row) =>
+    row.reasons.map((reason) => ({ line: row.line, text: `Row ${row.line}${row.who ? `, ${row.who}` : ''}: ${reason}`, refused: true })),
+  );
   return [...created, ...refused].sort((a, b) => a.line - b.line);
 }
 

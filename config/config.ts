@@ -13,6 +13,15 @@ export const DEFAULT_WORKER_HEAP_MB = 320;
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return value.length <= 64;
+  } catch {
+    return false;
+  }
+}
+
 const urlWithScheme = (schemes: string[], hint: string) =>
   z.string().refine((value) => {
     try {
@@ -166,6 +175,11 @@ const configSchema = z.object({
   WEB_CONNECTION_TIMEOUT_SECONDS: wholeNumber(1, 3_600).default(60),
   ANSWER_REDELIVERY_SECONDS: wholeNumber(1, 3600).default(15),
   ADMIN_USER: z.string().min(1).max(100).default('admin'),
+  /** The admin's own zone, shown beside a pair's times where the clocks differ; the server's zone by default. */
+  ADMIN_TIME_ZONE: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Lisbon')
+    .default(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
@@ -223,7 +237,7 @@ export interface RapportConfig {
    * Without ADMIN_PASSWORD the admin UI and API are off. The Temporal UI's origin, when set, may call
    * the admin's codec endpoint from the browser.
    */
-  admin: { user: string; password?: string; sessionSecret?: string; temporalUiOrigin?: string };
+  admin: { user: string; password?: string; sessionSecret?: string; temporalUiOrigin?: string; timeZone: string };
   logLevel: (typeof LOG_LEVELS)[number];
   /** json (one object per line, for log collectors) or text (for people at a terminal). */
   logFormat: 'json' | 'text';
@@ -411,7 +425,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFor: Conf
     publicBaseUrl: raw.PUBLIC_BASE_URL,
     formLinkTtlDays: raw.FORM_LINK_TTL_DAYS,
     calendarInvites: raw.CALENDAR_INVITES,
-    admin: { user: raw.ADMIN_USER, password: raw.ADMIN_PASSWORD, sessionSecret: raw.SESSION_SECRET, temporalUiOrigin: raw.TEMPORAL_UI_ORIGIN },
+    admin: {
+      user: raw.ADMIN_USER,
+      password: raw.ADMIN_PASSWORD,
+      sessionSecret: raw.SESSION_SECRET,
+      temporalUiOrigin: raw.TEMPORAL_UI_ORIGIN,
+      timeZone: raw.ADMIN_TIME_ZONE,
+    },
     web: {
       host: raw.WEB_HOST,
       port: raw.WEB_PORT,

@@ -20,6 +20,7 @@ import { loadConfig } from '../config/config';
 import { localHostsOf } from './local-hosts';
 import { startDevServer, startLocalMailServer } from './local-stack';
 import { preparePrivateDataFolder } from './private-data-folder';
+import { alreadyRunning, takeRunningLock } from './running-lock';
 import { createRapportWorker, openActivityRuntime } from '../worker/rapport-worker';
 import { dataConverterOption } from '../temporal/connection';
 import { createRapportMetrics, installRuntime } from '../worker/telemetry';
@@ -121,6 +122,15 @@ async function starting<T>(what: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The banner's rows, every value starting in the same column. */
+function bannerRows(rows: [label: string, value: string][]): string {
+  const width = Math.max(...rows.map(([label]) => label.length)) + 3;
+  return rows.map(([label, value]) => `  ${label.padEnd(width)}${value}`).join('\n');
+}
+
+/** A second main job on the same data folder: said as it is, without "did not start: …". */
+class AlreadyRunning extends Error {}
+
 function restartNotice(sample: EnsuredPair, label: string): string {
   const restarted = sample.restarted;
   if (!restarted) return '';
@@ -134,10 +144,14 @@ function restartNotice(sample: EnsuredPair, label: string): string {
  */
 async function startEverything(stops: Stop[]): Promise<{ running: Promise<void> }> {
   const config = loadConfig();
-  installRuntime(config);
   const dataDir = resolve(config.dataDir);
   const tightened = preparePrivateDataFolder(dataDir);
   if (tightened) console.log(tightened);
+  // Before anything binds a port: a second main job on this folder is told where the first runs.
+  const lock = takeRunningLock(dataDir, `http://${config.web.host}:${config.web.port}`);
+  if (!lock.taken) throw new AlreadyRunning(alreadyRunning(lock.holder, dataDir));
+  stops.push(async () => lock.release());
+  installRuntime(config);
   const migrated = await starting('migrating the database', () => migrateDatabase(config.databaseUrl));
   if (migrated.applied.length > 0) console.log(`database migrated: ${migrated.applied.join(', ')}`);
 
@@ -195,16 +209,19 @@ async function startEverything(stops: Stop[]): Promise<{ running: Promise<void> 
   stops.push(() => web.stop());
   const metricsUrl = config.ops.metricsPort === null ? 'off' : `http://${config.ops.host}:${config.ops.metricsPort}/metrics`;
 
+  const pairLine = `${sample.pairId}: ${sample.pair.manager.name} and ${sample.pair.report.name}, cycle ${status.cycle ?? '-'}`;
   console.log(`${restartNotice(sample, label)}
 Rapport is running.
-  Admin           ${web.url}/admin (user ${admin.user}, password ${admin.password})
-  Mail received   ${web.url}/mail (every email; open one to answer its form)
-  Forms (web)     ${web.url} (links in emails use PUBLIC_BASE_URL=${config.publicBaseUrl})
-  Temporal UI     ${devServer.uiUrl}
-  Metrics         ${metricsUrl}
-  Database        ${config.databaseUrl}
-  ${config.demoMode ? 'Demo pair ' : 'Sample pair'}     ${sample.pairId}: ${sample.pair.manager.name} and ${sample.pair.report.name}, cycle ${status.cycle ?? '-'}${config.demoMode ? ' (a meeting every 5 minutes; DEMO_MODE=false for a weekly pair)' : ''}
-  Next events     ${status.nextEvents.map((e) => `${e.stage} ${e.at}`).join(', ') || 'planning'}
+${bannerRows([
+  ['Admin', `${web.url}/admin (user ${admin.user}, password ${admin.password})`],
+  ['Mail received', `${web.url}/mail (every email; open one to answer its form)`],
+  ['Forms (web)', `${web.url} (links in emails use PUBLIC_BASE_URL=${config.publicBaseUrl})`],
+  ['Temporal UI', devServer.uiUrl],
+  ['Metrics', metricsUrl],
+  ['Database', config.databaseUrl],
+  config.demoMode ? ['Demo pair', `${pairLine} (a meeting every 5 minutes; DEMO_MODE=false for a weekly pair)`] : ['Sample pair', pairLine],
+  ['Next events', status.nextEvents.map((e) => `${e.stage} ${e.at}`).join(', ') || 'planning'],
+])}
 Press Ctrl-C to stop; starting again continues where it left off.`);
   return { running };
 }
@@ -220,7 +237,7 @@ async function main(): Promise<void> {
   } catch (error) {
     // Nothing it started may outlive it: a dev server left running would hold its port and database.
     await stopAll(stops);
-    console.error(`Rapport did not start: ${oneLine(error)}`);
+    console.error(error instanceof AlreadyRunning ? error.message : `Rapport did not start: ${oneLine(error)}`);
     process.exit(1);
   }
   try {

@@ -1,9 +1,9 @@
 // What an admin can do to pairs and their question sets, for the admin API and the CLI alike:
 // one set of checks and one set of messages. Failures are AdminErrors carrying an HTTP-like status.
-import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { pairSettingsFromRow } from './pair-rows';
 import { InvalidPairError, PairExistsError, pairHandle, registerPair, sendToPair, startPairWorkflow, type NewPair } from './registration';
-import { MANAGER_KEY_ORDER, managerKeyOf, managerKeysOf, managerSearchQuery } from './manager-search';
+import { managerKeyOf, managerSearchQuery } from './manager-search';
 import type { RapportPrisma } from '../prisma/database';
 import { currentQuestionSet, ensureOrgQuestionSet, saveOrgQuestionSet, type StoredQuestionSet } from '../question-sets/question-set-repository';
 import { describeQuestionSetChange, questionSetProblems } from '../question-sets/question-set-rules';
@@ -17,9 +17,11 @@ import { importPairs, type ImportReport } from './pair-import';
 import { reasonProblems, storeReason } from './pair-notes';
 import { newSubmissionId, updateIdFor } from './submission-ids';
 import { storedStatusOf } from './pair-state-record';
-import { LIVENESS_DEADLINE_MS, livenessOf, stoppedPairs, type StoppedRun } from './pair-liveness';
+import { LIVENESS_DEADLINE_MS, livenessOf, STOPPED_RUNS_QUERY, stoppedPairs, type StoppedRun } from './pair-liveness';
+import { organisationOverview, slowOverviewParts, type OrganisationOverview, type SlowOverviewParts } from './org-overview';
+import { PageOutOfRange, pairList, pairListQuery, pairListView, type PairListQuery, type PairListResult, type PairListView } from './pair-list';
 import { PairRestartRefused, restartPair } from './pair-restart';
-import { pairStatusView, withTexts } from './pair-status-view';
+import { endReasonOf, pairStatusView, withTexts } from './pair-status-view';
 import { decideSuggestion, editQuestionSet, isSuggestionDecision, saveQuestionSetVersion } from './pair-questions';
 
 /**
@@ -71,6 +73,96 @@ export interface PairFilter {
   chronicSkips?: boolean;
 }
 
+/** gRPC's UNIMPLEMENTED: the Java time-skipping test server has no ListWorkflowExecutions. */
+const GRPC_UNIMPLEMENTED = 12;
+const PAIR_WORKFLOW_PREFIX = 'pair-';
+/** How long the overview keeps what it read of every pair's meetings and forms. */
+const OVERVIEW_CACHE_MS = 30_000;
+
+/** A stopped run as visibility lists it. */
+interface ListedStoppedRun {
+  pairId: string;
+  runId: string;
+}
+
+/** Every stopped run of a pair workflow, from one visibility list; null where visibility cannot list. */
+async function listStoppedRuns(temporal: Client): Promise<ListedStoppedRun[] | null> {
+  const runs: ListedStoppedRun[] = [];
+  try {
+    for await (const run of temporal.workflow.list({ query: STOPPED_RUNS_QUERY })) {
+      if (run.workflowId.startsWith(PAIR_WORKFLOW_PREFIX)) runs.push({ pairId: run.workflowId.slice(PAIR_WORKFLOW_PREFIX.length), runId: run.runId });
+    }
+  } catch (error) {
+    const cause = (error as Error).cause;
+    if (isGrpcServiceError(cause) && Number(cause.code) === GRPC_UNIMPLEMENTED) return null;
+    throw error;
+  }
+  return runs;
+}
+
+/** What was found when a stopped run was last looked into, and how far the pair's state had got then. */
+interface CheckedRun {
+  pairId: string;
+  stopped: StoppedRun | null;
+  stateRevision: number;
+}
+
+/**
+ * Which pairs are stopped, for lists, at the cost of one visibility list per list drawn. A stopped
+ * run is looked into (a describe of its pair's latest run and the close event's reason) only when
+ * it is first seen, or when its pair has written its state since it was last looked into (a restart,
+ * or an activity finishing late): a restarted pair keeps its stopped run in visibility for good, and
+ * is not asked about again on every load. Where visibility cannot list (the Java time-skipping test
+ * server), every pair not ended is asked, as pair-liveness.ts does.
+ */
+function createStoppedWatch(db: RapportPrisma, temporal: Client) {
+  const checked = new Map<string, CheckedRun>();
+
+  async function lookInto(pairId: string, stateRevision: number): Promise<CheckedRun> {
+    const liveness = await livenessOf(temporal, pairId);
+    return { pairId, stopped: liveness.kind === 'stopped' ? liveness.run : null, stateRevision };
+  }
+
+  async function fromVisibility(runs: ListedStoppedRun[]): Promise<Map<string, StoppedRun>> {
+    const rows = await db.pair.findMany({
+      where: { id: { in: [...new Set(runs.map((run) => run.pairId))] }, status: { not: 'ended' } },
+      select: { id: true, stateRevision: true },
+    });
+    const revisionOf = new Map(rows.map((row) => [row.id, row.stateRevision]));
+    const found = new Map<string, StoppedRun>();
+    for (const run of runs) {
+      const revision = revisionOf.get(run.pairId);
+      if (revision === undefined) continue;
+      let known = checked.get(run.runId);
+      if (!known || revision > known.stateRevision) {
+        known = await lookInto(run.pairId, revision);
+        checked.set(run.runId, known);
+      }
+      if (known.stopped) found.set(run.pairId, known.stopped);
+    }
+    return found;
+  }
+
+  async function everyPairAsked(): Promise<Map<string, StoppedRun>> {
+    const notEnded = await db.pair.findMany({ where: { status: { not: 'ended' } }, select: { id: true } });
+    return stoppedPairs(
+      temporal,
+      notEnded.map((pair) => pair.id),
+    );
+  }
+
+  return {
+    async current(): Promise<Map<string, StoppedRun>> {
+      const runs = await listStoppedRuns(temporal);
+      return runs === null ? everyPairAsked() : fromVisibility(runs);
+    },
+    /** A pair restarted from here is looked into again at the next list. */
+    forget(pairId: string): void {
+      for (const [runId, run] of checked) if (run.pairId === pairId) checked.delete(runId);
+    },
+  };
+}
+
 export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_000 }: PairAdminDeps) {
   const withDeadline = <T>(ms: number, fn: () => Promise<T>) => temporal.connection.withDeadline(Date.now() + ms, fn);
 
@@ -99,14 +191,14 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
     }
   }
 
+  const stoppedWatch = createStoppedWatch(db, temporal);
+
   /**
-   * The pairs among these whose workflow stopped without the pair ending (pair-liveness.ts). When
-   * Temporal cannot be asked, none is shown stopped: lists and pages still show what the database holds.
+   * The pairs whose workflow stopped without the pair ending. When Temporal cannot be asked, none is
+   * shown stopped: lists and pages still show what the database holds.
    */
-  async function stoppedAmong(pairs: readonly { id: string; status: string }[]): Promise<Map<string, StoppedRun>> {
-    const notEnded = pairs.filter((pair) => pair.status !== 'ended').map((pair) => pair.id);
-    return withDeadline(LIVENESS_DEADLINE_MS, () => stoppedPairs(temporal, notEnded)).catch(() => new Map<string, StoppedRun>());
-  }
+  const stoppedNow = (): Promise<Map<string, StoppedRun>> =>
+    withDeadline(LIVENESS_DEADLINE_MS, () => stoppedWatch.current()).catch(() => new Map<string, StoppedRun>());
 
   async function stoppedRunOf(pair: { id: string; status: string }): Promise<StoppedRun | null> {
     if (pair.status === 'ended') return null;
@@ -146,36 +238,76 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
     return rows.map((row) => ({ ...row, createdAt: row.createdAt.toISOString() }));
   }
 
-  async function undeliveredCounts(): Promise<Map<string, number>> {
-    const groups = await db.outboxEmail.groupBy({ by: ['pairId'], where: { status: 'failed' }, _count: { _all: true } });
-    return new Map(groups.map((group) => [group.pairId, group._count._all]));
+  /**
+   * One page of the list (pair-list.ts): filtered, sorted and paged in SQL, from the database's copy
+   * of each workflow's state. A bad parameter or a page past the end is a 422 saying so.
+   */
+  async function pairListPage(query: PairListQuery): Promise<PairListResult> {
+    const stopped = await stoppedNow();
+    try {
+      return await pairList({ db, stopped }, query);
+    } catch (error) {
+      if (error instanceof PageOutOfRange) throw new AdminError(422, [problem('page', error.message)]);
+      throw error;
+    }
   }
 
+  /** The list page for query-string parameters (q, filter, sort, page), each checked. */
+  async function listPage(raw: Record<string, unknown>): Promise<PairListResult & { query: PairListQuery }> {
+    const { query, problems } = pairListQuery(raw);
+    if (problems.length > 0) throw new AdminError(422, problems);
+    return { ...(await pairListPage(query)), query };
+  }
+
+  /**
+   * The list part of the pairs page. Parameters that cannot be read are shown as problems above the
+   * first page of every pair (status 422), so the page still works.
+   */
+  async function listView(raw: Record<string, unknown>, viewerZone?: string): Promise<{ status: 200 | 422; list: PairListView }> {
+    const { query, problems } = pairListQuery(raw);
+    const shown = problems.length > 0 ? { ...pairListQuery({}).query } : query;
+    try {
+      const result = await pairListPage(shown);
+      return { status: problems.length > 0 ? 422 : 200, list: pairListView(result, shown, sentencesOf(problems), viewerZone) };
+    } catch (error) {
+      if (!(error instanceof AdminError)) throw error;
+      const first = await pairListPage({ ...shown, page: 1 });
+      return { status: 422, list: pairListView(first, { ...shown, page: 1 }, error.sentences, viewerZone) };
+    }
+  }
+
+  /**
+   * Its meetings-and-forms part reads every pair's last weeks of cycles, answers and forms (about a
+   * second at 10,000 pairs on SQLite), so it is kept OVERVIEW_CACHE_MS per number of weeks; the
+   * rest (skips, emails, paused, stopped) is read at every drawing.
+   */
+  const slowParts = new Map<number, { at: number; parts: Promise<SlowOverviewParts> }>();
+  function cachedSlowParts(weeks: number, now: number): Promise<SlowOverviewParts> {
+    const kept = slowParts.get(weeks);
+    if (kept && now - kept.at < OVERVIEW_CACHE_MS) return kept.parts;
+    const parts = slowOverviewParts(db, weeks, now);
+    slowParts.set(weeks, { at: now, parts });
+    parts.catch(() => slowParts.delete(weeks));
+    return parts;
+  }
+
+  /** The organisation overview over the last `weeks` weeks (org-overview.ts), from the stored records. */
+  async function overview(weeks: number): Promise<OrganisationOverview> {
+    const now = Date.now();
+    return organisationOverview({ db, stopped: await stoppedNow() }, weeks, now, cachedSlowParts(weeks, now));
+  }
+
+  /** Every pair matching the command line's filter, in the list's order (no pages). */
   async function listPairs(filter: PairFilter = {}) {
-    const [pairs, undelivered] = await Promise.all([db.pair.findMany({ orderBy: MANAGER_KEY_ORDER }), undeliveredCounts()]);
-    const keyOf = managerKeysOf(pairs);
     const manager = filter.manager?.trim().toLowerCase();
-    const matches = (pair: (typeof pairs)[number]) =>
-      !manager || pair.managerName.toLowerCase().includes(manager) || pair.managerEmail.includes(manager) || keyOf.get(pair.managerEmail) === manager;
-    const matching = pairs.filter(matches);
-    const stopped = await stoppedAmong(matching);
-    return matching
-      .map((pair) => ({ pair, status: pairStatusView(pair, stopped.get(pair.id) ?? null) }))
-      .filter(({ status }) => !filter.paused || status.state === 'paused')
-      .filter(({ pair, status }) => !filter.chronicSkips || (status.consecutiveSkips ?? 0) >= pair.skipNudgeAfter)
-      .map(({ pair, status }) => ({
-        pairId: pair.id,
-        manager: { name: pair.managerName, email: pair.managerEmail, key: keyOf.get(pair.managerEmail) },
-        report: { name: pair.reportName, email: pair.reportEmail },
-        state: status.state,
-        stage: status.stage,
-        cycle: status.cycle,
-        nextEvent: status.nextEvents[0] ?? null,
-        consecutiveSkips: status.consecutiveSkips,
-        /** What Temporal says of a workflow that stopped without the pair ending; null otherwise. */
-        stopped: stopped.get(pair.id) ?? null,
-        undeliveredEmails: undelivered.get(pair.id) ?? 0,
-      }));
+    const query: PairListQuery = {
+      q: manager || undefined,
+      filter: filter.paused ? 'paused' : filter.chronicSkips ? 'chronic-skips' : undefined,
+      sort: 'manager',
+      page: 1,
+      pageSize: null,
+    };
+    return (await pairListPage(query)).pairs;
   }
 
   const questionSetView = (set: StoredQuestionSet) => ({ version: set.version, scope: set.scope === 'org' ? 'org' : 'pair', stages: set.stages });
@@ -187,6 +319,10 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
   return {
     createPair,
     listPairs,
+    listPage,
+    listView,
+    pairListPage,
+    overview,
     importPairs: (csv: string): Promise<ImportReport> => importPairs(csv, createPair),
     async showPair(pairId: string) {
       const pair = await pairRow(pairId);
@@ -195,7 +331,8 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
       const status = await withTexts(db, pairStatusView(pair, stopped));
       // The workflow's state is answered parsed, as `status`, not also as the column's JSON.
       const { state: _stateJson, ...row } = pair;
-      return { pair: row, status, stopped, search: { managerKey, temporalQuery: managerSearchQuery(managerKey) }, undeliveredEmails: undelivered };
+      const endReason = pair.status === 'ended' ? await endReasonOf(db, pairId) : null;
+      return { pair: row, status, stopped, endReason, search: { managerKey, temporalQuery: managerSearchQuery(managerKey) }, undeliveredEmails: undelivered };
     },
     // Each message's update id comes from the submission (a form's hidden id, an API request's
     // Idempotency-Key): the same submission sent twice is applied once.
@@ -236,6 +373,13 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
       if (edit.outcome === 'refused') throw new AdminError(422, edit.problems);
       if (edit.outcome === 'unchanged') throw new Error('editQuestionSet skipped a save it was asked to make');
       return edit.saved;
+    },
+    /** The editor's page: as saveQuestionSet, but a set that changes nothing saves no version (null). */
+    async saveChangedQuestionSet(pairId: string, stages: unknown, admin: string) {
+      await pairRow(pairId);
+      const edit = await editQuestionSet({ db, temporal, updateTimeoutMs }, pairId, stages, admin, { skipUnchanged: true });
+      if (edit.outcome === 'refused') throw new AdminError(422, edit.problems);
+      return edit.outcome === 'saved' ? edit.saved : null;
     },
     async questionSetVersions(pairId: string) {
       await pairRow(pairId);
@@ -300,7 +444,9 @@ export function createPairAdmin({ db, temporal, taskQueue, updateTimeoutMs = 5_0
     /** Starts a stopped pair's workflow again, carrying on from the database (pair-restart.ts); refused unless it is stopped. */
     async restart(pairId: string) {
       try {
-        return await restartPair({ db, temporal, taskQueue }, pairId);
+        const restarted = await restartPair({ db, temporal, taskQueue }, pairId);
+        stoppedWatch.forget(pairId);
+        return restarted;
       } catch (error) {
         if (error instanceof PairRestartRefused) throw new AdminError(error.status, [requestProblem(error.message)]);
         throw error;

@@ -6,7 +6,8 @@ import type { RapportPrisma } from '../prisma/database';
 import type { QuestionSetStages } from '../question-sets/question-types';
 import type { Cadence, StageOffsets } from '../workflows/pair-types';
 import { answerText, parseAnswerPayload, type StoredAnswerPayload } from './answer-format';
-import { answeredQuestions, loadPairRecord, type AnsweredQuestion } from './pair-history';
+import { answeredQuestions, confirmationsOf, loadPairRecord, meetingStatusOf, type AnsweredQuestion, type MeetingStatus } from './pair-history';
+import type { Role } from '../workflows/pair-types';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -33,7 +34,19 @@ export interface PairExport {
   };
   /** The versions the pair's forms were sent with, and every version of the pair's own set. */
   questionSets: { id: string; scope: string; version: number; createdBy: string; note: string | null; createdAt: string; stages: QuestionSetStages }[];
-  cycles: { number: number; meetingAt: string; status: string; skipReason: string | null; closedAt: string | null }[];
+  /**
+   * status as the history tells it: 'held' only when someone confirmed the meeting took place,
+   * 'unconfirmed' when it closed without a skip and nobody did (recordedStatus is the database's own).
+   */
+  cycles: {
+    number: number;
+    meetingAt: string;
+    status: MeetingStatus;
+    recordedStatus: string;
+    confirmedBy: Role[];
+    skipReason: string | null;
+    closedAt: string | null;
+  }[];
   forms: {
     id: string;
     cycleNumber: number;
@@ -89,10 +102,12 @@ function parseJson(text: string): JsonValue {
   return JSON.parse(text) as JsonValue;
 }
 
-const cycleOut = (c: Cycle) => ({
+const cycleOut = (c: Cycle, confirmedBy: Role[]) => ({
   number: c.number,
   meetingAt: c.meetingAt.toISOString(),
-  status: c.status,
+  status: meetingStatusOf(c.status, confirmedBy),
+  recordedStatus: c.status,
+  confirmedBy,
   skipReason: c.skipReason,
   closedAt: iso(c.closedAt),
 });
@@ -181,6 +196,7 @@ async function outboxOut(db: RapportPrisma, pairId: string): Promise<PairExport[
 export async function exportPairJson(db: RapportPrisma, pairId: string): Promise<PairExport> {
   const record = await loadPairRecord(db, pairId);
   const { pair } = record;
+  const confirmations = confirmationsOf(record);
   const [questionSets, topics, events, outboxEmails] = await Promise.all([
     questionSetsOut(db, pairId, record.forms),
     topicsOut(db, pairId),
@@ -209,7 +225,7 @@ export async function exportPairJson(db: RapportPrisma, pairId: string): Promise
       endedAt: iso(pair.endedAt),
     },
     questionSets,
-    cycles: record.cycles.map(cycleOut),
+    cycles: record.cycles.map((cycle) => cycleOut(cycle, confirmations.get(cycle.number) ?? [])),
     forms: record.forms.map(formOut),
     answers: record.answers.map(answerOut),
     actionItems: record.actionItems.map(actionItemOut),
@@ -221,7 +237,8 @@ export async function exportPairJson(db: RapportPrisma, pairId: string): Promise
 
 // ---- CSV -----------------------------------------------------------------------------------------
 
-export const CSV_HEADER = ['cycle', 'meeting_at', 'form', 'respondent', 'question_id', 'question', 'answer', 'private'] as const;
+/** meeting_status, last so that older readers of the columns before it read them as before, is the history's status of the meeting. */
+export const CSV_HEADER = ['cycle', 'meeting_at', 'form', 'respondent', 'question_id', 'question', 'answer', 'private', 'meeting_status'] as const;
 
 /**
  * A spreadsheet runs a cell starting with one of these as a formula (CSV injection); a leading
@@ -239,7 +256,7 @@ export function toCsv(records: readonly (readonly string[])[]): string {
   return records.map((record) => `${record.map(csvField).join(',')}\r\n`).join('');
 }
 
-function csvRecord(answer: AnsweredQuestion): string[] {
+function csvRecord(answer: AnsweredQuestion, meetingStatus: ReadonlyMap<number, MeetingStatus>): string[] {
   return [
     String(answer.cycle),
     answer.meetingAt ?? '',
@@ -249,10 +266,13 @@ function csvRecord(answer: AnsweredQuestion): string[] {
     answer.question.text,
     answerText(answer.question, answer.value),
     String(answer.private),
+    meetingStatus.get(answer.cycle) ?? '',
   ];
 }
 
 export async function exportPairCsv(db: RapportPrisma, pairId: string): Promise<string> {
   const record = await loadPairRecord(db, pairId);
-  return toCsv([CSV_HEADER, ...answeredQuestions(record, 'admin').map(csvRecord)]);
+  const confirmations = confirmationsOf(record);
+  const meetingStatus = new Map(record.cycles.map((cycle) => [cycle.number, meetingStatusOf(cycle.status, confirmations.get(cycle.number) ?? [])]));
+  return toCsv([CSV_HEADER, ...answeredQuestions(record, 'admin').map((answer) => csvRecord(answer, meetingStatus))]);
 }

@@ -10,8 +10,15 @@ import type { FormKind, Role } from '../workflows/pair-types';
 import { answerText, answerTo, isPooledAnswer, isPrivateAnswer, parseAnswerPayload, type QuestionAnswer } from './answer-format';
 import { visibleTo, type Viewer } from './privacy';
 
+/** What the database records of a cycle (Cycle.status). 'held' there only means it closed without being skipped or paused. */
 export const CYCLE_STATUSES = ['planned', 'held', 'skipped', 'paused', 'not-held', 'cancelled'] as const;
 export type CycleStatus = (typeof CYCLE_STATUSES)[number];
+/**
+ * What the history says of a meeting: 'held' only when someone confirmed it took place (answered
+ * "yes" to the follow-up's "Did the 1:1 take place?"), 'unconfirmed' when it closed without being
+ * skipped or paused and nobody did, 'not-held' when someone said it did not take place.
+ */
+export type MeetingStatus = CycleStatus | 'unconfirmed';
 
 /** The order forms go out in a cycle; also the order they are listed and exported in. */
 export const FORM_KIND_ORDER: readonly FormKind[] = ['reflection', 'managerPrep', 'followUpReport', 'followUpManager', 'feedback'];
@@ -159,7 +166,9 @@ export interface TimelineActionItem {
 export interface TimelineCycle {
   number: number;
   meetingAt: string;
-  status: CycleStatus;
+  status: MeetingStatus;
+  /** Who answered the follow-up's "did the 1:1 take place" with yes; a held meeting has at least one. */
+  confirmedBy: Role[];
   skipReason: string | null;
   closedAt: string | null;
   forms: TimelineForm[];
@@ -197,14 +206,21 @@ export interface ScaleSeries {
 }
 
 export interface MeetingHeldRate {
+  /** Meetings someone confirmed took place. */
   held: number;
+  /** Meetings that closed without being skipped or paused, which nobody confirmed. */
+  unconfirmed: number;
   skipped: number;
   notHeld: number;
-  /** held + skipped + not-held; planned, paused and cancelled cycles do not count. */
+  /** held + unconfirmed + skipped + not-held; planned, paused and cancelled cycles do not count. */
   closed: number;
-  /** held / closed, null while no cycle has closed. */
+  /** held / closed (confirmed meetings only), null while no cycle has closed. */
   rate: number | null;
+  /** What the rate counts, in words. */
+  rateCounts: string;
 }
+
+export const HELD_RATE_COUNTS = 'meetings someone confirmed took place, out of every closed meeting (confirmed, unconfirmed, skipped or not held)';
 
 export interface ActionItemCompletion {
   done: number;
@@ -258,12 +274,37 @@ function timelineActionItem(item: ActionItem): TimelineActionItem {
   return { id: item.id, text: item.text, owner: roleOf(item.owner), done: item.done, doneInCycle: item.doneInCycle };
 }
 
+/** Who confirmed each meeting took place, by cycle number: a follow-up answer saying yes to "did the 1:1 take place". */
+export function confirmationsOf(record: Pick<PairRecordRows, 'forms' | 'answers'>): Map<number, Role[]> {
+  const followUps = new Set(record.forms.filter((form) => STAGE_OF_FORM[formKindOf(form.kind)] === 'followUp').map((form) => form.id));
+  const confirmed = new Map<number, Role[]>();
+  for (const answer of record.answers) {
+    if (!followUps.has(answer.formId) || parseAnswerPayload(answer.payload).meetingHeld !== true) continue;
+    const by = roleOf(answer.respondentRole);
+    const roles = confirmed.get(answer.cycleNumber) ?? [];
+    if (!roles.includes(by))
+      confirmed.set(
+        answer.cycleNumber,
+        ROLES.filter((role) => role === by || roles.includes(role)),
+      );
+  }
+  return confirmed;
+}
+
+/** A cycle's status as the history tells it: a meeting closed as held that nobody confirmed is 'unconfirmed'. */
+export function meetingStatusOf(status: string, confirmedBy: readonly Role[]): MeetingStatus {
+  const stored = cycleStatusOf(status);
+  return stored === 'held' && confirmedBy.length === 0 ? 'unconfirmed' : stored;
+}
+
 function timelineOf(record: PairRecordRows): TimelineCycle[] {
   const answerOfForm = new Map(record.answers.map((answer) => [answer.formId, answer]));
+  const confirmations = confirmationsOf(record);
   return record.cycles.map((cycle) => ({
     number: cycle.number,
     meetingAt: cycle.meetingAt.toISOString(),
-    status: cycleStatusOf(cycle.status),
+    status: meetingStatusOf(cycle.status, confirmations.get(cycle.number) ?? []),
+    confirmedBy: confirmations.get(cycle.number) ?? [],
     skipReason: cycle.skipReason,
     closedAt: iso(cycle.closedAt),
     forms: record.forms.filter((form) => form.cycleNumber === cycle.number).map((form) => timelineForm(form, answerOfForm.get(form.id))),
@@ -315,11 +356,11 @@ function scaleSeriesOf(history: QuestionHistory, pair: Pair): ScaleSeries[] {
   }));
 }
 
-function meetingHeldRate(cycles: Cycle[]): MeetingHeldRate {
-  const count = (status: CycleStatus) => cycles.filter((cycle) => cycle.status === status).length;
-  const [held, skipped, notHeld] = [count('held'), count('skipped'), count('not-held')];
-  const closed = held + skipped + notHeld;
-  return { held, skipped, notHeld, closed, rate: ratio(held, closed) };
+function meetingHeldRate(timeline: readonly TimelineCycle[]): MeetingHeldRate {
+  const count = (status: MeetingStatus) => timeline.filter((cycle) => cycle.status === status).length;
+  const [held, unconfirmed, skipped, notHeld] = [count('held'), count('unconfirmed'), count('skipped'), count('not-held')];
+  const closed = held + unconfirmed + skipped + notHeld;
+  return { held, unconfirmed, skipped, notHeld, closed, rate: ratio(held, closed), rateCounts: HELD_RATE_COUNTS };
 }
 
 function actionItemCompletion(items: ActionItem[]): ActionItemCompletion {
@@ -348,6 +389,7 @@ export async function pairHistory(db: RapportPrisma, pairId: string): Promise<Pa
   const answered = answeredQuestions(record, 'admin');
   const questions = questionHistories(record, answered);
   const scaleSeries = questions.filter((q) => q.type === 'scale').flatMap((q) => scaleSeriesOf(q, pair));
+  const timeline = timelineOf(record);
   return {
     pair: {
       id: pair.id,
@@ -358,10 +400,10 @@ export async function pairHistory(db: RapportPrisma, pairId: string): Promise<Pa
       status: pair.status,
       timeZone: pair.timeZone,
     },
-    timeline: timelineOf(record),
+    timeline,
     questions,
     scaleSeries,
-    meetingsHeld: meetingHeldRate(record.cycles),
+    meetingsHeld: meetingHeldRate(timeline),
     actionItems: actionItemCompletion(record.actionItems),
     feedback: { results: feedbackResults(answered), series: scaleSeries.filter((series) => series.stage === 'feedback') },
   };

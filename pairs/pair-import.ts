@@ -2,6 +2,7 @@
 // rolling Rapport out to a team. Parsing and row checks are pure; creating goes through the
 // caller's createPair, so the import uses exactly the same rules as the API.
 import { readCsv, type CsvLimits, type CsvRecord, type LongField } from './csv-reading';
+import { isPlainEmailAddress, nameProblem } from './people';
 import { InvalidPairError, newPairProblems, PairExistsError, type NewPair } from './registration';
 import { DEFAULT_OFFSETS, type Cadence, type PairSettings, type StageOffsets, type Weekday } from '../workflows/pair-types';
 import { fieldsOf, listedProblems, sentencesOf, type Problem } from '../workflows/problem-list';
@@ -69,10 +70,20 @@ export interface ParsedRow {
   values: Partial<Record<PairColumn, string>>;
 }
 
+export interface RefusedRow {
+  line: number;
+  who?: string;
+  reasons: string[];
+}
+
 export interface ImportReport {
   created: { line: number; pairId: string; manager: string; report: string }[];
-  /** The first MAX_LISTED_REFUSED_ROWS refused rows, with their reasons. */
-  refused: { line: number; reasons: string[] }[];
+  /**
+   * The first MAX_LISTED_REFUSED_ROWS refused rows, with their reasons, one problem each. `who`
+   * names the row's people ("Ana Costa and Bo Li") by the names (else the addresses) it gives that
+   * can be shown; it is left out when the row gives none.
+   */
+  refused: RefusedRow[];
   /** How many more rows were refused than are listed; left out when all are. */
   refusedNotListed?: number;
   fileProblems: string[];
@@ -198,6 +209,29 @@ export function parsePairCsv(text: string): { rows: ParsedRow[]; problems: strin
 
 // ---- One row to a NewPair -----------------------------------------------------------------------
 
+/** Each column as the person who filled in the file knows it, for the row's own problems. */
+const COLUMN_WORDS: Record<PairColumn, string> = {
+  manager_name: 'Manager name',
+  manager_email: 'Manager email',
+  report_name: 'Report name',
+  report_email: 'Report email',
+  cadence: 'Cadence',
+  weekday: 'Weekday',
+  ordinal: 'Weekday of the month (ordinal)',
+  meeting_time: 'Meeting time',
+  time_zone: 'Time zone',
+  duration_minutes: 'Meeting length',
+  format_note: 'Format or place',
+  feedback_every: 'Feedback every N meetings',
+  skip_nudge_after: 'Skips before a nudge',
+  reflection_before_hours: 'Hours before the meeting for the reflection form',
+  reminder_before_hours: 'Hours before the meeting for the reminder',
+  agenda_before_minutes: 'Minutes before the meeting for the agenda',
+  follow_up_after_hours: 'Hours after the meeting for the follow-up',
+  working_days: 'Working days',
+  calendar_invites: 'Calendar invites',
+};
+
 /** The CSV column behind each field of a NewPair a problem can be about. */
 const FIELD_COLUMNS: ReadonlyMap<string, PairColumn> = new Map<string, PairColumn>([
   ['manager.name', 'manager_name'],
@@ -241,7 +275,7 @@ class RowReader {
 
   required(column: PairColumn): string {
     const value = this.values[column];
-    if (value === undefined) this.refuse(column, 'a value is required');
+    if (value === undefined) this.refuse(column, `${COLUMN_WORDS[column]} is required`);
     return value ?? '';
   }
 
@@ -265,7 +299,7 @@ function weekdayOf(row: RowReader): Weekday {
   const byName = WEEKDAYS.indexOf(value.toLowerCase()) + 1;
   if (byName > 0) return byName as Weekday;
   const number = numberIn(value);
-  if (Number.isNaN(number) && value !== '') row.refuse('weekday', `"${quoted(value)}" must be a day from monday to sunday, or 1 to 7`);
+  if (Number.isNaN(number) && value !== '') row.refuse('weekday', `Weekday not recognised: ${quoted(value)} — write a day from Monday to Sunday, or 1 to 7`);
   return number as Weekday;
 }
 
@@ -274,12 +308,12 @@ type Ordinal = Extract<Cadence, { kind: 'monthly' }>['ordinal'];
 function ordinalOf(row: RowReader): Ordinal {
   const value = row.optional('ordinal');
   if (value === undefined) {
-    row.refuse('ordinal', 'a monthly cadence needs 1, 2, 3, 4 or last');
+    row.refuse('ordinal', 'A monthly cadence needs the weekday of the month (ordinal): 1, 2, 3, 4 or last');
     return NOT_A_NUMBER as Ordinal;
   }
   if (value.toLowerCase() === 'last') return -1;
   const number = numberIn(value);
-  if (Number.isNaN(number)) row.refuse('ordinal', `"${quoted(value)}" must be 1, 2, 3, 4 or last`);
+  if (Number.isNaN(number)) row.refuse('ordinal', `Weekday of the month (ordinal) not recognised: ${quoted(value)} — write 1, 2, 3, 4 or last`);
   return number as Ordinal;
 }
 
@@ -287,7 +321,7 @@ function everyWeeksOf(row: RowReader, cadence: string): number {
   if (cadence === 'weekly') return 1;
   const everyWeeks = numberIn(/^every (\S+) weeks?$/.exec(cadence)?.[1] ?? '');
   if (Number.isNaN(everyWeeks) && cadence !== '') {
-    row.refuse('cadence', `"${quoted(cadence)}" must be weekly, every N weeks (e.g. every 2 weeks) or monthly`);
+    row.refuse('cadence', `Cadence not recognised: ${quoted(cadence)} — write weekly, every N weeks (like every 2 weeks) or monthly`);
   }
   return everyWeeks;
 }
@@ -296,7 +330,7 @@ function cadenceOf(row: RowReader): Cadence {
   const cadence = row.required('cadence').toLowerCase().replace(/\s+/g, ' ');
   const weekday = weekdayOf(row);
   if (cadence === 'monthly') return { kind: 'monthly', ordinal: ordinalOf(row), weekday };
-  if (row.optional('ordinal') !== undefined) row.refuse('ordinal', 'only a monthly cadence takes an ordinal; leave it empty');
+  if (row.optional('ordinal') !== undefined) row.refuse('ordinal', 'Only a monthly cadence takes a weekday of the month (ordinal): leave it empty');
   return { kind: 'weekly', everyWeeks: everyWeeksOf(row, cadence), weekday };
 }
 
@@ -309,7 +343,7 @@ function meetingTimeOf(row: RowReader): string {
 function hoursAsMinutes(row: RowReader, column: PairColumn, value: string): number {
   const minutes = numberIn(value) * 60;
   if (Number.isNaN(minutes) || Math.abs(minutes - Math.round(minutes)) > 1e-9) {
-    row.refuse(column, `"${quoted(value)}" must be a number of hours in whole minutes, e.g. 48 or 1.5`);
+    row.refuse(column, `${COLUMN_WORDS[column]} not recognised: ${quoted(value)} — write a number of hours in whole minutes, like 48 or 1.5`);
     return NOT_A_NUMBER;
   }
   return Math.round(minutes);
@@ -359,7 +393,7 @@ function workingDaysOf(row: RowReader): Pick<PairSettings, 'workingDays'> {
   const { days, unknown } = weekdayList(value, WORKING_DAYS_SEPARATOR);
   if (unknown.length > 0) {
     const named = unknown.map((item) => `"${quoted(item)}"`).join(', ');
-    row.refuse('working_days', `${named} ${unknown.length === 1 ? 'is not a weekday' : 'are not weekdays'}; write ${WEEKDAY_SPELLINGS}, separated by ";"`);
+    row.refuse('working_days', `Working days not recognised: ${named} — write ${WEEKDAY_SPELLINGS}, separated by ";"`);
   }
   return { workingDays: days };
 }
@@ -374,7 +408,7 @@ function calendarInvitesOf(row: RowReader): Pick<PairSettings, 'calendarInvites'
   const value = row.optional('calendar_invites');
   if (value === undefined) return {};
   const invites = YES_NO.get(value.toLowerCase());
-  if (invites === undefined) row.refuse('calendar_invites', `"${quoted(value)}" must be yes or no`);
+  if (invites === undefined) row.refuse('calendar_invites', `Calendar invites not recognised: ${quoted(value)} — write yes or no`);
   return invites === undefined ? {} : { calendarInvites: invites };
 }
 
@@ -416,16 +450,12 @@ function columnOrder(problem: RowProblem): number {
   return problem.columns.length > 0 ? PAIR_COLUMNS.indexOf(problem.columns[0]) : PAIR_COLUMNS.length;
 }
 
-function sentenceOf(problem: RowProblem): string {
-  return problem.columns.length > 0 ? `${problem.columns.join(', ')}: ${problem.sentence}` : problem.sentence;
-}
-
-/** The NewPair a row stands for, or every problem with it as "column: sentence", in column order. */
+/** The NewPair a row stands for, or every problem with it, in column order: each sentence names its column in words. */
 export function rowToNewPair(row: ParsedRow): { pair?: NewPair; problems: string[] } {
   const reader = new RowReader(row.values);
   const pair = draftPair(reader);
   const problems = [...ownProblems(reader), ...apiProblems(pair, reader)].sort((a, b) => columnOrder(a) - columnOrder(b));
-  return problems.length > 0 ? { problems: problems.map(sentenceOf) } : { pair, problems: [] };
+  return problems.length > 0 ? { problems: problems.map((found) => found.sentence) } : { pair, problems: [] };
 }
 
 // ---- Import -------------------------------------------------------------------------------------
@@ -434,10 +464,27 @@ function pairKey(pair: NewPair): string {
   return `${pair.manager.email.trim().toLowerCase()} ${pair.report.email.trim().toLowerCase()}`;
 }
 
+/** A line break in a value a problem quotes would split the problem over lines of the report (and of the CLI's output). */
+const onOneLine = (sentence: string) => sentence.replace(/\r\n|[\r\n\u2028\u2029]/g, '↵');
+
+/** A person of a row as the report names them: by name, else by address, when the row gives one that can be shown. */
+function personOf(name: string | undefined, email: string | undefined): string | undefined {
+  if (name !== undefined && nameProblem('name', 'Name', name) === undefined) return name;
+  return email !== undefined && isPlainEmailAddress(email) ? email.toLowerCase() : undefined;
+}
+
+/** Who a row is about: "Ana Costa and Bo Li", one of them, or undefined when it names neither. */
+export function whoOf(row: ParsedRow): string | undefined {
+  const people = [personOf(row.values.manager_name, row.values.manager_email), personOf(row.values.report_name, row.values.report_email)];
+  const named = people.filter((person): person is string => person !== undefined);
+  return named.length > 0 ? named.join(' and ') : undefined;
+}
+
 /** Lists the row, or only counts it once MAX_LISTED_REFUSED_ROWS are listed. */
-function refuse(report: ImportReport, line: number, reasons: string[]): void {
+function refuse(report: ImportReport, row: ParsedRow, reasons: string[]): void {
   if (report.refused.length < MAX_LISTED_REFUSED_ROWS) {
-    report.refused.push({ line, reasons });
+    const who = whoOf(row);
+    report.refused.push({ line: row.line, ...(who === undefined ? {} : { who }), reasons: reasons.map(onOneLine) });
     return;
   }
   report.refusedNotListed = (report.refusedNotListed ?? 0) + 1;
@@ -455,32 +502,32 @@ function reasonsFor(error: unknown): string[] {
  */
 export async function importPairs(csvText: string, createPair: (pair: NewPair) => Promise<{ pairId: string }>): Promise<ImportReport> {
   const { rows, problems } = parsePairCsv(csvText);
-  const report: ImportReport = { created: [], refused: [], fileProblems: problems };
+  const report: ImportReport = { created: [], refused: [], fileProblems: problems.map(onOneLine) };
   if (problems.length > 0) return report;
   const firstLineOfPair = new Map<string, number>();
   for (const row of rows) {
     const { pair, problems: rowProblems } = rowToNewPair(row);
     if (!pair) {
-      refuse(report, row.line, rowProblems);
+      refuse(report, row, rowProblems);
       continue;
     }
     const key = pairKey(pair);
     const sameAs = firstLineOfPair.get(key);
     if (sameAs !== undefined) {
-      refuse(report, row.line, [`same pair as line ${sameAs}`]);
+      refuse(report, row, [`Same pair as row ${sameAs}: a pair is created once`]);
       continue;
     }
     firstLineOfPair.set(key, row.line);
-    await createOne(row.line, pair, createPair, report);
+    await createOne(row, pair, createPair, report);
   }
   return report;
 }
 
-async function createOne(line: number, pair: NewPair, createPair: (pair: NewPair) => Promise<{ pairId: string }>, report: ImportReport): Promise<void> {
+async function createOne(row: ParsedRow, pair: NewPair, createPair: (pair: NewPair) => Promise<{ pairId: string }>, report: ImportReport): Promise<void> {
   try {
     const { pairId } = await createPair(pair);
-    report.created.push({ line, pairId, manager: pair.manager.email.trim().toLowerCase(), report: pair.report.email.trim().toLowerCase() });
+    report.created.push({ line: row.line, pairId, manager: pair.manager.email.trim().toLowerCase(), report: pair.report.email.trim().toLowerCase() });
   } catch (error) {
-    refuse(report, line, reasonsFor(error));
+    refuse(report, row, reasonsFor(error));
   }
 }

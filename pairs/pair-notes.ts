@@ -10,7 +10,7 @@ export type NoteKind = 'skipReason' | 'endReason';
 export function reasonProblems(reason: unknown): Problem[] {
   if (reason === undefined || reason === null) return [];
   if (typeof reason !== 'string' || reason.length > MAX_REASON_LENGTH)
-    return [problem('reason', `reason must be text of at most ${MAX_REASON_LENGTH} characters`)];
+    return [problem('reason', `The reason must be text of at most ${MAX_REASON_LENGTH} characters`)];
   return [];
 }
 

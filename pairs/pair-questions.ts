@@ -5,7 +5,7 @@
 import type { Client } from '@temporalio/client';
 import type { RapportPrisma } from '../prisma/database';
 import { currentQuestionSet, savePairQuestionSet } from '../question-sets/question-set-repository';
-import { describeQuestionSetChange, questionSetProblems } from '../question-sets/question-set-rules';
+import { describeQuestionSetChange, questionSetProblems, sameQuestions } from '../question-sets/question-set-rules';
 import type { QuestionSetStages } from '../question-sets/question-types';
 import { questionSetChangedUpdate } from '../workflows/pair-messages';
 import { problem, type Problem } from '../workflows/problem-list';
@@ -61,7 +61,7 @@ export async function saveQuestionSetVersion(
  */
 function feedbackKeptProblems(before: QuestionSetStages, edited: QuestionSetStages): Problem[] {
   const switchedOff = (stages: QuestionSetStages) => stages.disabledStages?.includes('feedback') ?? false;
-  if (JSON.stringify(before.feedback) === JSON.stringify(edited.feedback) && switchedOff(before) === switchedOff(edited)) return [];
+  if (sameQuestions(before.feedback, edited.feedback) && switchedOff(before) === switchedOff(edited)) return [];
   return [problem('feedback', 'the feedback questions are the report’s way to tell you how the 1:1s go: an admin sets them, so they stay as they are here')];
 }
 

@@ -106,3 +106,16 @@ export async function withTexts(db: RapportPrisma, status: PairStatusView): Prom
     pendingTopics: status.pendingTopics.map((topic) => ({ ...topic, text: topicText.get(topic.id) ?? topic.text })),
   };
 }
+
+/** Why an ended pair was ended, as recorded with its end (the 'ended' event); null when no reason was given or it has not ended. */
+export async function endReasonOf(db: RapportPrisma, pairId: string): Promise<string | null> {
+  const event = await db.pairEvent.findFirst({ where: { pairId, kind: 'ended' }, orderBy: { at: 'desc' }, select: { detail: true } });
+  if (!event?.detail) return null;
+  try {
+    const detail: unknown = JSON.parse(event.detail);
+    const reason = typeof detail === 'object' && detail !== null && 'reason' in detail ? detail.reason : null;
+    return typeof reason === 'string' && reason.trim() !== '' ? reason : null;
+  } catch {
+    return null;
+  }
+}

@@ -9,8 +9,6 @@ export const MAX_EMAIL_LENGTH = 254;
 const MAX_LOCAL_PART_LENGTH = 64;
 const MAX_DOMAIN_LABEL_LENGTH = 63;
 
-export const PLAIN_ADDRESS_HINT = 'it must be a plain address like dana@example.com';
-
 // Each pattern below is one character class (with at most one quantifier), run only on text whose
 // length was checked first: none can backtrack.
 const LOCAL_PART = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+$/;
@@ -52,21 +50,27 @@ export function isPlainEmailAddress(value: unknown): boolean {
   return isLocalPart(value.slice(0, at)) && isDomain(value.slice(at + 1));
 }
 
-/** The problem with an email address in `field` ("manager.email"), if any. */
-export function emailProblem(field: string, value: unknown): Problem | undefined {
+/**
+ * The problem with an email address in `field` ("manager.email"), if any, in words naming it as
+ * the person knows it (`label`: "Manager email"). The problem carries the field, so that a page
+ * shows it beside its input whatever the words.
+ */
+export function emailProblem(field: string, label: string, value: unknown): Problem | undefined {
   if (isPlainEmailAddress(value)) return undefined;
-  return problem(field, `${field} "${quoted(value)}" is not an email address: ${PLAIN_ADDRESS_HINT}`);
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return problem(field, `${label} is required`);
+  return problem(field, `This is not an email address: ${quoted(value)}`);
 }
 
-/** The problem with a person's name in `field` ("report.name"), if any; the name is trimmed first. */
-export function nameProblem(field: string, value: unknown): Problem | undefined {
+/** The problem with a person's name in `field` ("report.name", `label` "Report name"), if any; the name is trimmed first. */
+export function nameProblem(field: string, label: string, value: unknown): Problem | undefined {
+  if (value !== undefined && value !== null && typeof value !== 'string') return problem(field, `${label} must be text`);
   const name = typeof value === 'string' ? value.trim() : '';
-  if (name.length === 0 || name.length > MAX_NAME_LENGTH || LINE_BREAK.test(name)) {
-    return problem(field, `${field} must be 1 to ${MAX_NAME_LENGTH} characters on one line`);
-  }
-  if (CONTROL_CHARACTER.test(name)) return problem(field, `${field} must not contain control characters`);
+  if (name.length === 0) return problem(field, `${label} is required`);
+  if (name.length > MAX_NAME_LENGTH) return problem(field, `${label} is too long: at most ${MAX_NAME_LENGTH} characters`);
+  if (LINE_BREAK.test(name)) return problem(field, `${label} must be on one line`);
+  if (CONTROL_CHARACTER.test(name)) return problem(field, `${label} contains a control character (such as a tab): remove it`);
   if (DIRECTION_CONTROL.test(name)) {
-    return problem(field, `${field} must not contain invisible characters that change the direction of text (U+202A to U+202E, U+2066 to U+2069)`);
+    return problem(field, `${label} contains invisible characters that change the direction of text: remove them`);
   }
   return undefined;
 }

@@ -4,6 +4,7 @@ import { WorkflowNotFoundError, type Client, type WorkflowHandle, type WorkflowH
 import type { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { isUniqueViolation, type RapportPrisma } from '../prisma/database';
 import { settingsColumns } from './pair-rows';
+import { pairSearchText } from './pair-list';
 import type { pairWorkflow } from '../workflows/pair-workflow';
 import { DEFAULT_FEEDBACK_EVERY_CYCLES, DEFAULT_OFFSETS, DEFAULT_SKIP_NUDGE_AFTER, type PairSettings, type PairState } from '../workflows/pair-types';
 import { problem, requestProblem, sentencesOf, type Problem } from '../workflows/problem-list';
@@ -52,23 +53,32 @@ export function withDefaults(settings: NewPair['settings']): PairSettings {
   };
 }
 
+/** How the pages and messages name a person's role and fields. */
+const ROLE_WORDS = { manager: 'Manager', report: 'Report' } as const;
+
 function personProblems(role: 'manager' | 'report', person: Person | undefined): Problem[] {
-  if (!person) return [problem(role, `${role} is required`)];
-  const problems = [nameProblem(`${role}.name`, person.name), emailProblem(`${role}.email`, person.email)];
+  const words = ROLE_WORDS[role];
+  if (!person) return [problem(role, `${words} name and email are required`)];
+  const problems = [nameProblem(`${role}.name`, `${words} name`, person.name), emailProblem(`${role}.email`, `${words} email`, person.email)];
   return problems.filter((found): found is Problem => found !== undefined);
 }
 
+function formatNoteProblem(formatNote: unknown): Problem | undefined {
+  if (formatNote === undefined) return undefined;
+  if (typeof formatNote !== 'string') return problem('formatNote', 'Format or place must be text');
+  return formatNote.length > 200 ? problem('formatNote', 'Format or place is too long: at most 200 characters') : undefined;
+}
+
 export function newPairProblems(input: NewPair): Problem[] {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return [requestProblem('a pair needs manager, report and settings')];
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return [requestProblem('A pair needs a manager, a report and settings')];
   const problems = [...personProblems('manager', input.manager), ...personProblems('report', input.report)];
   if (problems.length === 0 && input.manager.email.toLowerCase() === input.report.email.toLowerCase()) {
-    problems.push(problem('manager.email', 'manager and report must be different people', ['report.email']));
+    problems.push(problem('manager.email', 'The manager and the report must be two people: their email addresses are the same', ['report.email']));
   }
-  if (!input.settings) return [...problems, problem('settings', 'settings are required')];
+  if (!input.settings) return [...problems, problem('settings', 'Settings are required: cadence, weekday, meeting time and time zone')];
   problems.push(...settingsProblems(withDefaults(input.settings)));
-  if (input.formatNote !== undefined && (typeof input.formatNote !== 'string' || input.formatNote.length > 200)) {
-    problems.push(problem('formatNote', 'formatNote must be at most 200 characters'));
-  }
+  const formatNote = formatNoteProblem(input.formatNote);
+  if (formatNote) problems.push(formatNote);
   return problems;
 }
 
@@ -97,6 +107,7 @@ export async function registerPair(db: RapportPrisma, input: NewPair): Promise<R
         reportName: input.report.name.trim(),
         reportEmail,
         formatNote: input.formatNote,
+        searchText: pairSearchText({ managerName: input.manager.name, managerEmail, reportName: input.report.name, reportEmail }),
         ...settingsColumns(settings),
       },
     });

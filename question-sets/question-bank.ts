@@ -34,7 +34,7 @@ const PLACE = { at: 'bank question', path: 'question' };
 export const isQuestionSetStage = (value: unknown): value is QuestionSetStage => QUESTION_SET_STAGES.includes(value as QuestionSetStage);
 
 export function stageProblems(stage: unknown): Problem[] {
-  return isQuestionSetStage(stage) ? [] : [problem('stage', `unknown stage "${quoted(stage)}" (${QUESTION_SET_STAGES.join(', ')})`)];
+  return isQuestionSetStage(stage) ? [] : [problem('stage', `Unknown stage "${quoted(stage)}": choose one of ${QUESTION_SET_STAGES.join(', ')}`)];
 }
 
 /** The question as stored: trimmed text, and only the optional fields its type uses. */
@@ -53,7 +53,7 @@ function storedQuestion(question: Question): Question {
 
 /** Checks `{ question, stage? }`; an action-items question needs the followUp stage, as in a set. */
 export function checkBankQuestion(input: unknown): Checked<BankQuestionInput> {
-  if (!isRecord(input)) return { ok: false, problems: [requestProblem('a bank question is an object with a question and an optional stage')] };
+  if (!isRecord(input)) return { ok: false, problems: [requestProblem('Send a bank question as an object with a question and, if you like, a stage')] };
   const stage = input.stage ?? null;
   const problems = [...(stage === null ? [] : stageProblems(stage)), ...questionProblems(PLACE, isQuestionSetStage(stage) ? stage : null, input.question)];
   if (problems.length > 0) return { ok: false, problems };

@@ -1,5 +1,9 @@
 // The question-set editor as a plain HTML form (no JavaScript): every question of every stage is a
-// row of fields; a blank row per stage adds one; rows can be removed and reordered by number. The
+// row of fields; a blank row per stage adds one; rows can be removed and reordered by number. Each
+// row has an input for every property its type has (a choice's options, a scale's labels, a text's
+// length limit), so a page sent back unchanged reads back as the set it showed. Without JavaScript
+// the page can only show the fields of the type a row has when it is rendered: after a type change
+// the next rendering (the refusal, or the page after the save) shows the new type's fields. The
 // admin's pair page and the manager's page for the pair (web/manager-page.ts) show the same editor.
 import type { FormProblems } from '../templates/page-contexts';
 import { STAGES_THAT_CAN_BE_DISABLED, type Question, type QuestionSetStage, type QuestionSetStages, type QuestionType } from './question-types';
@@ -17,6 +21,16 @@ export const STAGE_TITLES: Record<string, string> = {
   feedback: 'Feedback on the manager (to the report)',
 };
 export const QUESTION_TYPE_CHOICES: QuestionType[] = ['text', 'scale', 'yesNo', 'choice', 'actionItems'];
+const TYPE_LABELS: Record<QuestionType, string> = {
+  text: 'text',
+  scale: 'scale (1 to 5)',
+  yesNo: 'yes or no',
+  choice: 'choice',
+  actionItems: 'action items',
+};
+
+/** The inputs of one row, by the last part of their name (`<stage>.<row>.<input>`). */
+export const ROW_FIELDS = ['id', 'new', 'text', 'type', 'options', 'scaleLow', 'scaleHigh', 'maxLength', 'order', 'required', 'remove'] as const;
 
 export const field = (fields: EditorFields, name: string): string => {
   const value = fields[name];
@@ -29,6 +43,32 @@ export function slug(text: string, taken: Set<string>): string {
   let id = base;
   for (let n = 2; taken.has(id); n += 1) id = `${base}-${n}`;
   return id;
+}
+
+/** A typed length limit: none when empty; anything but digits stays a number the rules refuse. */
+function maxLengthOf(typed: string): number | undefined {
+  if (typed === '') return undefined;
+  return /^\d{1,6}$/.test(typed) ? Number(typed) : Number.NaN;
+}
+
+/** What a row's type has besides id, text, type and required; fields of other types are ignored. */
+function typeFields(fields: EditorFields, at: string, type: QuestionType): Partial<Question> {
+  if (type === 'choice') {
+    const options = field(fields, `${at}.options`)
+      .split('\n')
+      .map((o) => o.trim())
+      .filter(Boolean);
+    return { options };
+  }
+  if (type === 'scale') {
+    const [low, high] = [field(fields, `${at}.scaleLow`), field(fields, `${at}.scaleHigh`)];
+    return low === '' && high === '' ? {} : { scaleLabels: { low, high } };
+  }
+  if (type === 'text') {
+    const maxLength = maxLengthOf(field(fields, `${at}.maxLength`));
+    return maxLength === undefined ? {} : { maxLength };
+  }
+  return {};
 }
 
 /** The stages the editor's form describes; validation happens afterwards, as for the API. */
@@ -45,11 +85,7 @@ export function stagesFromEditor(fields: EditorFields): QuestionSetStages {
       const id = field(fields, `${at}.id`) || slug(text, taken);
       taken.add(id);
       const type = field(fields, `${at}.type`) as QuestionType;
-      const options = field(fields, `${at}.options`)
-        .split('\n')
-        .map((o) => o.trim())
-        .filter(Boolean);
-      const question: Question = { id, text, type, required: field(fields, `${at}.required`) === 'on', ...(type === 'choice' ? { options } : {}) };
+      const question: Question = { id, text, type, required: field(fields, `${at}.required`) === 'on', ...typeFields(fields, at, type) };
       rows.push({ order: Number(field(fields, `${at}.order`)) || index + 1, index, question });
     }
     stages[stage] = rows.sort((a, b) => a.order - b.order || a.index - b.index).map((row) => row.question);
@@ -58,29 +94,44 @@ export function stagesFromEditor(fields: EditorFields): QuestionSetStages {
   return disabled.length > 0 ? { ...stages, disabledStages: disabled } : stages;
 }
 
-const ROW_INPUTS = ['text', 'type', 'options'] as const;
-type RowInput = (typeof ROW_INPUTS)[number];
+/** The question-set fields a row shows problems beside, and the input that shows them. */
+const PROBLEM_INPUTS = { text: 'text', type: 'type', options: 'options', scaleLabels: 'scaleLow', maxLength: 'maxLength' } as const;
+type ProblemField = keyof typeof PROBLEM_INPUTS;
 
-const rowInputId = (stage: string, index: number, input: RowInput) => `${stage}-${index}-${input}`;
+const rowInputId = (stage: string, index: number, input: string) => `${stage}-${index}-${input}`;
+const isProblemField = (name: string | undefined): name is ProblemField => name !== undefined && Object.hasOwn(PROBLEM_INPUTS, name);
 
 /**
  * The editor's input for a field of the question set it shows ("reflection.1.text"): its rows are
  * the set's questions in order, so the set's own paths name them.
  */
-export const EDITOR_INPUTS: InputOf = (field) => {
-  const [stage, index, input] = field.split('.');
+export const EDITOR_INPUTS: InputOf = (path) => {
+  const [stage, index, name] = path.split('.');
   if (!QUESTION_SET_STAGES.includes(stage as QuestionSetStage) || !/^\d+$/.test(index ?? '')) return undefined;
-  return ROW_INPUTS.includes(input as RowInput) ? rowInputId(stage, Number(index), input as RowInput) : undefined;
+  return isProblemField(name) ? rowInputId(stage, Number(index), PROBLEM_INPUTS[name]) : undefined;
 };
 
 function rowProblems(problems: FormProblems | undefined, stage: string, index: number) {
   if (!problems) return {};
-  const found = ROW_INPUTS.flatMap((input) => {
+  const found = Object.entries(PROBLEM_INPUTS).flatMap(([name, input]) => {
     const problem = problems.byInput[rowInputId(stage, index, input)];
-    return problem ? [[input, problem] as const] : [];
+    return problem ? [[name, problem] as const] : [];
   });
   return Object.fromEntries(found);
 }
+
+const typedNumber = (value: number | undefined) => (value !== undefined && Number.isFinite(value) ? String(value) : '');
+
+/** The fields of a row's type, with what the question holds; null for the types without them. */
+function rowTypeFields(question: Pick<Question, 'type' | 'options' | 'scaleLabels' | 'maxLength'>) {
+  return {
+    choice: question.type === 'choice' ? { options: (question.options ?? []).join('\n') } : null,
+    scale: question.type === 'scale' ? { low: question.scaleLabels?.low ?? '', high: question.scaleLabels?.high ?? '' } : null,
+    lengthLimit: question.type === 'text' ? { maxLength: typedNumber(question.maxLength) } : null,
+  };
+}
+
+const typeChoices = (type: QuestionType) => QUESTION_TYPE_CHOICES.map((t) => ({ value: t, label: TYPE_LABELS[t], selected: t === type }));
 
 /** The editor's view model: existing questions plus one blank row per stage, with the problems beside their inputs. */
 export function editorView(stages: QuestionSetStages, problems?: FormProblems) {
@@ -92,9 +143,9 @@ export function editorView(stages: QuestionSetStages, problems?: FormProblems) {
       id: q.id,
       text: q.text,
       required: q.required,
-      options: (q.options ?? []).join('\n'),
       isNew: false,
-      types: QUESTION_TYPE_CHOICES.map((t) => ({ value: t, selected: t === q.type })),
+      types: typeChoices(q.type),
+      ...rowTypeFields(q),
       problems: rowProblems(problems, stage, index),
     }));
     const blank = {
@@ -104,33 +155,12 @@ export function editorView(stages: QuestionSetStages, problems?: FormProblems) {
       id: '',
       text: '',
       required: false,
-      options: '',
       isNew: true,
-      types: QUESTION_TYPE_CHOICES.map((t) => ({ value: t, selected: t === 'text' })),
+      types: typeChoices('text'),
+      ...rowTypeFields({ type: 'text' }),
+      problems: {},
     };
     const canBeDisabled = STAGES_THAT_CAN_BE_DISABLED.includes(stage);
     return { stage, title: STAGE_TITLES[stage], rows: [...rows, blank], canBeDisabled, enabled: !(stages.disabledStages ?? []).includes(stage) };
   });
-}
-
-/**
- * The edited stages with what the editor has no inputs for kept from the set it edited: a scale's
- * labels and a text's length limit stay with the question of the same id and type, so saving the
- * page does not drop them.
- */
-export function withUnshownFields(edited: QuestionSetStages, before: QuestionSetStages): QuestionSetStages {
-  const kept = { ...edited };
-  for (const stage of QUESTION_SET_STAGES) {
-    const previous = new Map((before[stage] ?? []).map((q) => [q.id, q]));
-    kept[stage] = edited[stage].map((question) => {
-      const old = previous.get(question.id);
-      if (!old || old.type !== question.type) return question;
-      return {
-        ...question,
-        ...(old.scaleLabels && question.type === 'scale' ? { scaleLabels: old.scaleLabels } : {}),
-        ...(old.maxLength !== undefined && question.type === 'text' ? { maxLength: old.maxLength } : {}),
-      };
-    });
-  }
-  return kept;
 }

@@ -12,6 +12,17 @@ const MAX_QUESTIONS = 30;
 const MAX_TEXT = 300;
 const MAX_SCALE_LABEL = 100;
 
+/** Each stage as the admin's pages name it. */
+const STAGE_WORDS: Record<QuestionSetStage, string> = {
+  reflection: 'Reflection',
+  managerPrep: 'Manager prep',
+  followUp: 'Follow-up',
+  feedback: 'Feedback',
+};
+
+/** A sentence about a question: where it is ("Reflection question 2"), then what is wrong. */
+const about = (at: string, text: string) => `${at.charAt(0).toUpperCase()}${at.slice(1)}: ${text}`;
+
 const isScaleLabel = (label: unknown) => typeof label === 'string' && label.trim() !== '' && label.length <= MAX_SCALE_LABEL;
 
 /** Where a question is: `at` names it in sentences ("reflection question 2"), `path` in fields ("reflection.1"). */
@@ -27,29 +38,33 @@ export interface QuestionPlace {
 function optionalFieldProblems({ at, path }: QuestionPlace, question: Record<string, unknown>): Problem[] {
   if (!QUESTION_TYPES.includes(question.type as string)) return [];
   const problems: Problem[] = [];
-  if (question.options !== undefined && question.type !== 'choice') problems.push(problem(`${path}.options`, `${at}: only a choice question has options`));
+  if (question.options !== undefined && question.type !== 'choice') problems.push(problem(`${path}.options`, about(at, 'only a choice question has options')));
+  if (question.maxLength !== undefined && question.type !== 'text')
+    problems.push(problem(`${path}.maxLength`, about(at, 'only a text question has a longest answer (maxLength)')));
   if (question.scaleLabels === undefined) return problems;
-  if (question.type !== 'scale') problems.push(problem(`${path}.scaleLabels`, `${at}: only a scale question has scaleLabels`));
+  if (question.type !== 'scale') problems.push(problem(`${path}.scaleLabels`, about(at, 'only a scale question has labels for its two ends')));
   else if (!isRecord(question.scaleLabels) || !isScaleLabel(question.scaleLabels.low) || !isScaleLabel(question.scaleLabels.high)) {
-    problems.push(problem(`${path}.scaleLabels`, `${at}: scaleLabels must be { "low": text, "high": text } of 1 to ${MAX_SCALE_LABEL} characters each`));
+    problems.push(
+      problem(`${path}.scaleLabels`, about(at, `the labels of the scale’s two ends (low and high) must be text of 1 to ${MAX_SCALE_LABEL} characters each`)),
+    );
   }
   return problems;
 }
 
 function idProblems({ at, path }: QuestionPlace, id: unknown, seen: Set<string>): Problem[] {
   if (typeof id !== 'string' || !QUESTION_ID.test(id)) {
-    return [problem(`${path}.id`, `${at}: id must start with a lowercase letter and use letters, digits, - or _ (at most 40)`)];
+    return [problem(`${path}.id`, about(at, 'the id must start with a lowercase letter and use only letters, digits, - or _ (at most 40)'))];
   }
-  if (seen.has(id)) return [problem(`${path}.id`, `${at}: duplicate id "${id}"`)];
+  if (seen.has(id)) return [problem(`${path}.id`, about(at, `another question already has the id "${id}"`))];
   seen.add(id);
   return [];
 }
 
 function choiceProblems({ at, path }: QuestionPlace, options: unknown): Problem[] {
   const field = `${path}.options`;
-  if (!Array.isArray(options) || options.length < 2) return [problem(field, `${at}: a choice question needs at least two options`)];
-  if (options.some((o) => typeof o !== 'string' || o.trim() === '')) return [problem(field, `${at}: choice options must be non-empty text`)];
-  if (new Set(options).size !== options.length) return [problem(field, `${at}: choice options must differ`)];
+  if (!Array.isArray(options) || options.length < 2) return [problem(field, about(at, 'a choice question needs at least two options'))];
+  if (options.some((o) => typeof o !== 'string' || o.trim() === '')) return [problem(field, about(at, 'every option needs text'))];
+  if (new Set(options).size !== options.length) return [problem(field, about(at, 'two options are the same'))];
   return [];
 }
 
@@ -61,53 +76,65 @@ const isMaxLength = (value: unknown) => Number.isInteger(value) && (value as num
  */
 export function questionProblems(place: QuestionPlace, stage: string | null, question: unknown, seen = new Set<string>()): Problem[] {
   const { at, path } = place;
-  if (!isRecord(question)) return [problem(path, `${at} must be an object`)];
+  if (!isRecord(question)) return [problem(path, about(at, 'this must be a question with an id, text and type'))];
   const problems = idProblems(place, question.id, seen);
   const text = typeof question.text === 'string' ? question.text.trim() : '';
-  if (text === '') problems.push(problem(`${path}.text`, `${at}: question text is empty`));
-  if (text.length > MAX_TEXT) problems.push(problem(`${path}.text`, `${at}: question text is longer than ${MAX_TEXT} characters`));
+  if (text === '') problems.push(problem(`${path}.text`, about(at, 'the question needs text')));
+  if (text.length > MAX_TEXT) problems.push(problem(`${path}.text`, about(at, `the question is too long: at most ${MAX_TEXT} characters`)));
   if (!QUESTION_TYPES.includes(question.type as string)) {
-    problems.push(problem(`${path}.type`, `${at}: unknown type "${quoted(question.type)}" (text, scale, yesNo, choice or actionItems)`));
+    problems.push(problem(`${path}.type`, about(at, `unknown type "${quoted(question.type)}": use text, scale, yesNo, choice or actionItems`)));
   }
-  if (typeof question.required !== 'boolean') problems.push(problem(`${path}.required`, `${at}: required must be true or false`));
+  if (typeof question.required !== 'boolean')
+    problems.push(problem(`${path}.required`, about(at, 'whether an answer is required must be yes or no (true or false)')));
   if (question.type === 'choice') problems.push(...choiceProblems(place, question.options));
   problems.push(...optionalFieldProblems(place, question));
-  if (question.type === 'actionItems' && stage !== 'followUp') problems.push(problem(`${path}.type`, `${at}: action items belong on the follow-up form`));
+  if (question.type === 'actionItems' && stage !== 'followUp') problems.push(problem(`${path}.type`, about(at, 'action items belong on the follow-up form')));
   if (question.maxLength !== undefined && !isMaxLength(question.maxLength)) {
-    problems.push(problem(`${path}.maxLength`, `${at}: maxLength must be a whole number from 1 to 10000`));
+    problems.push(problem(`${path}.maxLength`, about(at, 'the longest answer (maxLength) must be a whole number of characters from 1 to 10000')));
   }
   return problems;
 }
 
 function disabledStageProblems(disabled: unknown): Problem[] {
   if (disabled === undefined) return [];
-  if (!Array.isArray(disabled)) return [problem('disabledStages', 'disabledStages must be a list of stages')];
+  if (!Array.isArray(disabled)) return [problem('disabledStages', 'The stages switched off (disabledStages) must be a list of stages')];
   return disabled.flatMap((stage: unknown, index) =>
     STAGES_THAT_CAN_BE_DISABLED.includes(stage as QuestionSetStage)
       ? []
-      : [problem(`disabledStages.${index}`, `disabledStages: "${quoted(stage)}" cannot be switched off (only ${STAGES_THAT_CAN_BE_DISABLED.join(', ')})`)],
+      : [problem(`disabledStages.${index}`, `The stage "${quoted(stage)}" cannot be switched off (only ${STAGES_THAT_CAN_BE_DISABLED.join(', ')} can)`)],
   );
 }
 
 function stageListProblems(stage: QuestionSetStage, list: unknown): Problem[] {
-  if (!Array.isArray(list)) return [problem(stage, `${stage} must be a list of questions`)];
+  if (!Array.isArray(list)) return [problem(stage, `${STAGE_WORDS[stage]} must be a list of questions`)];
   const problems: Problem[] = [];
-  if (list.length > MAX_QUESTIONS) problems.push(problem(stage, `${stage} has more than ${MAX_QUESTIONS} questions`));
+  if (list.length > MAX_QUESTIONS) problems.push(problem(stage, `${STAGE_WORDS[stage]} has more than ${MAX_QUESTIONS} questions`));
   const seen = new Set<string>();
   list.forEach((question, index) =>
-    problems.push(...questionProblems({ at: `${stage} question ${index + 1}`, path: `${stage}.${index}` }, stage, question, seen)),
+    problems.push(...questionProblems({ at: `${STAGE_WORDS[stage]} question ${index + 1}`, path: `${stage}.${index}` }, stage, question, seen)),
   );
   return problems;
 }
 
 export function questionSetProblems(stages: unknown): Problem[] {
-  if (!isRecord(stages)) return [requestProblem('a question set is an object with reflection, managerPrep, followUp and feedback lists')];
+  if (!isRecord(stages)) return [requestProblem('A question set is an object with reflection, managerPrep, followUp and feedback lists')];
   const unknown = Object.keys(stages).filter((key) => key !== 'disabledStages' && !QUESTION_SET_STAGES.includes(key as QuestionSetStage));
-  const problems = unknown.map((key) => problem(key, `unknown stage "${key}"`));
+  const problems = unknown.map((key) => problem(key, `Unknown stage "${quoted(key)}"`));
   problems.push(...disabledStageProblems(stages.disabledStages));
   for (const stage of QUESTION_SET_STAGES) problems.push(...stageListProblems(stage, stages[stage]));
   return problems;
 }
+
+/** A value with its keys sorted and undefined ones left out, so that two equal questions compare equal however they were built. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (!isRecord(value)) return value;
+  const keys = Object.keys(value).filter((key) => value[key] !== undefined);
+  return Object.fromEntries(keys.sort().map((key) => [key, canonical(value[key])]));
+}
+
+/** Whether two questions (or lists of them) say the same, whatever the order of their keys. */
+export const sameQuestions = (a: unknown, b: unknown): boolean => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 
 /** A short description of what changed between two versions, for the audit log. */
 export function describeQuestionSetChange(before: QuestionSetStages, after: QuestionSetStages): string {
@@ -119,7 +146,7 @@ export function describeQuestionSetChange(before: QuestionSetStages, after: Ques
     for (const id of old.keys()) if (!now.has(id)) changes.push(`${stage}: removed ${id}`);
     for (const [id, question] of now) {
       const previous = old.get(id);
-      if (previous && JSON.stringify(previous) !== JSON.stringify(question)) changes.push(`${stage}: edited ${id}`);
+      if (previous && !sameQuestions(previous, question)) changes.push(`${stage}: edited ${id}`);
     }
     const order = (list: { id: string }[]) =>
       list

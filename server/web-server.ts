@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import rateLimit from '@fastify/rate-limit';
 import view from '@fastify/view';
 import { PAGE_PARTIALS } from '../templates/page-partials';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import Handlebars from 'handlebars';
 import { registerAdminRoutes, type AdminOptions } from '../admin/admin-routes';
 import type { RapportPrisma } from '../prisma/database';
@@ -96,6 +96,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
     production: true,
   });
   const stylesheet = readFileSync(join(PAGES_DIR, 'rapport.css'));
+  const favicon = readFileSync(join(PAGES_DIR, 'favicon.svg'));
 
   app.addHook('onSend', async (_request, reply) => {
     reply.headers(SECURITY_HEADERS);
@@ -125,6 +126,12 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   app.get('/assets/rapport.css', async (_request, reply) =>
     reply.header('Cache-Control', 'public, max-age=3600').type('text/css; charset=utf-8').send(stylesheet),
   );
+
+  const sendFavicon = async (_request: FastifyRequest, reply: FastifyReply) =>
+    reply.header('Cache-Control', 'public, max-age=86400').type('image/svg+xml').send(favicon);
+  app.get('/assets/favicon.svg', sendFavicon);
+  // Where browsers look when a page names no icon (the mail viewer's raw pages, say).
+  app.get('/favicon.ico', sendFavicon);
 
   await app.register(registerLinkRoutes, {
     db: deps.db,

@@ -15,7 +15,7 @@ export interface RunningWebService {
 }
 
 function adminOptions(config: RapportConfig) {
-  const { user, password, sessionSecret, temporalUiOrigin } = config.admin;
+  const { user, password, sessionSecret, temporalUiOrigin, timeZone } = config.admin;
   if (!password) return undefined;
   const payloadCodec = payloadCodecFor(config.temporal.payloadCodec);
   return {
@@ -24,6 +24,7 @@ function adminOptions(config: RapportConfig) {
     // Without a configured secret, sessions last until the service restarts.
     sessionSecret: sessionSecret ?? randomBytes(32).toString('base64url'),
     secureCookies: config.publicBaseUrl.startsWith('https:'),
+    timeZone,
     ...(payloadCodec ? { payloadCodec } : {}),
     ...(temporalUiOrigin ? { temporalUiOrigin } : {}),
   };

@@ -68,7 +68,8 @@ export interface FormPage extends Page {
   submitLabel: string;
   /** Only on the report's forms. */
   suggestionAction?: string;
-  alreadyAnswered: boolean;
+  /** "You answered this form before, on …": shown at the top; empty when it was not answered yet. */
+  answeredBefore: string;
   formErrors: readonly string[];
   questionErrors: readonly { id: string; text: string; error: string }[];
   questions: readonly FormPageQuestion[];
@@ -105,13 +106,30 @@ export interface RecordPage extends Page {
   /** The manager's page for the pair (questions, suggestions, pooled feedback), relative to the record; empty for the report. */
   questionsUrl: string;
   meetingUrl: string;
-  actionItems: readonly { text: string; owner: string; done: boolean; cycle: number }[];
+  topicUrl: string;
+  /** The same record to download (for review season), behind the same link. */
+  jsonUrl: string;
+  csvUrl: string;
+  /** Newest first; status "Open" or "Done in meeting 4", age "agreed 2 weeks ago". */
+  actionItems: readonly { text: string; owner: string; done: boolean; cycle: number; status: string; age: string }[];
   cycles: readonly {
     number: number;
     meetingWhen: string;
     status: string;
     answers: readonly { title: string; by: string; items: readonly { question: string; answer: string; private: boolean }[] }[];
   }[];
+  /** The topics this person added that went on an agenda, newest first. */
+  topics: readonly { text: string; forCycle: number; addedWhen: string }[];
+  /** Feedback on the manager: the report's own (with how they shared it), or the report's named feedback for the manager. */
+  feedback: readonly {
+    cycle: number;
+    meetingWhen: string;
+    by: string;
+    sharing: string;
+    items: readonly { question: string; answer: string; private: boolean }[];
+  }[];
+  /** The manager's record: where pooled feedback is instead; empty for the report. */
+  pooledNote: string;
 }
 
 /** One of the forms on the "this 1:1" page, with its problem beside it after a refusal. */
@@ -170,6 +188,8 @@ export interface ManagerQuestionsPage extends Page {
 /** A page that says one thing: a refusal, a confirmation, an error. */
 export interface MessagePage extends Page {
   paragraphs: readonly string[];
+  /** After a confirmation: what the person may want to do next, as links. */
+  nextSteps?: readonly { url: string; label: string }[];
   backUrl?: string;
   backLabel?: string;
 }
@@ -192,30 +212,71 @@ export interface WorkingDaysAndInvitesInputs {
   invitesFollowDefault: boolean;
 }
 
+/** The cadence selects of the schedule form (admin/pair-forms.ts). */
+export interface CadenceInputs {
+  /** What the form showed, sent back with it: "weekly:1:4". */
+  shown: string;
+  /** A cadence the form has no inputs for (demo): kept unless another is chosen. */
+  keepLabel: string | null;
+  kinds: readonly (Choice & { label: string })[];
+  everyWeeks: string;
+  ordinals: readonly (Choice & { label: string })[];
+  weekdays: readonly (Choice & { label: string })[];
+}
+
 export interface AdminPairsPage extends Page {
   problems?: FormProblems;
   /** The add-a-pair form's checkboxes: the defaults, or what was sent with a refused form. */
   newPair: WorkingDaysAndInvitesInputs;
-  pairs: readonly {
-    pairId: string;
-    manager: { name: string };
-    report: { name: string };
-    state: string;
-    cycle: number | null;
-    nextEvent: { stage: string; at: string } | null;
-    consecutiveSkips: number | null;
-    /** What Temporal says of a workflow that stopped without the pair ending (state "stopped"). */
-    stopped: { status: string; reason: string | null; stoppedAt: string | null } | null;
-    undeliveredEmails: number;
-  }[];
+  /** The list part (pairs/pair-list.ts pairListView): one page of rows, the search as sent, the page links. */
+  list: {
+    rows: readonly {
+      pairId: string;
+      managerName: string;
+      reportName: string;
+      state: string;
+      /** What Temporal says of a workflow that stopped without the pair ending (state "stopped"); since: in the pair's zone. */
+      stopped: { status: string; reason: string | null; since: string | null } | null;
+      /** Times in the pair's zone, stages by their names: never ids or cycle numbers. */
+      stage: string | null;
+      meeting: string | null;
+      next: string | null;
+      consecutiveSkips: number | null;
+      undeliveredEmails: number;
+    }[];
+    total: number;
+    page: number;
+    pages: number;
+    q: string;
+    filters: readonly { value: string; label: string; selected: boolean }[];
+    sorts: readonly { value: string; label: string; selected: boolean }[];
+    previous: string | null;
+    next: string | null;
+    problems: readonly string[];
+    narrowed: boolean;
+  };
   typed?: TypedFields<'managerName' | 'managerEmail' | 'reportName' | 'reportEmail' | 'meetingTime' | 'timeZone' | 'formatNote'>;
+}
+
+export interface AdminOverviewPage extends Page {
+  weeks: number;
+  /** ?weeks= could not be read: the overview shown is over the default weeks. */
+  problems: readonly string[];
+  csvHref: string;
+  sections: readonly {
+    id: string;
+    title: string;
+    about: string;
+    rows: readonly { section: string; pairId: string; manager: string; managerEmail: string; report: string; reportEmail: string; detail: string }[];
+  }[];
 }
 
 export interface AdminImportPage extends Page {
   report: {
     fileProblems: readonly string[];
     created: readonly { line: number; pairId: string; manager: string; report: string }[];
-    refused: readonly { line: number; reasons: readonly string[] }[];
+    /** `who` names the row's people (pair-import.ts); each reason is one problem, shown on a line of its own. */
+    refused: readonly { line: number; who?: string; reasons: readonly string[] }[];
     refusedNotListed?: number;
   };
   refusedCount: number;
@@ -226,6 +287,10 @@ export interface AdminPairPage extends Page {
   problems?: FormProblems;
   /** The schedule form's checkboxes, as the pair's settings are now. */
   schedule: WorkingDaysAndInvitesInputs;
+  /** The schedule form's cadence inputs, the pair's cadence selected. */
+  cadence: CadenceInputs;
+  /** Which of the collapsed forms opens: the one whose problems are shown. */
+  openForm: { reschedule: boolean; schedule: boolean; questions: boolean };
   pair: {
     id: string;
     reportName: string;
@@ -236,36 +301,32 @@ export interface AdminPairPage extends Page {
     durationMinutes: number;
     feedbackEveryCycles: number;
   };
-  /** What the database holds; stage and skips are null before the workflow first wrote its state. */
-  status: {
-    state: string;
-    stage: string | null;
-    cycle: number | null;
-    consecutiveSkips: number | null;
-    nextEvents: readonly { stage: string; at: string }[];
-  };
+  /** "running", "paused", "ended" or "stopped"; the stage reached and for which meeting; skips in a row. */
+  state: { name: string; stage: string | null; skips: string | null };
+  /** An ended pair: when (readable, in the pair's zone) and the reason it was ended with. */
+  ended: { at: string | null; reason: string | null } | null;
+  /** Times read in the pair's zone with the zone named ("Thu 10 Dec, 10:00 Lisbon"), stages by name. */
+  nextMeeting: { at: string; onHold: boolean; stages: readonly { name: string; at: string }[] } | null;
+  /** The forms of the meeting under way: who was asked and whether they answered (never what). */
+  thisMeeting: { forms: readonly { name: string; person: string; answered: boolean; state: string }[] } | null;
+  openActionItems: readonly { text: string; owner: string; from: string }[];
   /** Its workflow stopped without the pair ending: Temporal's status name, its reason, and since when (local time). */
   stopped: { status: string; reason: string | null; since: string | null } | null;
   search: { temporalQuery: string };
-  undeliveredEmails: readonly { cycleNumber: number; stage: string; recipientRole: string; toAddress: string; lastError: string | null }[];
-  actions: readonly string[];
+  undeliveredEmails: readonly { meeting: string; email: string; recipient: string; toAddress: string; lastError: string | null }[];
+  /** Only the actions that apply now; ending has a confirmation page of its own. */
+  actions: readonly { action: string; label: string }[];
+  canEnd: boolean;
   /** A fresh id per page view for the forms on it: one sent twice is applied once. */
   submission: string;
   heldRate: string;
   doneRate: string;
   /** `svg` is our own chart markup, rendered unescaped. */
   charts: readonly { label: string; svg: string }[];
-  history: {
-    timeline: readonly {
-      number: number;
-      meetingAt: string;
-      status: string;
-      skipReason: string | null;
-      forms: readonly { kind: string; answered: boolean }[];
-      /** Only counted. */
-      actionItems: readonly unknown[];
-    }[];
-  };
+  /** Newest first, each meeting by its date. */
+  timeline: readonly { meeting: string; outcome: string; forms: string; actionItems: number }[];
+  /** The reschedule form's value: the meeting's time on the pair's wall clock. */
+  reschedule: { meetingAt: string };
   openSuggestions: readonly { id: string; text: string; by: string }[];
   questionSetVersion: number;
   editor: readonly {
@@ -280,14 +341,27 @@ export interface AdminPairPage extends Page {
       id: string;
       text: string;
       required: boolean;
-      /** Choice options, one per line. */
-      options: string;
       isNew: boolean;
-      types: readonly Choice[];
-      problems?: Readonly<Partial<Record<'text' | 'type' | 'options', InputProblem>>>;
+      types: readonly (Choice & { label: string })[];
+      /** The fields of the row's type, null for the other types: a choice's options (one per line), a scale's labels, a text's limit. */
+      choice: { options: string } | null;
+      scale: { low: string; high: string } | null;
+      lengthLimit: { maxLength: string } | null;
+      problems?: Readonly<Partial<Record<'text' | 'type' | 'options' | 'scaleLabels' | 'maxLength', InputProblem>>>;
     }[];
   }[];
+  /** Where the question editor (partials/question-editor.hbs) posts. */
+  editorAction: string;
   bankChoices: readonly { stage: string; title: string; questions: readonly { id: string; text: string }[] }[];
+}
+
+/** The confirmation before a pair is ended, with the reason it ends for. */
+export interface AdminPairEndPage extends Page {
+  pair: { id: string; reportName: string; managerName: string };
+  submission: string;
+  problems?: FormProblems;
+  reason: string;
+  maxReasonLength: number;
 }
 
 export interface AdminQuestionBankPage extends Page {
@@ -340,8 +414,10 @@ export interface PageContexts {
   'message.hbs': MessagePage;
   'admin-login.hbs': AdminLoginPage;
   'admin-pairs.hbs': AdminPairsPage;
+  'admin-overview.hbs': AdminOverviewPage;
   'admin-import.hbs': AdminImportPage;
   'admin-pair.hbs': AdminPairPage;
+  'admin-pair-end.hbs': AdminPairEndPage;
   'admin-question-bank.hbs': AdminQuestionBankPage;
   'mail-list.hbs': MailListPage;
   'mail-message.hbs': MailMessagePage;

@@ -136,14 +136,14 @@ it('creates pairs, refusing duplicates and invalid ones with clear problems', as
   );
   expect(invalid.status).toBe(422);
   expect(invalid.json.problems).toEqual([
-    'manager.name must be 1 to 200 characters on one line',
-    'manager.email "not-an-email" is not an email address: it must be a plain address like dana@example.com',
-    'cadence.ordinal must be 1, 2, 3, 4 or -1 (last): a 5th weekday does not occur every month',
-    'timeZone "Mars/Olympus" is not a known IANA time zone',
-    'offsets.reminderBefore must be more than offsets.agendaBefore: the reminder must come before the agenda and the meeting',
+    'Manager name is required',
+    'This is not an email address: not-an-email',
+    'Weekday of the month must be the first, second, third, fourth or last (1, 2, 3, 4 or -1): a fifth does not occur every month',
+    'Time zone not recognised: Mars/Olympus — use a name like Europe/Lisbon',
+    'The reminder must go out before the agenda: set it further from the meeting than the agenda',
   ]);
 
-  expect(await api('POST', '/admin/api/pairs', null)).toEqual({ status: 422, json: { problems: ['a pair needs manager, report and settings'] } });
+  expect(await api('POST', '/admin/api/pairs', null)).toEqual({ status: 422, json: { problems: ['A pair needs a manager, a report and settings'] } });
   // The list shows what the workflow wrote to the database once it planned its first meeting.
   await waitForStatus(env.client.workflow.getHandle(`pair-${created.json.pairId}`) as never, (s) => s.cycle === 1);
   const list = await api('GET', `/admin/api/pairs?manager=maya${people - 1}@`);
@@ -161,10 +161,10 @@ it('pauses, resumes, skips, reschedules, changes cadence and ends through the wo
   expect((await api('POST', `${path}/resume`, {})).json.state).toBe('active');
   expect(await api('POST', `${path}/reschedule`, { meetingAt: '2001-01-01T10:00:00Z' })).toEqual({
     status: 422,
-    json: { problems: ['a meeting cannot be rescheduled into the past'] },
+    json: { problems: ['A meeting cannot be rescheduled into the past'] },
   });
   expect((await api('PATCH', `${path}/schedule`, { timeZone: 'Nowhere/Land' })).json.problems).toEqual([
-    'timeZone "Nowhere/Land" is not a known IANA time zone',
+    'Time zone not recognised: Nowhere/Land — use a name like Europe/Lisbon',
   ]);
   expect((await api('PATCH', `${path}/schedule`, { meetingTime: '15:30' })).json.settings.meetingTime).toBe('15:30');
   expect((await api('POST', `${path}/skip`, { reason: 'offsite' })).status).toBe(200);
@@ -214,10 +214,10 @@ it('saves question-set versions with an audit trail; the next form uses them; ro
     ],
   };
   expect((await api('PUT', path, { stages: broken })).json.problems).toEqual([
-    'reflection question 1: question text is empty',
-    'reflection question 2: duplicate id "topics"',
-    'reflection question 2: unknown type "mood" (text, scale, yesNo, choice or actionItems)',
-    'reflection question 3: a choice question needs at least two options',
+    'Reflection question 1: the question needs text',
+    'Reflection question 2: another question already has the id "topics"',
+    'Reflection question 2: unknown type "mood": use text, scale, yesNo, choice or actionItems',
+    'Reflection question 3: a choice question needs at least two options',
   ]);
 
   const edited = {
@@ -258,7 +258,9 @@ it('imports pairs from CSV with a per-row report, and serves history and exports
   expect(response.status).toBe(200);
   const report = (await response.json()) as { created: { pairId: string }[]; refused: unknown[] };
   expect(report.created).toHaveLength(1);
-  expect(report.refused).toEqual([{ line: 3, reasons: ['time_zone: timeZone "Mars/Olympus" is not a known IANA time zone'] }]);
+  expect(report.refused).toEqual([
+    { line: 3, who: 'Ada Lead and Cy Dev', reasons: ['Time zone not recognised: Mars/Olympus — use a name like Europe/Lisbon'] },
+  ]);
   const pairId = report.created[0].pairId;
 
   const history = await api('GET', `/admin/api/pairs/${pairId}/history`);
@@ -308,7 +310,7 @@ it('switches a stage off per pair: no form and no reminder for it; the reflectio
   const pairId = json.pairId as string;
   const path = `/admin/api/pairs/${pairId}/question-set`;
   expect((await api('PUT', path, { stages: { ...DEFAULT_QUESTION_SET, disabledStages: ['reflection'] } })).json.problems).toEqual([
-    'disabledStages: "reflection" cannot be switched off (only managerPrep, followUp, feedback)',
+    'The stage "reflection" cannot be switched off (only managerPrep, followUp, feedback can)',
   ]);
   const saved = await api('PUT', path, { stages: { ...DEFAULT_QUESTION_SET, disabledStages: ['managerPrep'] } });
   expect(saved.json.change).toBe('stages switched off: managerPrep');
@@ -327,7 +329,7 @@ it('edits the organisation default, which pairs without their own questions use 
   const before = await api('GET', '/admin/api/question-sets/org');
   expect(before.json.scope).toBe('org');
   expect((await api('PUT', '/admin/api/question-sets/org', { stages: { ...DEFAULT_QUESTION_SET, feedback: [], extra: [] } })).json.problems).toEqual([
-    'unknown stage "extra"',
+    'Unknown stage "extra"',
   ]);
   const feedback = [...DEFAULT_QUESTION_SET.feedback, { id: 'safety', text: 'Do you feel safe raising problems with me?', type: 'scale', required: false }];
   const saved = await api('PUT', '/admin/api/question-sets/org', { stages: { ...DEFAULT_QUESTION_SET, feedback } });
@@ -367,8 +369,8 @@ it('creates, imports, reschedules and changes a schedule from the admin pages’
   const refused = await form('/admin/pairs', { ...fields, timeZone: 'Atlantis/Capital', durationMinutes: 'long' });
   expect(refused.status).toBe(422);
   const refusedPage = await refused.text();
-  expect(refusedPage).toContain('timeZone &quot;Atlantis/Capital&quot; is not a known IANA time zone');
-  expect(refusedPage).toContain('durationMinutes must be a whole number from 5 to 480');
+  expect(refusedPage).toContain('Time zone not recognised: Atlantis/Capital — use a name like Europe/Lisbon');
+  expect(refusedPage).toContain('Meeting length must be a whole number of minutes from 5 to 480');
   expect(refusedPage).toContain(`value="maya${people}@example.com"`);
 
   const created = await form('/admin/pairs', fields);
@@ -384,7 +386,7 @@ it('creates, imports, reschedules and changes a schedule from the admin pages’
   expect(moved.cycle).toBe(1);
   const past = await form(`${pairPath}/reschedule`, { meetingAt: '2001-01-01T10:00' });
   expect(past.status).toBe(422);
-  expect(await past.text()).toContain('a meeting cannot be rescheduled into the past');
+  expect(await past.text()).toContain('A meeting cannot be rescheduled into the past');
 
   expect(
     (
@@ -406,17 +408,17 @@ it('creates, imports, reschedules and changes a schedule from the admin pages’
     csv: 'manager_name,manager_email,report_name,report_email,cadence,weekday,meeting_time,time_zone\nAda,ada.page@example.com,Bo,bo.page@example.com,weekly,monday,09:00,Nowhere/Land\n',
   });
   expect(imported.status).toBe(200);
-  expect(await imported.text()).toContain('Line 2: time_zone: timeZone &quot;Nowhere/Land&quot; is not a known IANA time zone');
+  expect(await imported.text()).toContain('Row 2, Ada and Bo: Time zone not recognised: Nowhere/Land — use a name like Europe/Lisbon');
   await api('POST', `/admin/api/pairs/${pairId}/end`, {});
 });
 
 it('takes working days and calendar invites from the API, refusing invalid ones with their messages', async () => {
   const settings = { cadence: { kind: 'weekly', everyWeeks: 1, weekday: 4 }, meetingTime: '10:00', timeZone: 'Europe/Berlin' };
   const refusals: [unknown, unknown, string[]][] = [
-    [[], undefined, ['workingDays must list one to seven weekdays, 1 (Monday) to 7 (Sunday)']],
-    [[0, 8], 'yes', ['workingDays must list one to seven weekdays, 1 (Monday) to 7 (Sunday)', 'calendarInvites must be true or false']],
-    ['mon,tue', null, ['workingDays must list one to seven weekdays, 1 (Monday) to 7 (Sunday)', 'calendarInvites must be true or false']],
-    [[2, 3, 2], 1, ['workingDays lists a weekday twice', 'calendarInvites must be true or false']],
+    [[], undefined, ['Working days must be one to seven days from Monday (1) to Sunday (7)']],
+    [[0, 8], 'yes', ['Working days must be one to seven days from Monday (1) to Sunday (7)', 'Calendar invites must be on or off (true or false)']],
+    ['mon,tue', null, ['Working days must be one to seven days from Monday (1) to Sunday (7)', 'Calendar invites must be on or off (true or false)']],
+    [[2, 3, 2], 1, ['Working days name a day twice', 'Calendar invites must be on or off (true or false)']],
   ];
   for (const [workingDays, calendarInvites, problems] of refusals) {
     const refused = await api('POST', '/admin/api/pairs', newPairBody({ settings: { ...settings, workingDays, calendarInvites } }));
@@ -444,9 +446,9 @@ it('takes working days and calendar invites from the API, refusing invalid ones 
   expect(changed.status).toBe(200);
   expect((await api('GET', path)).json.status.settings).toMatchObject({ workingDays: [1, 2, 3, 4, 5, 6, 7], calendarInvites: true });
   for (const [change, problem] of [
-    [{ workingDays: [] }, 'workingDays must list one to seven weekdays, 1 (Monday) to 7 (Sunday)'],
-    [{ workingDays: [1, 1] }, 'workingDays lists a weekday twice'],
-    [{ calendarInvites: 'no' }, 'calendarInvites must be true or false'],
+    [{ workingDays: [] }, 'Working days must be one to seven days from Monday (1) to Sunday (7)'],
+    [{ workingDays: [1, 1] }, 'Working days name a day twice'],
+    [{ calendarInvites: 'no' }, 'Calendar invites must be on or off (true or false)'],
   ] as const) {
     const refused = await api('PATCH', `${path}/schedule`, change);
     expect({ change, status: refused.status, problems: refused.json.problems }).toEqual({ change, status: 422, problems: [problem] });
@@ -522,7 +524,7 @@ it('takes working days and calendar invites from the admin pages as checkboxes, 
   expect(none.status).toBe(422);
   const nonePage = await none.text();
   expect(nonePage).toContain('<fieldset id="workingDays" aria-describedby="workingDays-problem">');
-  expect(nonePage).toContain('<p class="error" id="workingDays-problem">workingDays must list one to seven weekdays, 1 (Monday) to 7 (Sunday)</p>');
+  expect(nonePage).toContain('<p class="error" id="workingDays-problem">Working days must be one to seven days from Monday (1) to Sunday (7)</p>');
   // The boxes stay as they were sent; what the form says it showed is still the pair's days.
   expect(checkedDays(nonePage)).toEqual([]);
   expect(nonePage).toContain('name="workingDaysShown" value="2,3,4,5,6"');
@@ -564,28 +566,25 @@ it('refuses every invalid schedule change with its own clear problem, changing n
   const path = `/admin/api/pairs/${json.pairId}`;
   await waitForStatus(env.client.workflow.getHandle(`pair-${json.pairId}`) as never, (s) => s.cycle === 1);
   const refusals: [Record<string, unknown>, string][] = [
-    [{ cadence: { kind: 'daily' } }, 'cadence.kind must be "weekly" or "monthly" (or "demo", a meeting every few minutes for trying Rapport out)'],
-    [{ cadence: { kind: 'weekly', everyWeeks: 0, weekday: 4 } }, 'cadence.everyWeeks must be a whole number from 1 to 52'],
-    [{ cadence: { kind: 'weekly', everyWeeks: 1, weekday: 8 } }, 'cadence.weekday must be 1 (Monday) to 7 (Sunday)'],
-    [{ cadence: { kind: 'monthly', ordinal: 5, weekday: 2 } }, 'cadence.ordinal must be 1, 2, 3, 4 or -1 (last): a 5th weekday does not occur every month'],
-    [{ meetingTime: '25:00' }, 'meetingTime must be HH:MM on a 24-hour clock, e.g. 10:00'],
-    [{ durationMinutes: 2 }, 'durationMinutes must be a whole number from 5 to 480'],
-    [{ timeZone: 'Mars/Olympus' }, 'timeZone "Mars/Olympus" is not a known IANA time zone'],
+    [{ cadence: { kind: 'daily' } }, 'Cadence must be weekly or monthly (or demo, a meeting every few minutes for trying Rapport out)'],
+    [{ cadence: { kind: 'weekly', everyWeeks: 0, weekday: 4 } }, 'Weeks between meetings must be a whole number from 1 to 52'],
+    [{ cadence: { kind: 'weekly', everyWeeks: 1, weekday: 8 } }, 'Weekday must be a day from Monday (1) to Sunday (7)'],
     [
-      { offsets: { reflectionBefore: 60, reminderBefore: 120 } },
-      'offsets.reminderBefore must be less than offsets.reflectionBefore: the reminder comes after the form',
+      { cadence: { kind: 'monthly', ordinal: 5, weekday: 2 } },
+      'Weekday of the month must be the first, second, third, fourth or last (1, 2, 3, 4 or -1): a fifth does not occur every month',
     ],
-    [
-      { offsets: { reminderBefore: 30, agendaBefore: 60 } },
-      'offsets.reminderBefore must be more than offsets.agendaBefore: the reminder must come before the agenda and the meeting',
-    ],
-    [{ offsets: { followUpAfter: 10 } }, 'offsets.followUpAfter must be at least the meeting length: the follow-up comes after the meeting ends'],
-    [{ offsets: { agendaBefore: -5 } }, 'offsets.agendaBefore must be whole minutes from 0 to 86400'],
-    [{ feedbackEveryCycles: 0 }, 'feedbackEveryCycles must be a whole number from 1 to 52'],
-    [{ skipNudgeAfter: 100 }, 'skipNudgeAfter must be a whole number from 1 to 52'],
+    [{ meetingTime: '25:00' }, 'Meeting time must be a time like 09:30, on a 24-hour clock'],
+    [{ durationMinutes: 2 }, 'Meeting length must be a whole number of minutes from 5 to 480'],
+    [{ timeZone: 'Mars/Olympus' }, 'Time zone not recognised: Mars/Olympus — use a name like Europe/Lisbon'],
+    [{ offsets: { reflectionBefore: 60, reminderBefore: 120 } }, 'The reminder must go out after the reflection form: set it closer to the meeting'],
+    [{ offsets: { reminderBefore: 30, agendaBefore: 60 } }, 'The reminder must go out before the agenda: set it further from the meeting than the agenda'],
+    [{ offsets: { followUpAfter: 10 } }, 'The follow-up must go out after the meeting ends: at least the meeting’s length after it starts'],
+    [{ offsets: { agendaBefore: -5 } }, 'The agenda must go out 0 to 60 days before the meeting, in whole minutes'],
+    [{ feedbackEveryCycles: 0 }, 'Feedback every N meetings: N must be a whole number from 1 to 52'],
+    [{ skipNudgeAfter: 100 }, 'Skips before a nudge must be a whole number from 1 to 52'],
     [
       { offsets: { reflectionBefore: 6 * 1440, followUpAfter: 2 * 1440 } },
-      'offsets.reflectionBefore plus offsets.followUpAfter must be shorter than the time between two meetings',
+      'From the reflection form to the follow-up must take less than the time between two meetings: send the form later or the follow-up sooner',
     ],
   ];
   const before = (await api('GET', path)).json.status.settings;

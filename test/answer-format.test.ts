@@ -133,8 +133,8 @@ describe('one answer, every view', () => {
     expect(await recordItems('report')).toContainEqual({ question: 'Did the 1:1 take place?', answer: 'Yes', private: false });
 
     const csv = await exportPairCsv(db, PAIR);
-    expect(csv).toContain(',reflection,report,energy,How energised do you feel?,4 / 5,false\r\n');
-    expect(csv).toContain(',followUpReport,report,held,Did the 1:1 take place?,Yes,false\r\n');
+    expect(csv).toContain(',reflection,report,energy,How energised do you feel?,4 / 5,false,');
+    expect(csv).toContain(',followUpReport,report,held,Did the 1:1 take place?,Yes,false,');
     // The history keeps the number itself: it draws the charts.
     const history = await pairHistory(db, PAIR);
     expect(history.questions.find((q) => q.key === 'reflection.energy')?.answers.map((a) => a.value)).toEqual([4]);
@@ -148,6 +148,6 @@ describe('one answer, every view', () => {
     expect(await recordItems('report')).toContainEqual({ question: 'Where do you want to grow?', answer: 'Staff path', private: true });
     expect((await recordItems('manager')).map((item) => item.answer)).toEqual(['Moving teams', '4 / 5', 'Promotion case', 'Yes']);
 
-    expect(await exportPairCsv(db, PAIR)).toContain(',reflection,report,growth,Where do you want to grow?,Staff path,true\r\n');
+    expect(await exportPairCsv(db, PAIR)).toContain(',reflection,report,growth,Where do you want to grow?,Staff path,true,');
   });
 });

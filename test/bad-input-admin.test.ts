@@ -233,32 +233,32 @@ it('quotes values that cannot be turned into text in its problems instead of fai
   const unprintable = { toString: 1 };
   const pair = validPair('unprintable');
   const cases: [string, string, unknown, string][] = [
-    ['POST', '/admin/api/pairs', { ...pair, settings: { ...pair.settings, timeZone: unprintable } }, 'timeZone "{"toString":1}" is not a known IANA time zone'],
     [
       'POST',
       '/admin/api/pairs',
-      { ...pair, manager: { name: 'Maya', email: unprintable } },
-      'manager.email "{"toString":1}" is not an email address: it must be a plain address like dana@example.com',
+      { ...pair, settings: { ...pair.settings, timeZone: unprintable } },
+      'Time zone not recognised: {"toString":1} — use a name like Europe/Lisbon',
     ],
+    ['POST', '/admin/api/pairs', { ...pair, manager: { name: 'Maya', email: unprintable } }, 'This is not an email address: {"toString":1}'],
     [
       'POST',
       '/admin/api/pairs',
       { ...pair, settings: { ...pair.settings, durationMinutes: unprintable } },
-      'durationMinutes must be a whole number from 5 to 480',
+      'Meeting length must be a whole number of minutes from 5 to 480',
     ],
-    ['PATCH', '/admin/api/pairs/%id/schedule', { durationMinutes: unprintable }, 'durationMinutes must be a whole number from 5 to 480'],
-    ['PATCH', '/admin/api/pairs/%id/schedule', { timeZone: unprintable }, 'timeZone "{"toString":1}" is not a known IANA time zone'],
+    ['PATCH', '/admin/api/pairs/%id/schedule', { durationMinutes: unprintable }, 'Meeting length must be a whole number of minutes from 5 to 480'],
+    ['PATCH', '/admin/api/pairs/%id/schedule', { timeZone: unprintable }, 'Time zone not recognised: {"toString":1} — use a name like Europe/Lisbon'],
     [
       'POST',
       '/admin/api/question-bank',
       { question: { ...validBankQuestion().question, type: unprintable } },
-      'bank question: unknown type "{"toString":1}" (text, scale, yesNo, choice or actionItems)',
+      'Bank question: unknown type "{"toString":1}": use text, scale, yesNo, choice or actionItems',
     ],
     [
       'POST',
       '/admin/api/question-bank',
       { question: validBankQuestion().question, stage: unprintable },
-      'unknown stage "{"toString":1}" (reflection, managerPrep, followUp, feedback)',
+      'Unknown stage "{"toString":1}": choose one of reflection, managerPrep, followUp, feedback',
     ],
   ];
   for (const [method, path, body, problem] of cases) {
@@ -269,19 +269,68 @@ it('quotes values that cannot be turned into text in its problems instead of fai
   }
 });
 
+/** Words a person does not know: field paths ("manager.name") and setting names in camelCase ("timeZone"). */
+const DEVELOPER_WORDS = /\b(manager|report|cadence|offsets|settings)\.[a-z]|\b[a-z]+[A-Z][a-z]+[A-Za-z]*\b/;
+
+it('words the problems of each main field of a pair as a person says them, naming the field', async () => {
+  const pair = validPair('words');
+  const settings = (change: Record<string, unknown>) => ({ ...pair, settings: { ...pair.settings, ...change } });
+  const cases: [string, unknown, string[]][] = [
+    ['no manager name', { ...pair, manager: { ...pair.manager, name: '  ' } }, ['Manager name is required']],
+    ['a long report name', { ...pair, report: { ...pair.report, name: 'R'.repeat(201) } }, ['Report name is too long: at most 200 characters']],
+    ['no email', { ...pair, report: { ...pair.report, email: '' } }, ['Report email is required']],
+    ['a bad email', { ...pair, manager: { ...pair.manager, email: 'not-an-email' } }, ['This is not an email address: not-an-email']],
+    [
+      'the same person twice',
+      { ...pair, report: { ...pair.report, email: pair.manager.email } },
+      ['The manager and the report must be two people: their email addresses are the same'],
+    ],
+    ['a bad time', settings({ meetingTime: '9.30am' }), ['Meeting time must be a time like 09:30, on a 24-hour clock']],
+    ['a misspelt zone', settings({ timeZone: 'Europe/Lisbn' }), ['Time zone not recognised: Europe/Lisbn — use a name like Europe/Lisbon']],
+    ['no cadence', settings({ cadence: null }), ['Cadence is required']],
+    ['a weekday 8', settings({ cadence: { kind: 'weekly', everyWeeks: 1, weekday: 8 } }), ['Weekday must be a day from Monday (1) to Sunday (7)']],
+    ['every 0 weeks', settings({ cadence: { kind: 'weekly', everyWeeks: 0, weekday: 1 } }), ['Weeks between meetings must be a whole number from 1 to 52']],
+    ['a long meeting', settings({ durationMinutes: 600 }), ['Meeting length must be a whole number of minutes from 5 to 480']],
+    ['feedback every 0', settings({ feedbackEveryCycles: 0 }), ['Feedback every N meetings: N must be a whole number from 1 to 52']],
+    ['a long format note', { ...pair, formatNote: 'x'.repeat(201) }, ['Format or place is too long: at most 200 characters']],
+  ];
+  for (const [why, body, problems] of cases) {
+    const answer = await sendAndCheck('POST /admin/api/pairs (plain words)', () => admin.api('POST', '/admin/api/pairs', body));
+    expect({ why, status: answer.status, problems: answer.json.problems }).toEqual({ why, status: 422, problems });
+    for (const sentence of problems) expect({ why, developerWords: DEVELOPER_WORDS.test(sentence) }).toEqual({ why, developerWords: false });
+  }
+});
+
+it('words a refused schedule change as a person says it', async () => {
+  const cases: [unknown, string][] = [
+    [{ meetingTime: '25:00' }, 'Meeting time must be a time like 09:30, on a 24-hour clock'],
+    [
+      { cadence: { kind: 'monthly', ordinal: 5, weekday: 1 } },
+      'Weekday of the month must be the first, second, third, fourth or last (1, 2, 3, 4 or -1): a fifth does not occur every month',
+    ],
+    [{ skipNudgeAfter: 0 }, 'Skips before a nudge must be a whole number from 1 to 52'],
+    [{ workingDays: [] }, 'Working days must be one to seven days from Monday (1) to Sunday (7)'],
+    [{ calendarInvites: 'yes' }, 'Calendar invites must be on or off (true or false)'],
+  ];
+  for (const [body, problem] of cases) {
+    const answer = await sendAndCheck('PATCH /admin/api/pairs/:id/schedule (plain words)', () =>
+      admin.api('PATCH', `/admin/api/pairs/${pairId}/schedule`, body),
+    );
+    expect({ body, status: answer.status, problems: answer.json.problems }).toEqual({ body, status: 422, problems: [problem] });
+  }
+});
+
 it('refuses options and scale labels that a page could not show', async () => {
+  const SCALE_LABELS_PROBLEM = 'Reflection question 6: the labels of the scale’s two ends (low and high) must be text of 1 to 100 characters each';
   const reflection = DEFAULT_QUESTION_SET.reflection;
   const withQuestion = (question: Record<string, unknown>) => ({
     stages: { ...DEFAULT_QUESTION_SET, reflection: [...reflection, { id: 'extra', text: 'Extra?', required: false, ...question }] },
   });
   const cases: [Record<string, unknown>, string][] = [
-    [{ type: 'text', options: '' }, 'reflection question 6: only a choice question has options'],
-    [{ type: 'scale', scaleLabels: 5 }, 'reflection question 6: scaleLabels must be { "low": text, "high": text } of 1 to 100 characters each'],
-    [
-      { type: 'scale', scaleLabels: { low: { toString: 1 }, high: 'x' } },
-      'reflection question 6: scaleLabels must be { "low": text, "high": text } of 1 to 100 characters each',
-    ],
-    [{ type: 'text', scaleLabels: { low: 'a', high: 'b' } }, 'reflection question 6: only a scale question has scaleLabels'],
+    [{ type: 'text', options: '' }, 'Reflection question 6: only a choice question has options'],
+    [{ type: 'scale', scaleLabels: 5 }, SCALE_LABELS_PROBLEM],
+    [{ type: 'scale', scaleLabels: { low: { toString: 1 }, high: 'x' } }, SCALE_LABELS_PROBLEM],
+    [{ type: 'text', scaleLabels: { low: 'a', high: 'b' } }, 'Reflection question 6: only a scale question has labels for its two ends'],
   ];
   for (const [question, problem] of cases) {
     const answer = await sendAndCheck('PUT /admin/api/pairs/:id/question-set (unshowable fields)', () =>
@@ -390,7 +439,7 @@ function withFreshEmails(text: string): string {
 
 interface ImportAnswer {
   created: { line: number; pairId: string }[];
-  refused: { line: number; reasons: string[] }[];
+  refused: { line: number; who?: string; reasons: string[] }[];
   fileProblems: string[];
 }
 
@@ -406,6 +455,16 @@ function expectReportAddsUp(text: string, report: ImportAnswer): void {
   expect(nonEmpty(report.fileProblems)).toBe(true);
   for (const refusal of report.refused)
     expect({ line: refusal.line, explained: refusal.reasons.length > 0 && nonEmpty(refusal.reasons) }).toEqual({ line: refusal.line, explained: true });
+  // One problem a line: nothing the report says breaks a line of the page or of the CLI's output.
+  const lineBreak = /[\r\n\u2028\u2029]/;
+  for (const { line, who, reasons } of report.refused) {
+    expect({ line, broken: [...reasons, who ?? ''].some((text) => lineBreak.test(text)), who: who === undefined || who.trim() !== '' }).toEqual({
+      line,
+      broken: false,
+      who: true,
+    });
+  }
+  expect(report.fileProblems.some((problem) => lineBreak.test(problem))).toBe(false);
   if (report.fileProblems.length > 0) {
     expect([report.created, report.refused]).toEqual([[], []]);
     return;
@@ -413,6 +472,34 @@ function expectReportAddsUp(text: string, report: ImportAnswer): void {
   const lines = [...report.created, ...report.refused].map((entry) => entry.line).sort((a, b) => a - b);
   expect(lines).toEqual(parsePairCsv(text).rows.map((row) => row.line));
 }
+
+it('names the people of each refused row over HTTP, one problem a line, in plain words', async () => {
+  const text = [
+    PAIR_COLUMNS.slice(0, 9).join(','),
+    'Ana Costa,ana.words@example.com,Bo Li,bo@,weekly,monday,,10:00,Europe/Lisbon',
+    'Cy Dee,cy.words@example.com,Di Eve,di.words@example.com,weekly,funday,,9.30,Europe/Lisbn',
+  ].join('\n');
+  const answer = await raw('POST', '/admin/api/pairs/import', text, 'text/csv');
+  expect({ status: answer.status, report: answer.json }).toEqual({
+    status: 200,
+    report: {
+      created: [],
+      refused: [
+        { line: 2, who: 'Ana Costa and Bo Li', reasons: ['This is not an email address: bo@'] },
+        {
+          line: 3,
+          who: 'Cy Dee and Di Eve',
+          reasons: [
+            'Weekday not recognised: funday — write a day from Monday to Sunday, or 1 to 7',
+            'Meeting time must be a time like 09:30, on a 24-hour clock',
+            'Time zone not recognised: Europe/Lisbn — use a name like Europe/Lisbon',
+          ],
+        },
+      ],
+      fileProblems: [],
+    },
+  });
+});
 
 it('imports CSV of any shape over HTTP with a report that adds up, creating only the rows it reports', async () => {
   await fc.assert(

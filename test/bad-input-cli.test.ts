@@ -264,3 +264,51 @@ it('imports any CSV file with a line for every row and "error:" for every refusa
     { numRuns: 150 },
   );
 });
+
+// ---- The words of a refusal ----------------------------------------------------------------------
+
+const PAIR_ARGS = ['--manager-name', 'Maya Manager', '--manager-email', 'maya.words@example.com', '--report-name', 'Ravi Report'];
+
+it('says what is wrong with a pair in plain words, each problem on an "error:" line of its own', async () => {
+  const argv = [
+    'pairs',
+    'create',
+    ...PAIR_ARGS,
+    '--report-email',
+    'not-an-email',
+    '--cadence',
+    'weekly',
+    '--weekday',
+    'monday',
+    '--time',
+    '9.30',
+    '--time-zone',
+    'Europe/Lisbn',
+  ];
+  const run = await runAndCheck('pairs create (plain words)', argv);
+  expect(run.code).toBe(1);
+  const errors = run.stderr.filter((line) => line.startsWith('error: '));
+  expect(errors).toEqual([
+    'error: This is not an email address: not-an-email',
+    'error: Meeting time must be a time like 09:30, on a 24-hour clock',
+    'error: Time zone not recognised: Europe/Lisbn — use a name like Europe/Lisbon',
+  ]);
+});
+
+it('prints each problem of a refused import row on a line of its own, in plain words', async () => {
+  const file = tempFile(
+    '.csv',
+    [
+      'manager_name,manager_email,report_name,report_email,cadence,weekday,meeting_time,time_zone',
+      'Ana Costa,ana.words@example.com,Bo Li,bo@,weekly,monday,25:00,Europe/Lisbon',
+    ].join('\n'),
+  );
+  const run = await runAndCheck('pairs import (plain words)', ['pairs', 'import', file]);
+  expect(run.code).toBe(1);
+  const errors = run.stderr.filter((line) => line.startsWith('error: '));
+  // The CLI may or may not name the row's people (the report gives them as `who`); the problems are one a line either way.
+  expect(errors).toEqual([
+    expect.stringMatching(/^error: Row 2, Ana Costa and Bo Li: This is not an email address: bo@$/),
+    expect.stringMatching(/^error: Row 2, Ana Costa and Bo Li: Meeting time must be a time like 09:30, on a 24-hour clock$/),
+  ]);
+});

@@ -9,11 +9,13 @@ import { join } from 'node:path';
 import { AdminError, createPairAdmin } from '../pairs/pair-admin';
 import { commandName } from '../cli/cli-args';
 import { COMMANDS, runCli, type OpenAdmin } from '../cli/cli-commands';
+import { historyText } from '../cli/pair-record-commands';
 import { pairHandle, type NewPair } from '../pairs/registration';
 import { DEFAULT_QUESTION_SET } from '../question-sets/default-question-set';
 import { waitForStatus } from './support/pair-driver';
 import { startRapportStack, type RapportStack } from '../harness/rapport-stack';
 import { createTimeSkippingEnv } from '../harness/temporal-env';
+import { HELD_RATE_COUNTS } from '../pairs/pair-history';
 
 interface CliRun {
   code: number;
@@ -179,15 +181,23 @@ describe('every command against a real stack', () => {
   };
   const run = (...argv: string[]) => cli(argv, open);
 
+  // Times read in the pair's zone with the machine's beside them: the machine is in UTC here.
+  const machineZone = process.env.TZ;
   beforeAll(async () => {
+    process.env.TZ = 'UTC';
     env = await createTimeSkippingEnv();
     stack = await startRapportStack(env);
   });
 
   afterAll(async () => {
+    if (machineZone === undefined) delete process.env.TZ;
+    else process.env.TZ = machineZone;
     await stack?.stop();
     await env?.teardown();
   });
+
+  /** "Thu 10 Dec, 10:00 Berlin (09:00 UTC)" as a pattern; the year only outside this one. */
+  const berlinTime = (day: string, time: string) => String.raw`${day} \d{1,2} [A-Z][a-z]{2}( \d{4})?, ${time} Berlin \(\d\d:\d\d UTC\)`;
 
   afterEach(() => expect(closed).toBe(opened));
 
@@ -269,17 +279,17 @@ describe('every command against a real stack', () => {
       code: 1,
       stdout: '',
       stderr: [
-        'error: manager.name must be 1 to 200 characters on one line',
-        'error: manager.email "not-an-email" is not an email address: it must be a plain address like dana@example.com',
-        'error: cadence.ordinal must be 1, 2, 3, 4 or -1 (last): a 5th weekday does not occur every month',
-        'error: cadence.weekday must be 1 (Monday) to 7 (Sunday)',
-        'error: meetingTime must be HH:MM on a 24-hour clock, e.g. 10:00',
-        'error: durationMinutes must be a whole number from 5 to 480',
-        'error: timeZone "Mars/Olympus" is not a known IANA time zone',
+        'error: Manager name is required',
+        'error: This is not an email address: not-an-email',
+        'error: Weekday of the month must be the first, second, third, fourth or last (1, 2, 3, 4 or -1): a fifth does not occur every month',
+        'error: Weekday must be a day from Monday (1) to Sunday (7)',
+        'error: Meeting time must be a time like 09:30, on a 24-hour clock',
+        'error: Meeting length must be a whole number of minutes from 5 to 480',
+        'error: Time zone not recognised: Mars/Olympus — use a name like Europe/Lisbon',
       ].join('\n'),
     });
     expect((await run('pairs', 'create', ...pairOptions({ cadence: 'fortnightly' }))).stderr).toBe(
-      'error: cadence.kind must be "weekly" or "monthly" (or "demo", a meeting every few minutes for trying Rapport out)',
+      'error: Cadence must be weekly or monthly (or demo, a meeting every few minutes for trying Rapport out)',
     );
   });
 
@@ -289,23 +299,30 @@ describe('every command against a real stack', () => {
     const listed = await run('pairs', 'list', '--manager', email);
     expect(listed.code).toBe(0);
     const [header, row, ...rest] = listed.stdout.split('\n');
-    expect(header).toMatch(/^PAIR +MANAGER +REPORT +STATE +STAGE +CYCLE +NEXT EVENT +SKIPS$/);
+    expect(header).toMatch(/^PAIR +MANAGER +REPORT +STATE +STAGE +MEETING +NEXT EVENT +SKIPS$/);
     expect(row).toMatch(
       new RegExp(
-        `^${pairId}  Maya Manager <${email}> +Ravi Report <ravi-cli${people}@example.com> +active +reflection +1 +reflection \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC +0$`,
+        `^${pairId}  Maya Manager <${email}> +Ravi Report <ravi-cli${people}@example.com> +active +Reflection +${berlinTime('Thu', '10:00')} +Reflection, ${berlinTime('Tue', '10:00')} +0$`,
       ),
     );
     expect(rest).toEqual([]);
     const asJson = JSON.parse((await run('pairs', 'list', '--manager', email, '--json')).stdout) as { pairs: unknown[] };
-    expect(asJson.pairs).toEqual([expect.objectContaining({ pairId, state: 'active', cycle: 1, consecutiveSkips: 0 })]);
+    expect(asJson.pairs).toEqual([expect.objectContaining({ pairId, state: 'active', stage: 'reflection', cycle: 1, consecutiveSkips: 0 })]);
+    // The JSON keeps the ids and ISO instants.
+    expect((asJson.pairs[0] as { nextEvent: { stage: string; at: string } }).nextEvent).toEqual({
+      stage: 'reflection',
+      at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    });
     expect((await run('pairs', 'list', '--manager', 'nobody-at-all')).stdout).toBe('No pairs.');
 
     const shown = await run('pairs', 'show', pairId);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(`Manager          Maya Manager <${email}>`);
     expect(shown.stdout).toContain('Schedule         weekly on Thursday at 10:00 Europe/Berlin, 30 minutes');
-    expect(shown.stdout).toMatch(/^Meeting +Thu \d{4}-\d\d-\d\d 10:00 Europe\/Berlin$/m);
-    expect(shown.stdout).toMatch(/^Next events:\n {2}reflection +Tue \d{4}-\d\d-\d\d 10:00 Europe\/Berlin$/m);
+    expect(shown.stdout).toMatch(new RegExp(`^Stage +Reflection next, for the meeting on Thu \\d{1,2} [A-Z][a-z]{2}( \\d{4})?$`, 'm'));
+    expect(shown.stdout).toMatch(new RegExp(`^Meeting +${berlinTime('Thu', '10:00')}$`, 'm'));
+    expect(shown.stdout).toMatch(new RegExp(`^Next events:\\n {2}Reflection +${berlinTime('Tue', '10:00')}$`, 'm'));
+    expect(shown.stdout).not.toMatch(/\d{4}-\d\d-\d\dT|cycle \d/);
     const shownJson = JSON.parse((await run('pairs', 'show', pairId, '--json')).stdout) as { pair: { id: string }; status: { cycle: number } };
     expect(shownJson).toMatchObject({ pair: { id: pairId }, status: { cycle: 1 } });
     expect(await run('pairs', 'show', 'nope')).toEqual({ code: 1, stdout: '', stderr: 'error: There is no pair nope.' });
@@ -326,14 +343,14 @@ describe('every command against a real stack', () => {
     expect(await run('pairs', 'reschedule', pairId, '--at', '2001-01-01T10:00:00Z')).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'error: a meeting cannot be rescheduled into the past',
+      stderr: 'error: A meeting cannot be rescheduled into the past',
     });
     const { meetingAt } = await waitForStatus(handle, () => true);
     const oneHourLater = new Date(Date.parse(meetingAt ?? '') + 3_600_000).toISOString();
     const moved = await run('pairs', 'reschedule', pairId, '--at', oneHourLater);
     expect(moved).toMatchObject({
       code: 0,
-      stdout: expect.stringMatching(new RegExp(`^Moved the meeting of pair ${pairId} to Thu \\d{4}-\\d\\d-\\d\\d 11:00 Europe/Berlin\\.$`)),
+      stdout: expect.stringMatching(new RegExp(`^Moved the meeting of pair ${pairId} to ${berlinTime('Thu', '11:00')}\\.$`)),
     });
 
     expect(await run('pairs', 'skip', pairId, '--reason', 'offsite')).toEqual({
@@ -401,9 +418,9 @@ describe('every command against a real stack', () => {
       code: 1,
       stdout: '',
       stderr: [
-        'error: reflection question 1: question text is empty',
-        'error: reflection question 2: duplicate id "topics"',
-        'error: reflection question 2: unknown type "mood" (text, scale, yesNo, choice or actionItems)',
+        'error: Reflection question 1: the question needs text',
+        'error: Reflection question 2: another question already has the id "topics"',
+        'error: Reflection question 2: unknown type "mood": use text, scale, yesNo, choice or actionItems',
       ].join('\n'),
     });
   });
@@ -438,13 +455,13 @@ describe('every command against a real stack', () => {
       code: 1,
       stdout: '',
       stderr: [
-        'error: cadence.ordinal must be 1, 2, 3, 4 or -1 (last): a 5th weekday does not occur every month',
-        'error: timeZone "Mars/Olympus" is not a known IANA time zone',
+        'error: Weekday of the month must be the first, second, third, fourth or last (1, 2, 3, 4 or -1): a fifth does not occur every month',
+        'error: Time zone not recognised: Mars/Olympus — use a name like Europe/Lisbon',
       ].join('\n'),
     });
     expect(await run('pairs', 'schedule', pairId, '--reminder-before', '30')).toMatchObject({
       code: 1,
-      stderr: 'error: offsets.reminderBefore must be more than offsets.agendaBefore: the reminder must come before the agenda and the meeting',
+      stderr: 'error: The reminder must go out before the agenda: set it further from the meeting than the agenda',
     });
 
     expect(await run('pairs', 'history', pairId)).toEqual({ code: 0, stdout: 'No meetings yet.', stderr: '' });
@@ -473,10 +490,10 @@ describe('every command against a real stack', () => {
       ].join('\n'),
     );
     const imported = await run('pairs', 'import', csv);
-    expect(imported).toMatchObject({ code: 1, stderr: 'error: line 3: time_zone: timeZone "Mars/Olympus" is not a known IANA time zone' });
+    expect(imported).toMatchObject({ code: 1, stderr: 'error: line 3: Time zone not recognised: Mars/Olympus — use a name like Europe/Lisbon' });
     const [createdLine, summary] = imported.stdout.split('\n');
     expect(summary).toBe('1 pair(s) created, 1 row(s) refused.');
-    const pairId = /^line 2: created pair ([0-9a-f-]{36}) \(ada-cli@example\.com and bo-cli@example\.com\)$/.exec(createdLine)?.[1];
+    const pairId = /^Row 2: created pair ([0-9a-f-]{36}) \(ada-cli@example\.com and bo-cli@example\.com\)$/.exec(createdLine)?.[1];
     expect(pairId).toBeDefined();
     created.push(pairId as string);
 
@@ -519,12 +536,12 @@ describe('every command against a real stack', () => {
     expect(await run('pairs', 'schedule', pairId, '--working-days', 'mon,monday')).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'error: workingDays lists a weekday twice',
+      stderr: 'error: Working days name a day twice',
     });
     expect(await run('pairs', 'schedule', pairId, '--working-days', ',')).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'error: workingDays must list one to seven weekdays, 1 (Monday) to 7 (Sunday)',
+      stderr: 'error: Working days must be one to seven days from Monday (1) to Sunday (7)',
     });
     expect(await settingsOf()).toMatchObject({ workingDays: [1, 5], calendarInvites: true });
   });
@@ -560,5 +577,52 @@ describe('the real entry', () => {
     });
     // With a command that runs, the configuration is read and its problem reported.
     expect(await entry('pairs', 'list')).toEqual({ code: 1, stdout: '', stderr: 'error: TEMPORAL_ADDRESS: must be host:port, e.g. localhost:7233\n' });
+  });
+});
+
+describe('the history table', () => {
+  it('names each meeting by its time in the pair’s zone and each form by its name; the JSON keeps the numbers', () => {
+    const cycle = (number: number, meetingAt: string, status: 'held' | 'skipped', forms: { kind: 'reflection' | 'managerPrep'; answered: boolean }[]) => ({
+      number,
+      meetingAt,
+      status,
+      skipReason: status === 'skipped' ? 'offsite' : null,
+      closedAt: null,
+      forms: forms.map((form) => ({ ...form, recipient: 'report' as const, sentAt: meetingAt, closedAt: null, answeredAt: null })),
+      actionItems: [],
+      confirmedBy: [],
+    });
+    const history = {
+      pair: {
+        id: 'p1',
+        managerName: 'M',
+        reportName: 'R',
+        managerEmail: 'm@example.com',
+        reportEmail: 'r@example.com',
+        status: 'active',
+        timeZone: 'Europe/Lisbon',
+      },
+      timeline: [
+        cycle(1, '2030-12-12T10:00:00.000Z', 'held', [
+          { kind: 'reflection', answered: true },
+          { kind: 'managerPrep', answered: false },
+        ]),
+        cycle(2, '2030-12-19T10:00:00.000Z', 'skipped', []),
+      ],
+      questions: [],
+      scaleSeries: [],
+      meetingsHeld: { held: 1, unconfirmed: 0, skipped: 1, notHeld: 0, closed: 2, rate: 0.5, rateCounts: HELD_RATE_COUNTS },
+      actionItems: { done: 0, total: 0, rate: null },
+      feedback: { results: [], series: [] },
+    };
+    const cells = historyText(history, 'Asia/Tokyo')
+      .split('\n')
+      .slice(0, 3)
+      .map((line) => line.split(/ {2,}/));
+    expect(cells).toEqual([
+      ['MEETING', 'STATUS', 'ANSWERED', 'FORMS', 'ACTION ITEMS'],
+      ['Thu 12 Dec 2030, 10:00 Lisbon (19:00 Tokyo)', 'held', '1/2', 'Reflection ✓, Manager prep', '0'],
+      ['Thu 19 Dec 2030, 10:00 Lisbon (19:00 Tokyo)', 'skipped (offsite)', '0/0', '-', '0'],
+    ]);
   });
 });

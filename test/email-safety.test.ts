@@ -122,9 +122,7 @@ it('refuses names and addresses that would carry a line break into a header, sto
       if (/[\r\n]/.test(stored)) {
         expect(outcome).toBeInstanceOf(InvalidPairError);
         expect(sentencesOf((outcome as InvalidPairError).problems)).toContain(
-          part === 'name'
-            ? `${role}.name must be 1 to 200 characters on one line`
-            : `${role}.email "${quoted(person.email)}" is not an email address: it must be a plain address like dana@example.com`,
+          part === 'name' ? `${role === 'manager' ? 'Manager' : 'Report'} name must be on one line` : `This is not an email address: ${quoted(person.email)}`,
         );
         expect(await stack.db.pair.count()).toBe(before);
       } else if (typeof outcome === 'string') {
@@ -200,7 +198,9 @@ it('sends any acceptable name in subjects and bodies without adding a header, de
 
 it('refuses control characters in names, which a header or a terminal would take as commands', () => {
   for (const control of ['\u0000', '\u0007', '\u001b[2J', '\u007f', '\u0085', '\u2028']) {
-    expect(sentencesOf(newPairProblems(pairWith({ name: `Maya${control}Manager` })))).toEqual(['manager.name must not contain control characters']);
+    expect(sentencesOf(newPairProblems(pairWith({ name: `Maya${control}Manager` })))).toEqual([
+      'Manager name contains a control character (such as a tab): remove it',
+    ]);
   }
 });
 

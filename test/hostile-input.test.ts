@@ -17,8 +17,7 @@ import { ADMIN_ORIGIN, startAdminServer, type AdminServer } from './support/admi
 import { SAMPLE_PAIR, startRapportStack, type RapportStack } from '../harness/rapport-stack';
 import { createTimeSkippingEnv } from '../harness/temporal-env';
 
-const HINT = 'it must be a plain address like dana@example.com';
-const DIRECTION_PROBLEM = 'manager.name must not contain invisible characters that change the direction of text (U+202A to U+202E, U+2066 to U+2069)';
+const DIRECTION_PROBLEM = 'Manager name contains invisible characters that change the direction of text: remove them';
 
 /** What nodemailer makes of an address given as `to`: it must be exactly the one address. */
 function nodemailerReads(address: string): addressparser.AddressOrGroup[] {
@@ -92,10 +91,10 @@ describe('the address rule', () => {
     expect(newPairSentences(pairWithManager({ email: address }))).toEqual([]);
   });
 
-  it.each(REFUSED)('refuses %s with a message saying what an address looks like', (_why, value) => {
+  it.each(REFUSED)('refuses %s with a message saying it is not an email address', (_why, value) => {
     expect(isPlainEmailAddress(value)).toBe(false);
     expect(newPairSentences(pairWithManager({ email: value }))).toContainEqual(
-      expect.stringMatching(/^manager\.email ".*" is not an email address: it must be a plain address like dana@example\.com$/s),
+      expect.stringMatching(/^(This is not an email address: .+|Manager email is required)$/s),
     );
   });
 
@@ -143,7 +142,7 @@ describe('the address rule', () => {
     const started = performance.now();
     const problems = newPairSentences(pairWithManager({ email: slow }));
     expect(performance.now() - started).toBeLessThan(100);
-    expect(problems).toEqual([`manager.email "a@${'b.'.repeat(29)}… (60,003 characters)" is not an email address: ${HINT}`]);
+    expect(problems).toEqual([`This is not an email address: a@${'b.'.repeat(29)}… (60,003 characters)`]);
   });
 });
 
@@ -161,19 +160,21 @@ describe('names', () => {
 
   it('names the role whose name has the character', () => {
     expect(newPairSentences({ ...SAMPLE_PAIR, report: { ...SAMPLE_PAIR.report, name: 'Ravi \u2066Report\u2069' } })).toEqual([
-      'report.name must not contain invisible characters that change the direction of text (U+202A to U+202E, U+2066 to U+2069)',
+      'Report name contains invisible characters that change the direction of text: remove them',
     ]);
   });
 
   it('still refuses control characters and line breaks first, and takes right-to-left scripts', () => {
-    expect(newPairSentences(pairWithManager({ name: 'Maya\u0007\u202eManager' }))).toEqual(['manager.name must not contain control characters']);
-    expect(newPairSentences(pairWithManager({ name: 'Maya\n\u202eManager' }))).toEqual(['manager.name must be 1 to 200 characters on one line']);
+    expect(newPairSentences(pairWithManager({ name: 'Maya\u0007\u202eManager' }))).toEqual([
+      'Manager name contains a control character (such as a tab): remove it',
+    ]);
+    expect(newPairSentences(pairWithManager({ name: 'Maya\n\u202eManager' }))).toEqual(['Manager name must be on one line']);
     for (const name of ['מאיה כהן', 'مايا المدير', 'Émile 山田']) expect(newPairSentences(pairWithManager({ name }))).toEqual([]);
   });
 
   it('checks the length of a huge name before anything else', () => {
     const started = performance.now();
-    expect(newPairSentences(pairWithManager({ name: '\u202e'.repeat(2_000_000) }))).toEqual(['manager.name must be 1 to 200 characters on one line']);
+    expect(newPairSentences(pairWithManager({ name: '\u202e'.repeat(2_000_000) }))).toEqual(['Manager name is too long: at most 200 characters']);
     expect(performance.now() - started).toBeLessThan(100);
   });
 });
@@ -211,7 +212,7 @@ describe('lists of problems a person or client is given', () => {
     const answers = Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`q${i}`, { nested: true }]));
     const problems = sentencesOf(answerProblems({ cycle: 1, kind: 'reflection', answers } as unknown as FormAnswer, []));
     expect(problems).toHaveLength(21);
-    expect(problems[0]).toBe('at most 100 answers per form');
+    expect(problems[0]).toBe('A form has at most 100 answers');
     expect(problems[20]).toBe('… and 981 more problems');
   });
 });
@@ -364,10 +365,7 @@ describe('big inputs on the real web service', () => {
     expect(Buffer.byteLength(body)).toBeLessThan(64 * 1024);
     const before = await stack.db.pair.count();
     const problems = expectBriefRefusal(await quietest(() => post('/admin/api/pairs', 'application/json', body)), 422);
-    expect(problems).toEqual([
-      'manager.name must be 1 to 200 characters on one line',
-      `manager.email "a@${'b.'.repeat(29)}… (60,003 characters)" is not an email address: ${HINT}`,
-    ]);
+    expect(problems).toEqual(['Manager name is too long: at most 200 characters', `This is not an email address: a@${'b.'.repeat(29)}… (60,003 characters)`]);
     expect(await stack.db.pair.count()).toBe(before);
   });
 });

@@ -52,6 +52,10 @@ it('starts everything, serves its pages, stops on Ctrl-C and continues the same 
   expect(printed).toContain(`Admin           ${web}/admin (user admin, password `);
   expect(printed).toContain(`Mail received   ${web}/mail`);
   expect(printed).toContain(`Temporal UI     http://127.0.0.1:${ports.ui}`);
+  // The banner's values all start in one column.
+  const rows = printed.split('\n').filter((line) => /^ {2}\S/.test(line));
+  expect(rows.length).toBeGreaterThanOrEqual(8);
+  expect(new Set(rows.map((line) => /^ {2}\S+(?: \S+)* {2,}/.exec(line)?.[0].length))).toEqual(new Set([18]));
   const password = /password (\S+)\)/.exec(printed)?.[1] as string;
   const pairId = /Demo pair +([0-9a-f-]{36}):/.exec(printed)?.[1];
   expect(pairId).toBeDefined();
@@ -78,15 +82,22 @@ it('starts everything, serves its pages, stops on Ctrl-C and continues the same 
   }
   expect(mail).toContain('a few minutes to reflect');
 
+  // A second npm start on the same data folder says where Rapport runs and exits 1, touching nothing.
+  const second = npmStart();
+  expect(await second.exited).toBe(1);
+  expect(second.output()).toContain(`Rapport is already running on port ${ports.web} (http://127.0.0.1:${ports.web}`);
+  expect(second.output()).not.toContain('did not start');
+  expect(await (await fetch(`${web}/mail`)).text()).toContain('a few minutes to reflect');
+
   await pressCtrlC(job);
   for (const port of [ports.web, ports.smtp, ports.temporal, ports.ui, ports.metrics]) expect(await isListening(port)).toBe(false);
   expect(job.output()).not.toMatch(/Error|error:/);
 
   const again = npmStart();
-  const second = await mainJobBanner(again);
-  expect(/Demo pair +([0-9a-f-]{36}):/.exec(second)?.[1]).toBe(pairId);
+  const restarted = await mainJobBanner(again);
+  expect(/Demo pair +([0-9a-f-]{36}):/.exec(restarted)?.[1]).toBe(pairId);
   // The admin password was kept under the data folder.
-  expect(second).toContain(`password ${password})`);
+  expect(restarted).toContain(`password ${password})`);
   await pressCtrlC(again);
   expect(await isListening(ports.web)).toBe(false);
 });

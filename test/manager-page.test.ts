@@ -83,8 +83,8 @@ it('lets the manager shape the questions with the report: new versions, refusals
     'feedback.4.new': '1',
   });
   expect(bad.status).toBe(422);
-  expect(bad.body).toContain('followUp question 3: question text is empty');
-  expect(bad.body).toContain('feedback question 5: a choice question needs at least two options');
+  expect(bad.body).toContain('Follow-up question 3: the question needs text');
+  expect(bad.body).toContain('Feedback question 5: a choice question needs at least two options');
   expect(bad.body).toContain('aria-describedby="followUp-2-text-problem"');
   expect(bad.body).toContain('aria-describedby="feedback-4-options-problem"');
   expect(bad.body).toContain('Which part of the week?'); // what was typed is kept

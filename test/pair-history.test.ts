@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportPairCsv, exportPairJson } from '../pairs/pair-export';
-import { PairNotFoundError, pairHistory, type PairHistory } from '../pairs/pair-history';
+import { HELD_RATE_COUNTS, PairNotFoundError, pairHistory, type PairHistory } from '../pairs/pair-history';
 import { lineChartSvg } from '../admin/svg-chart';
 import { openDatabase, type Database, type RapportPrisma } from '../prisma/database';
 import { migrateDatabase } from '../prisma/migrate';
@@ -251,7 +251,7 @@ describe('pairHistory', () => {
   });
 
   it('counts held meetings over closed cycles only (held, skipped, not-held)', () => {
-    expect(history.meetingsHeld).toEqual({ held: 2, skipped: 1, notHeld: 1, closed: 4, rate: 0.5 });
+    expect(history.meetingsHeld).toEqual({ held: 2, unconfirmed: 0, skipped: 1, notHeld: 1, closed: 4, rate: 0.5, rateCounts: HELD_RATE_COUNTS });
   });
 
   it('counts action items done over all agreed', () => {
@@ -267,6 +267,7 @@ describe('pairHistory', () => {
       [5, 'paused', null],
       [6, 'planned', null],
     ]);
+    expect(history.timeline.map((c) => c.confirmedBy)).toEqual([['report', 'manager'], [], [], ['report'], [], []]);
     const [first, second, , fourth] = history.timeline;
     expect(first.meetingAt).toBe('2025-01-07T09:00:00.000Z');
     expect(first.forms.map((f) => [f.kind, f.recipient, f.answered])).toEqual([
@@ -522,13 +523,13 @@ describe('exportPairCsv', () => {
     const at = '2025-02-04T09:00:00.000Z';
     expect(await exportPairCsv(db, SMALL)).toBe(
       [
-        'cycle,meeting_at,form,respondent,question_id,question,answer,private',
-        `1,${at},reflection,report,topics,"Topics, ""yours"" first","Hello, ""world""\r\nline 2",true`,
-        `1,${at},reflection,report,energy,Energy,4 / 5,false`,
-        `1,${at},managerPrep,manager,topics,Your topics,"'=HYPERLINK(""http://evil"")",false`,
-        `1,${at},followUpReport,report,held,Held?,Yes,false`,
-        `1,${at},followUpReport,report,actionItems,Action items,"'-rm the old doc (report)\nPlan, then ship (manager)",false`,
-        `1,${at},followUpReport,report,notes,Notes,'@everyone +1,false`,
+        'cycle,meeting_at,form,respondent,question_id,question,answer,private,meeting_status',
+        `1,${at},reflection,report,topics,"Topics, ""yours"" first","Hello, ""world""\r\nline 2",true,held`,
+        `1,${at},reflection,report,energy,Energy,4 / 5,false,held`,
+        `1,${at},managerPrep,manager,topics,Your topics,"'=HYPERLINK(""http://evil"")",false,held`,
+        `1,${at},followUpReport,report,held,Held?,Yes,false,held`,
+        `1,${at},followUpReport,report,actionItems,Action items,"'-rm the old doc (report)\nPlan, then ship (manager)",false,held`,
+        `1,${at},followUpReport,report,notes,Notes,'@everyone +1,false,held`,
         '',
       ].join('\r\n'),
     );
@@ -536,10 +537,72 @@ describe('exportPairCsv', () => {
 
   it('has only the header for a pair with no answers', async () => {
     await addPair('pair-history-empty', 'mia+empty@example.com');
-    expect(await exportPairCsv(db, 'pair-history-empty')).toBe('cycle,meeting_at,form,respondent,question_id,question,answer,private\r\n');
+    expect(await exportPairCsv(db, 'pair-history-empty')).toBe('cycle,meeting_at,form,respondent,question_id,question,answer,private,meeting_status\r\n');
   });
 
   it('refuses an unknown pair with a clear error', async () => {
     await expect(exportPairCsv(db, 'no-such-pair')).rejects.toThrow(PairNotFoundError);
+  });
+});
+
+describe('a meeting counts as held only when someone confirmed it took place', () => {
+  const UNCONFIRMED = 'pair-history-unconfirmed';
+  beforeAll(async () => {
+    await addPair(UNCONFIRMED, 'mia+unconfirmed@example.com');
+    await addQuestionSet('qs-unconfirmed-1', UNCONFIRMED, 1, SMALL_SET);
+    const followUp = async (cycle: number, kind: 'followUpReport' | 'followUpManager', meetingHeld: boolean | undefined, notes = '') => {
+      await sendForm(UNCONFIRMED, cycle, kind, 'qs-unconfirmed-1', 1);
+      await answer(UNCONFIRMED, {
+        cycle,
+        kind,
+        answers: { ...(meetingHeld === undefined ? {} : { held: meetingHeld }), notes },
+        meetingHeld,
+        actionItems: [],
+        completedActionItemIds: [],
+      });
+    };
+    // 1: the manager confirmed it. 2: closed, nobody answered a follow-up. 3: a follow-up answered
+    // without saying whether it took place. 4: skipped. 5: one said yes, the other no.
+    await addCycle(UNCONFIRMED, 1, 'held');
+    await followUp(1, 'followUpManager', true);
+    await addCycle(UNCONFIRMED, 2, 'held');
+    await sendForm(UNCONFIRMED, 2, 'followUpReport', 'qs-unconfirmed-1', 1);
+    await addCycle(UNCONFIRMED, 3, 'held');
+    await followUp(3, 'followUpReport', undefined, 'A note');
+    await addCycle(UNCONFIRMED, 4, 'skipped', 'offsite');
+    await addCycle(UNCONFIRMED, 5, 'not-held');
+    await followUp(5, 'followUpReport', true);
+    await followUp(5, 'followUpManager', false);
+  });
+
+  it('tells confirmed, unconfirmed, skipped and not-held meetings apart, with who confirmed', async () => {
+    const history = await pairHistory(db, UNCONFIRMED);
+    expect(history.timeline.map((c) => [c.number, c.status, c.confirmedBy])).toEqual([
+      [1, 'held', ['manager']],
+      [2, 'unconfirmed', []],
+      [3, 'unconfirmed', []],
+      [4, 'skipped', []],
+      [5, 'not-held', ['report']],
+    ]);
+  });
+
+  it('rates only the confirmed meetings as held, and says so', async () => {
+    const { meetingsHeld } = await pairHistory(db, UNCONFIRMED);
+    expect(meetingsHeld).toEqual({ held: 1, unconfirmed: 2, skipped: 1, notHeld: 1, closed: 5, rate: 0.2, rateCounts: HELD_RATE_COUNTS });
+    expect(meetingsHeld.rateCounts).toMatch(/^meetings someone confirmed took place, out of every closed meeting/);
+  });
+
+  it('exports the status as the history tells it, with the recorded one and who confirmed', async () => {
+    const exported = await exportPairJson(db, UNCONFIRMED);
+    expect(exported.cycles.map((c) => [c.status, c.recordedStatus, c.confirmedBy])).toEqual([
+      ['held', 'held', ['manager']],
+      ['unconfirmed', 'held', []],
+      ['unconfirmed', 'held', []],
+      ['skipped', 'skipped', []],
+      ['not-held', 'not-held', ['report']],
+    ]);
+    const csv = (await exportPairCsv(db, UNCONFIRMED)).split('\r\n');
+    expect(csv).toContain(`3,${meeting(21).toISOString()},followUpReport,report,notes,Notes,A note,false,unconfirmed`);
+    expect(csv).toContain(`1,${meeting(7).toISOString()},followUpManager,manager,held,Held?,Yes,false,held`);
   });
 });

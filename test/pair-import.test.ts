@@ -45,6 +45,7 @@ function rowWith(change: Partial<Record<PairColumn, string | undefined>>): Parse
 }
 
 const problemsOf = (change: Partial<Record<PairColumn, string | undefined>>) => rowToNewPair(rowWith(change)).problems;
+const ORDINAL_PROBLEM = 'Weekday of the month must be the first, second, third, fourth or last (1, 2, 3, 4 or -1): a fifth does not occur every month';
 
 describe('parsePairCsv', () => {
   it('reads the header in any order and case, after a BOM, with CRLF line ends', () => {
@@ -267,80 +268,64 @@ describe('rowToNewPair', () => {
   });
 
   it.each<[string, Partial<Record<PairColumn, string | undefined>>, string[]]>([
-    ['manager_name', { manager_name: undefined }, ['manager_name: a value is required']],
-    ['manager_name', { manager_name: 'x'.repeat(201) }, ['manager_name: manager.name must be 1 to 200 characters on one line']],
-    ['manager_name', { manager_name: 'Maya\nManager' }, ['manager_name: manager.name must be 1 to 200 characters on one line']],
-    ['manager_email', { manager_email: undefined }, ['manager_email: a value is required']],
-    [
-      'manager_email',
-      { manager_email: 'maya' },
-      ['manager_email: manager.email "maya" is not an email address: it must be a plain address like dana@example.com'],
-    ],
-    ['report_name', { report_name: undefined }, ['report_name: a value is required']],
-    [
-      'report_email',
-      { report_email: 'ravi@example' },
-      ['report_email: report.email "ravi@example" is not an email address: it must be a plain address like dana@example.com'],
-    ],
-    ['report_email', { report_email: 'MAYA@example.com' }, ['manager_email, report_email: manager and report must be different people']],
-    ['cadence', { cadence: undefined }, ['cadence: a value is required']],
-    ['cadence', { cadence: 'daily' }, ['cadence: "daily" must be weekly, every N weeks (e.g. every 2 weeks) or monthly']],
-    ['cadence', { cadence: 'every two weeks' }, ['cadence: "every two weeks" must be weekly, every N weeks (e.g. every 2 weeks) or monthly']],
-    ['cadence', { cadence: 'every 53 weeks' }, ['cadence: cadence.everyWeeks must be a whole number from 1 to 52']],
-    ['weekday', { weekday: undefined }, ['weekday: a value is required']],
-    ['weekday', { weekday: 'Funday' }, ['weekday: "Funday" must be a day from monday to sunday, or 1 to 7']],
-    ['weekday', { weekday: '8' }, ['weekday: cadence.weekday must be 1 (Monday) to 7 (Sunday)']],
-    ['ordinal', { ordinal: '2' }, ['ordinal: only a monthly cadence takes an ordinal; leave it empty']],
-    ['ordinal', { cadence: 'monthly' }, ['ordinal: a monthly cadence needs 1, 2, 3, 4 or last']],
-    ['ordinal', { cadence: 'monthly', ordinal: 'first' }, ['ordinal: "first" must be 1, 2, 3, 4 or last']],
-    ['ordinal', { cadence: 'monthly', ordinal: '5' }, ['ordinal: cadence.ordinal must be 1, 2, 3, 4 or -1 (last): a 5th weekday does not occur every month']],
-    ['meeting_time', { meeting_time: undefined }, ['meeting_time: a value is required']],
-    ['meeting_time', { meeting_time: '24:00' }, ['meeting_time: meetingTime must be HH:MM on a 24-hour clock, e.g. 10:00']],
-    ['meeting_time', { meeting_time: '10am' }, ['meeting_time: meetingTime must be HH:MM on a 24-hour clock, e.g. 10:00']],
-    ['time_zone', { time_zone: undefined }, ['time_zone: a value is required']],
-    ['time_zone', { time_zone: 'Mars/Olympus' }, ['time_zone: timeZone "Mars/Olympus" is not a known IANA time zone']],
-    ['duration_minutes', { duration_minutes: 'half an hour' }, ['duration_minutes: durationMinutes must be a whole number from 5 to 480']],
-    ['duration_minutes', { duration_minutes: '481' }, ['duration_minutes: durationMinutes must be a whole number from 5 to 480']],
-    ['format_note', { format_note: 'x'.repeat(201) }, ['format_note: formatNote must be at most 200 characters']],
-    ['feedback_every', { feedback_every: '0' }, ['feedback_every: feedbackEveryCycles must be a whole number from 1 to 52']],
-    ['skip_nudge_after', { skip_nudge_after: '2.5' }, ['skip_nudge_after: skipNudgeAfter must be a whole number from 1 to 52']],
+    ['manager_name', { manager_name: undefined }, ['Manager name is required']],
+    ['manager_name', { manager_name: 'x'.repeat(201) }, ['Manager name is too long: at most 200 characters']],
+    ['manager_name', { manager_name: 'Maya\nManager' }, ['Manager name must be on one line']],
+    ['manager_email', { manager_email: undefined }, ['Manager email is required']],
+    ['manager_email', { manager_email: 'maya' }, ['This is not an email address: maya']],
+    ['report_name', { report_name: undefined }, ['Report name is required']],
+    ['report_email', { report_email: 'ravi@example' }, ['This is not an email address: ravi@example']],
+    ['report_email', { report_email: 'MAYA@example.com' }, ['The manager and the report must be two people: their email addresses are the same']],
+    ['cadence', { cadence: undefined }, ['Cadence is required']],
+    ['cadence', { cadence: 'daily' }, ['Cadence not recognised: daily — write weekly, every N weeks (like every 2 weeks) or monthly']],
+    ['cadence', { cadence: 'every two weeks' }, ['Cadence not recognised: every two weeks — write weekly, every N weeks (like every 2 weeks) or monthly']],
+    ['cadence', { cadence: 'every 53 weeks' }, ['Weeks between meetings must be a whole number from 1 to 52']],
+    ['weekday', { weekday: undefined }, ['Weekday is required']],
+    ['weekday', { weekday: 'Funday' }, ['Weekday not recognised: Funday — write a day from Monday to Sunday, or 1 to 7']],
+    ['weekday', { weekday: '8' }, ['Weekday must be a day from Monday (1) to Sunday (7)']],
+    ['ordinal', { ordinal: '2' }, ['Only a monthly cadence takes a weekday of the month (ordinal): leave it empty']],
+    ['ordinal', { cadence: 'monthly' }, ['A monthly cadence needs the weekday of the month (ordinal): 1, 2, 3, 4 or last']],
+    ['ordinal', { cadence: 'monthly', ordinal: 'first' }, ['Weekday of the month (ordinal) not recognised: first — write 1, 2, 3, 4 or last']],
+    ['ordinal', { cadence: 'monthly', ordinal: '5' }, [ORDINAL_PROBLEM]],
+    ['meeting_time', { meeting_time: undefined }, ['Meeting time is required']],
+    ['meeting_time', { meeting_time: '24:00' }, ['Meeting time must be a time like 09:30, on a 24-hour clock']],
+    ['meeting_time', { meeting_time: '10am' }, ['Meeting time must be a time like 09:30, on a 24-hour clock']],
+    ['time_zone', { time_zone: undefined }, ['Time zone is required']],
+    ['time_zone', { time_zone: 'Mars/Olympus' }, ['Time zone not recognised: Mars/Olympus — use a name like Europe/Lisbon']],
+    ['duration_minutes', { duration_minutes: 'half an hour' }, ['Meeting length must be a whole number of minutes from 5 to 480']],
+    ['duration_minutes', { duration_minutes: '481' }, ['Meeting length must be a whole number of minutes from 5 to 480']],
+    ['format_note', { format_note: 'x'.repeat(201) }, ['Format or place is too long: at most 200 characters']],
+    ['feedback_every', { feedback_every: '0' }, ['Feedback every N meetings: N must be a whole number from 1 to 52']],
+    ['skip_nudge_after', { skip_nudge_after: '2.5' }, ['Skips before a nudge must be a whole number from 1 to 52']],
     [
       'reflection_before_hours',
       { reflection_before_hours: 'two days' },
-      ['reflection_before_hours: "two days" must be a number of hours in whole minutes, e.g. 48 or 1.5'],
+      ['Hours before the meeting for the reflection form not recognised: two days — write a number of hours in whole minutes, like 48 or 1.5'],
     ],
+    ['reflection_before_hours', { reflection_before_hours: '12' }, ['The reminder must go out after the reflection form: set it closer to the meeting']],
+    ['reflection_before_hours', { reflection_before_hours: '2000' }, ['The reflection form must go out 0 to 60 days before the meeting, in whole minutes']],
     [
-      'reflection_before_hours',
-      { reflection_before_hours: '12' },
-      ['reminder_before_hours, reflection_before_hours: offsets.reminderBefore must be less than offsets.reflectionBefore: the reminder comes after the form'],
+      'reminder_before_hours',
+      { reminder_before_hours: '0.01' },
+      ['Hours before the meeting for the reminder not recognised: 0.01 — write a number of hours in whole minutes, like 48 or 1.5'],
     ],
-    [
-      'reflection_before_hours',
-      { reflection_before_hours: '2000' },
-      ['reflection_before_hours: offsets.reflectionBefore must be whole minutes from 0 to 86400'],
-    ],
-    ['reminder_before_hours', { reminder_before_hours: '0.01' }, ['reminder_before_hours: "0.01" must be a number of hours in whole minutes, e.g. 48 or 1.5']],
     [
       'agenda_before_minutes',
       { agenda_before_minutes: '1440' },
-      [
-        'reminder_before_hours, agenda_before_minutes: offsets.reminderBefore must be more than offsets.agendaBefore: the reminder must come before the agenda and the meeting',
-      ],
+      ['The reminder must go out before the agenda: set it further from the meeting than the agenda'],
     ],
-    ['agenda_before_minutes', { agenda_before_minutes: '-5' }, ['agenda_before_minutes: offsets.agendaBefore must be whole minutes from 0 to 86400']],
+    ['agenda_before_minutes', { agenda_before_minutes: '-5' }, ['The agenda must go out 0 to 60 days before the meeting, in whole minutes']],
     [
       'follow_up_after_hours',
       { follow_up_after_hours: '0.25' },
-      ['follow_up_after_hours: offsets.followUpAfter must be at least the meeting length: the follow-up comes after the meeting ends'],
+      ['The follow-up must go out after the meeting ends: at least the meeting’s length after it starts'],
     ],
     [
       'follow_up_after_hours',
       { follow_up_after_hours: '130' },
-      [
-        'reflection_before_hours, follow_up_after_hours: offsets.reflectionBefore plus offsets.followUpAfter must be shorter than the time between two meetings',
-      ],
+      ['From the reflection form to the follow-up must take less than the time between two meetings: send the form later or the follow-up sooner'],
     ],
-  ])('names %s in its problem (%j)', (_column, change, expected) => {
+  ])('says in words what is wrong with %s (%j)', (_column, change, expected) => {
     expect(problemsOf(change)).toEqual(expected);
   });
 
@@ -356,38 +341,40 @@ describe('rowToNewPair', () => {
     expect(defaults).not.toHaveProperty('workingDays');
     expect(defaults).not.toHaveProperty('calendarInvites');
     expect(problemsOf({ working_days: 'mon;funday;8' })).toEqual([
-      'working_days: "funday", "8" are not weekdays; write mon to sun, monday to sunday, or 1 (Monday) to 7 (Sunday), separated by ";"',
+      'Working days not recognised: "funday", "8" — write mon to sun, monday to sunday, or 1 (Monday) to 7 (Sunday), separated by ";"',
     ]);
     expect(problemsOf({ working_days: 'mon,tue' })).toEqual([
-      'working_days: "mon,tue" is not a weekday; write mon to sun, monday to sunday, or 1 (Monday) to 7 (Sunday), separated by ";"',
+      'Working days not recognised: "mon,tue" — write mon to sun, monday to sunday, or 1 (Monday) to 7 (Sunday), separated by ";"',
     ]);
-    expect(problemsOf({ working_days: 'mon;monday' })).toEqual(['working_days: workingDays lists a weekday twice']);
-    expect(problemsOf({ working_days: ';' })).toEqual(['working_days: workingDays must list one to seven weekdays, 1 (Monday) to 7 (Sunday)']);
+    expect(problemsOf({ working_days: 'mon;monday' })).toEqual(['Working days name a day twice']);
+    expect(problemsOf({ working_days: ';' })).toEqual(['Working days must be one to seven days from Monday (1) to Sunday (7)']);
     expect(problemsOf({ calendar_invites: 'maybe', time_zone: 'Mars/Olympus' })).toEqual([
-      'time_zone: timeZone "Mars/Olympus" is not a known IANA time zone',
-      'calendar_invites: "maybe" must be yes or no',
+      'Time zone not recognised: Mars/Olympus — use a name like Europe/Lisbon',
+      'Calendar invites not recognised: maybe — write yes or no',
     ]);
   });
 
   it('takes a problem to be about the fields it names before the value it quotes', () => {
     expect(problemsOf({ manager_email: 'cadence.weekday offsets.agendaBefore' })).toEqual([
-      'manager_email: manager.email "cadence.weekday offsets.agendaBefore" is not an email address: it must be a plain address like dana@example.com',
+      'This is not an email address: cadence.weekday offsets.agendaBefore',
     ]);
-    expect(problemsOf({ time_zone: 'durationMinutes' })).toEqual(['time_zone: timeZone "durationMinutes" is not a known IANA time zone']);
+    expect(problemsOf({ time_zone: 'durationMinutes' })).toEqual(['Time zone not recognised: durationMinutes — use a name like Europe/Lisbon']);
   });
 
   it('quotes only the start of a long value', () => {
-    expect(problemsOf({ weekday: 'x'.repeat(900) })).toEqual([`weekday: "${'x'.repeat(60)}… (900 characters)" must be a day from monday to sunday, or 1 to 7`]);
+    expect(problemsOf({ weekday: 'x'.repeat(900) })).toEqual([
+      `Weekday not recognised: ${'x'.repeat(60)}… (900 characters) — write a day from Monday to Sunday, or 1 to 7`,
+    ]);
   });
 
   it('gives every problem of a row once, in column order', () => {
     expect(problemsOf({ manager_email: undefined, cadence: 'monthly', weekday: 'someday', ordinal: '5', meeting_time: '25:00', time_zone: 'Nowhere' })).toEqual(
       [
-        'manager_email: a value is required',
-        'weekday: "someday" must be a day from monday to sunday, or 1 to 7',
-        'ordinal: cadence.ordinal must be 1, 2, 3, 4 or -1 (last): a 5th weekday does not occur every month',
-        'meeting_time: meetingTime must be HH:MM on a 24-hour clock, e.g. 10:00',
-        'time_zone: timeZone "Nowhere" is not a known IANA time zone',
+        'Manager email is required',
+        'Weekday not recognised: someday — write a day from Monday to Sunday, or 1 to 7',
+        ORDINAL_PROBLEM,
+        'Meeting time must be a time like 09:30, on a 24-hour clock',
+        'Time zone not recognised: Nowhere — use a name like Europe/Lisbon',
       ],
     );
   });
@@ -430,9 +417,9 @@ describe('importPairs with a stand-in createPair', () => {
         { line: 6, pairId: 'id-p9@example.com', manager: 'p9@example.com', report: 'p10@example.com' },
       ],
       refused: [
-        { line: 3, reasons: ['A pair for this manager and report already exists (pair existing-id).'] },
-        { line: 4, reasons: ['manager.email is on the deny list', 'try another'] },
-        { line: 5, reasons: ['database is locked'] },
+        { line: 3, who: 'Person 3 and Person 4', reasons: ['A pair for this manager and report already exists (pair existing-id).'] },
+        { line: 4, who: 'Person 5 and Person 6', reasons: ['manager.email is on the deny list', 'try another'] },
+        { line: 5, who: 'Person 7 and Person 8', reasons: ['database is locked'] },
       ],
       fileProblems: [],
     });
@@ -446,9 +433,38 @@ describe('importPairs with a stand-in createPair', () => {
     const report = await importPairs(csv(...refusedRows, ...createdRows), createPair);
     expect(report.created).toHaveLength(200);
     expect(report.refused).toHaveLength(MAX_LISTED_REFUSED_ROWS);
-    expect(report.refused[99]).toEqual({ line: 101, reasons: ['time_zone: timeZone "Nowhere" is not a known IANA time zone'] });
+    expect(report.refused[99]).toEqual({
+      line: 101,
+      who: 'Person 1099 and Person 2099',
+      reasons: ['Time zone not recognised: Nowhere — use a name like Europe/Lisbon'],
+    });
     expect(report.refusedNotListed).toBe(50);
     expect(importSummary(report)).toBe('200 pair(s) created, 150 row(s) refused. Only the first 100 refused rows are listed.');
+  });
+
+  it('names the people of each refused row: by name, else by a plain address, else not at all', async () => {
+    const createPair = jest.fn(async (pair: NewPair) => ({ pairId: `id-${pair.report.email}` }));
+    const report = await importPairs(
+      csv(
+        'Ana Costa,ana@example.com,Bo Li,bo@,weekly,monday,,10:00,UTC',
+        ',ana@example.com,Bo\u202eLi,bo@example.com,weekly,monday,,25:00,UTC',
+        ',not-an-email,,,weekly,monday,,10:00,UTC',
+      ),
+      createPair,
+    );
+    expect(report.refused).toEqual([
+      { line: 2, who: 'Ana Costa and Bo Li', reasons: ['This is not an email address: bo@'] },
+      {
+        line: 3,
+        who: 'ana@example.com and bo@example.com',
+        reasons: [
+          'Manager name is required',
+          'Report name contains invisible characters that change the direction of text: remove them',
+          'Meeting time must be a time like 09:30, on a 24-hour clock',
+        ],
+      },
+      { line: 4, reasons: ['Manager name is required', 'This is not an email address: not-an-email', 'Report name is required', 'Report email is required'] },
+    ]);
   });
 
   it('refuses a second row for the same pair, whatever the case of the addresses, but not after an invalid first one', async () => {
@@ -470,8 +486,8 @@ describe('importPairs with a stand-in createPair', () => {
         { line: 6, pairId: 'id-p1@example.com', manager: 'p2@example.com', report: 'p1@example.com' },
       ],
       refused: [
-        { line: 3, reasons: ['same pair as line 2'] },
-        { line: 4, reasons: ['time_zone: timeZone "Mars/Olympus" is not a known IANA time zone'] },
+        { line: 3, who: 'Person 1 and Person 2', reasons: ['Same pair as row 2: a pair is created once'] },
+        { line: 4, who: 'Person 3 and Person 4', reasons: ['Time zone not recognised: Mars/Olympus — use a name like Europe/Lisbon'] },
       ],
       fileProblems: [],
     });
@@ -528,10 +544,10 @@ describe('importPairs into a real stack', () => {
         { line: 3, pairId: noor.id, manager: 'noor@example.com', report: 'omar@example.com' },
       ],
       refused: [
-        { line: 5, reasons: ['same pair as line 2'] },
-        { line: 6, reasons: [`A pair for this manager and report already exists (pair ${existing.pairId}).`] },
-        { line: 7, reasons: ['time_zone: timeZone "Mars/Olympus" is not a known IANA time zone'] },
-        { line: 8, reasons: ['ordinal: cadence.ordinal must be 1, 2, 3, 4 or -1 (last): a 5th weekday does not occur every month'] },
+        { line: 5, who: 'Maya M. and Ravi R.', reasons: ['Same pair as row 2: a pair is created once'] },
+        { line: 6, who: 'Erin Existing and Eli Existing', reasons: [`A pair for this manager and report already exists (pair ${existing.pairId}).`] },
+        { line: 7, who: 'Tara Manager and Sam Report', reasons: ['Time zone not recognised: Mars/Olympus — use a name like Europe/Lisbon'] },
+        { line: 8, who: 'Una Manager and Vic Report', reasons: [ORDINAL_PROBLEM] },
       ],
       fileProblems: [],
     });

@@ -187,11 +187,11 @@ it('refuses a pause for an absence in the past or more than a year ahead', async
   const { handle } = await newPair();
   const now = await env.currentTimeMs();
   await expect(handle.executeUpdate(pauseUpdate, { args: [{ by: 'report', until: new Date(now - 60_000).toISOString() }] })).rejects.toMatchObject({
-    cause: { message: 'the pause must end in the future' },
+    cause: { message: 'The pause must end in the future' },
   });
   await expect(
     handle.executeUpdate(pauseUpdate, { args: [{ by: 'report', until: new Date(now + 400 * 24 * 3_600_000).toISOString() }] }),
   ).rejects.toMatchObject({
-    cause: { message: 'a pause for an absence may last at most a year' },
+    cause: { message: 'A pause for an absence may last at most a year' },
   });
 });

@@ -111,18 +111,18 @@ it('shows a terminated pair stopped everywhere; a restart carries on with the sa
   const listPage = await (await fetch(`${admin.base}/admin`, { headers: { cookie: admin.cookie } })).text();
   expect(listPage).toContain('<td>stopped <span class="hint">(TERMINATED: ops mistake, since ');
   const pairPage = await (await fetch(`${admin.base}/admin/pairs/${pair.pairId}`, { headers: { cookie: admin.cookie } })).text();
-  expect(pairPage).toMatch(/<strong>stopped, \w+ of meeting 2<\/strong>/);
+  expect(pairPage).toContain('State: <strong>stopped</strong>');
   expect(pairPage).toContain("This pair's workflow stopped in Temporal (TERMINATED: ops mistake) on ");
   expect(pairPage).toContain(`action="/admin/pairs/${pair.pairId}/actions/restart"`);
   expect(pairPage).not.toContain(`/actions/pause"`);
 
   // The command line.
   const list = await cli('pairs', 'list', '--manager', pair.managerEmail);
-  expect(list.stdout).toMatch(/ stopped \(TERMINATED: ops mistake, since \d{4}-\d\d-\d\d \d\d:\d\d UTC\) /);
+  expect(list.stdout).toMatch(/ stopped \(TERMINATED: ops mistake, since \w{3} \d{1,2} \w{3}( \d{4})?, \d\d:\d\d Berlin( \(.+\))?\) /);
   const show = await cli('pairs', 'show', pair.pairId);
   expect(show.stdout).toMatch(
     new RegExp(
-      `^State +stopped \\(TERMINATED: ops mistake, since .+ Europe/Berlin\\): no email goes out until it is restarted \\(pairs restart ${pair.pairId}\\)$`,
+      `^State +stopped \\(TERMINATED: ops mistake, since .+ Berlin( \\(.+\\))?\\): no email goes out until it is restarted \\(pairs restart ${pair.pairId}\\)$`,
       'm',
     ),
   );
@@ -242,12 +242,12 @@ describe('in a browser', () => {
     await page.goto(`${admin.base}/admin/pairs/${pair.pairId}`);
     const alert = page.getByRole('alert');
     expect(await alert.textContent()).toMatch(
-      /^This pair's workflow stopped in Temporal \(TERMINATED: ops mistake\) on \w+day \d+ \w+ \d{4}, \d\d:\d\d \(Europe\/Berlin\)/,
+      /^This pair's workflow stopped in Temporal \(TERMINATED: ops mistake\) on \w{3} \d{1,2} \w{3}( \d{4})?, \d\d:\d\d Berlin/,
     );
     await page.screenshot({ path: join(SCREENSHOTS, 'admin-pair-stopped.png') });
     expect(await accessibilityViolations(page)).toEqual([]);
 
-    await page.getByRole('button', { name: 'restart', exact: true }).click();
+    await page.getByRole('button', { name: 'Restart the workflow', exact: true }).click();
     await page.getByRole('status').waitFor();
     expect(await page.getByRole('status').textContent()).toContain('Restarted');
     expect(await page.locator('p', { hasText: 'State:' }).textContent()).not.toContain('stopped');

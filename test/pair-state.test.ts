@@ -58,10 +58,10 @@ describe('what an Update may add to the carried state', () => {
 
   it('refuses wrong owners, and action items on a form that is not a follow-up', () => {
     expect(sentencesOf(answerMessageProblems({ ...followUp, addedActionItems: [{ owner: 'boss' as never }] }, []))).toEqual([
-      'action item 1 owner must be "report" or "manager"',
+      'Action item 1 needs an owner: the report or the manager',
     ]);
     expect(sentencesOf(answerMessageProblems({ cycle: 1, kind: 'reflection', addedActionItems: [] }, []))).toEqual([
-      'only follow-up forms record action items',
+      'Only the follow-up form records action items',
     ]);
   });
 });

@@ -1,5 +1,6 @@
 // The worker and the web service as separate processes, configured only by environment variables,
-// against a Temporal dev server persisting to a file, PostgreSQL and a real SMTP server. A demo
+// against a Temporal dev server persisting to a file (or, with RAPPORT_TEMPORAL=cluster, a real
+// Temporal cluster on PostgreSQL, built by tools/provision.sh cluster), PostgreSQL and a real SMTP server. A demo
 // pair runs a whole cycle in about four minutes of real time; the worker is stopped with SIGTERM
 // after the first emails, a form is answered while it is down, and after a restart the cycle
 // completes with every email sent exactly once.
@@ -12,6 +13,8 @@ import type { Role } from '../workflows/pair-types';
 import { startDevServer, type DevServer } from '../local/local-stack';
 import { freePort } from '../harness/free-port';
 import { startPostgres, type TestPostgres } from '../harness/postgres';
+import { startTemporalCluster, type TemporalCluster } from '../harness/temporal-cluster';
+import { temporalUnderTest } from '../harness/temporal-under-test';
 import { PREBUILT_BUNDLE, startEntry, startWorkerEntry, waitForHttp, type RapportProcess } from '../harness/rapport-process';
 import { startSmtpSink, type ReceivedEmail, type SmtpSink } from '../harness/smtp-sink';
 import { linksIn } from './support/web-client';
@@ -20,7 +23,10 @@ jest.setTimeout(10 * 60_000);
 
 const ADMIN = { user: 'ops', password: 'correct horse battery staple' };
 let dir: string;
-let devServer: DevServer;
+const TEMPORAL = temporalUnderTest();
+let devServer: DevServer | undefined;
+let cluster: TemporalCluster | undefined;
+let temporalAddress: string;
 let postgres: TestPostgres;
 let smtp: SmtpSink;
 let web: RapportProcess | undefined;
@@ -42,11 +48,19 @@ beforeAll(async () => {
     freePort(),
   ]);
   secondWorkerPorts = { metrics: metrics2, health: health2 };
-  [devServer, postgres, smtp] = await Promise.all([startDevServer(dir, temporalPort, uiPort), startPostgres(), startSmtpSink()]);
+  if (TEMPORAL === 'cluster') {
+    // Rapport's database lives beside the cluster's, in the same PostgreSQL, as it may in production.
+    [cluster, smtp] = await Promise.all([startTemporalCluster(), startSmtpSink()]);
+    postgres = cluster.postgres;
+    temporalAddress = cluster.address;
+  } else {
+    [devServer, postgres, smtp] = await Promise.all([startDevServer(dir, temporalPort, uiPort), startPostgres(), startSmtpSink()]);
+    temporalAddress = devServer.address;
+  }
   webUrl = `http://127.0.0.1:${webPort}`;
   workerPorts = { metrics, health };
   env = {
-    TEMPORAL_ADDRESS: devServer.address,
+    TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_TASK_QUEUE: 'rapport-processes',
     DATABASE_URL: postgres.url,
     SMTP_URL: smtp.url,
@@ -62,7 +76,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([...workers, ...(web ? [web] : [])].map((process) => process.stop('SIGKILL')));
-  await Promise.all([devServer?.stop(), postgres?.stop(), smtp?.stop()]);
+  await Promise.all([devServer?.stop(), cluster ? cluster.stop() : postgres?.stop(), smtp?.stop()]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -99,7 +113,7 @@ async function emailsSent(metricsPort: number): Promise<number> {
 }
 
 async function describeActivityQueue() {
-  const connection = await Connection.connect({ address: devServer.address });
+  const connection = await Connection.connect({ address: temporalAddress });
   try {
     // TASK_QUEUE_TYPE_ACTIVITY
     return await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: env.TEMPORAL_TASK_QUEUE }, taskQueueType: 2 });
@@ -119,7 +133,7 @@ async function signIn(): Promise<string> {
   return (response.headers.get('set-cookie') ?? '').split(';')[0];
 }
 
-it('runs a pair across separate worker and web processes; a SIGTERM mid-cycle loses and repeats nothing', async () => {
+it(`runs a pair across separate worker and web processes; a SIGTERM mid-cycle loses and repeats nothing (Temporal: ${TEMPORAL === 'cluster' ? 'a cluster' : 'the dev server'})`, async () => {
   let worker = startWorker();
   await waitForHttp(`http://127.0.0.1:${workerPorts.health}/readyz`, worker);
   web = startEntry('server/main.ts', {

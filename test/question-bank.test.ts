@@ -146,28 +146,28 @@ it('refuses invalid bank questions with every problem, in the question-set edito
     expect(answer.status).toBe(422);
     return answer.json.problems;
   };
-  expect(await refused(bankBody({ text: '   ' }))).toEqual(['bank question: question text is empty']);
+  expect(await refused(bankBody({ text: '   ' }))).toEqual(['Bank question: the question needs text']);
   expect(await refused(bankBody({ id: 'Not an id' }))).toEqual([
-    'bank question: id must start with a lowercase letter and use letters, digits, - or _ (at most 40)',
+    'Bank question: the id must start with a lowercase letter and use only letters, digits, - or _ (at most 40)',
   ]);
-  expect(await refused(bankBody({ type: 'mood' }))).toEqual(['bank question: unknown type "mood" (text, scale, yesNo, choice or actionItems)']);
-  expect(await refused(bankBody({ type: 'choice' }))).toEqual(['bank question: a choice question needs at least two options']);
-  expect(await refused(bankBody({ type: 'choice', options: ['same', 'same'] }))).toEqual(['bank question: choice options must differ']);
-  expect(await refused(bankBody({ required: 'yes' }))).toEqual(['bank question: required must be true or false']);
-  expect(await refused(bankBody({ text: 'x'.repeat(301) }))).toEqual(['bank question: question text is longer than 300 characters']);
-  expect(await refused(bankBody({}, 'retro'))).toEqual(['unknown stage "retro" (reflection, managerPrep, followUp, feedback)']);
-  expect(await refused(bankBody({ type: 'actionItems' }))).toEqual(['bank question: action items belong on the follow-up form']);
+  expect(await refused(bankBody({ type: 'mood' }))).toEqual(['Bank question: unknown type "mood": use text, scale, yesNo, choice or actionItems']);
+  expect(await refused(bankBody({ type: 'choice' }))).toEqual(['Bank question: a choice question needs at least two options']);
+  expect(await refused(bankBody({ type: 'choice', options: ['same', 'same'] }))).toEqual(['Bank question: two options are the same']);
+  expect(await refused(bankBody({ required: 'yes' }))).toEqual(['Bank question: whether an answer is required must be yes or no (true or false)']);
+  expect(await refused(bankBody({ text: 'x'.repeat(301) }))).toEqual(['Bank question: the question is too long: at most 300 characters']);
+  expect(await refused(bankBody({}, 'retro'))).toEqual(['Unknown stage "retro": choose one of reflection, managerPrep, followUp, feedback']);
+  expect(await refused(bankBody({ type: 'actionItems' }))).toEqual(['Bank question: action items belong on the follow-up form']);
   expect(await refused(bankBody({ id: '', text: '', type: 'mood' }, 'retro'))).toEqual([
-    'unknown stage "retro" (reflection, managerPrep, followUp, feedback)',
-    'bank question: id must start with a lowercase letter and use letters, digits, - or _ (at most 40)',
-    'bank question: question text is empty',
-    'bank question: unknown type "mood" (text, scale, yesNo, choice or actionItems)',
+    'Unknown stage "retro": choose one of reflection, managerPrep, followUp, feedback',
+    'Bank question: the id must start with a lowercase letter and use only letters, digits, - or _ (at most 40)',
+    'Bank question: the question needs text',
+    'Bank question: unknown type "mood": use text, scale, yesNo, choice or actionItems',
   ]);
-  expect(await refused({ stage: 'reflection' })).toEqual(['bank question must be an object']);
-  expect(await refused(null)).toEqual(['a bank question is an object with a question and an optional stage']);
+  expect(await refused({ stage: 'reflection' })).toEqual(['Bank question: this must be a question with an id, text and type']);
+  expect(await refused(null)).toEqual(['Send a bank question as an object with a question and, if you like, a stage']);
   expect(await api('GET', `${BANK}?stage=retro`)).toEqual({
     status: 422,
-    json: { problems: ['unknown stage "retro" (reflection, managerPrep, followUp, feedback)'] },
+    json: { problems: ['Unknown stage "retro": choose one of reflection, managerPrep, followUp, feedback'] },
   });
 
   const kept = await api('POST', BANK, { question: { id: 'mood', text: 'How is your mood this week?', type: 'scale', required: false }, stage: null });
@@ -228,7 +228,7 @@ it('adds a bank question to a pair’s stage as a new version that the next refl
   });
   expect(await api('POST', `${path}/from-bank`, { stage: 'retro' })).toEqual({
     status: 422,
-    json: { problems: ['unknown stage "retro" (reflection, managerPrep, followUp, feedback)', 'bankQuestionId must be the id of a question in the bank'] },
+    json: { problems: ['Unknown stage "retro": choose one of reflection, managerPrep, followUp, feedback', 'Choose a question that is in the question bank'] },
   });
   expect(await api('POST', `${path}/from-bank`, { stage: 'feedback', bankQuestionId: 'nope' })).toEqual({
     status: 404,
@@ -241,7 +241,7 @@ it('adds a bank question to a pair’s stage as a new version that the next refl
   // The bank hint is no restriction, but a set's own rules still apply.
   expect(await api('POST', `${path}/from-bank`, { stage: 'reflection', bankQuestionId: agreed.id })).toEqual({
     status: 422,
-    json: { problems: ['reflection question 7: action items belong on the follow-up form'] },
+    json: { problems: ['Reflection question 7: action items belong on the follow-up form'] },
   });
   await api('DELETE', `${BANK}/${agreed.id}`);
   expect((await api('POST', `${path}/from-bank`, { stage: 'followUp', bankQuestionId: agreed.id })).status).toBe(409);
@@ -265,8 +265,8 @@ it('adds and archives on the question bank page, and adds to a pair from the pai
   const refused = await admin.form('/admin/question-bank', { ...fields, type: 'choice', options: 'only one', questionId: 'Bad id' });
   expect(refused.status).toBe(422);
   const refusedPage = await refused.text();
-  expect(refusedPage).toContain('bank question: id must start with a lowercase letter');
-  expect(refusedPage).toContain('bank question: a choice question needs at least two options');
+  expect(refusedPage).toContain('Bank question: the id must start with a lowercase letter');
+  expect(refusedPage).toContain('Bank question: a choice question needs at least two options');
   expect(refusedPage).toContain('value="What would make next week great?"');
   expect(refusedPage).toContain('<option value="choice" selected>');
 

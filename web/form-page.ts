@@ -7,6 +7,8 @@ import { parseAnswerPayload } from '../pairs/answer-format';
 import { ACTION_ITEM_ROWS, DEFAULT_TEXT_LIMIT, mayBePrivate, SHARING_ERROR, SHARING_FIELD, type SubmissionCheck } from './answer-validation';
 import type { OpenedForm } from '../pairs/links';
 import { FORM_TITLES } from '../pairs/pair-record';
+import { formatLocal } from '../pairs/local-time';
+import type { FormKind } from '../workflows/pair-types';
 
 export interface OpenActionItem {
   id: string;
@@ -79,7 +81,7 @@ export function formPage(
   typed: SubmissionCheck['typed'],
   openItems: OpenActionItem[],
   problems?: Pick<SubmissionCheck, 'errors' | 'formErrors'>,
-  alreadyAnswered = false,
+  answeredBefore = '',
   submission = newSubmissionId(),
 ) {
   const { pair, form, questions } = opened;
@@ -99,7 +101,7 @@ export function formPage(
     submission,
     // Co-design: the report can suggest changes to their own questions.
     suggestionAction: reportAnswers ? `${action}/suggestion` : undefined,
-    alreadyAnswered,
+    answeredBefore,
     formErrors: problems?.formErrors ?? [],
     questionErrors: [
       ...questions.filter((q) => errors[q.id]).map((q) => ({ id: `question-${q.id}`, text: q.text, error: errors[q.id] })),
@@ -129,5 +131,79 @@ export function formPage(
       canBePrivate: reportAnswers && mayBePrivate(form.kind, q),
       private: typed.privateIds.includes(q.id),
     })),
+  };
+}
+
+/** When a person answered a form before (stored answer's first and last save), as the top of its page says it. */
+export function answeredBeforeText(stored: { submittedAt: Date; updatedAt: Date } | null, timeZone: string): string {
+  if (!stored) return '';
+  const first = formatLocal(stored.submittedAt.getTime(), timeZone);
+  // Saves within a minute of each other read as one.
+  const changed =
+    stored.updatedAt.getTime() - stored.submittedAt.getTime() >= 60_000 ? `, last changed ${formatLocal(stored.updatedAt.getTime(), timeZone)}` : '';
+  return `You answered this form before, on ${first}${changed}. Your answers are filled in below; saving again replaces them.`;
+}
+
+/** The links a person's pair pages open, for a confirmation's next steps. */
+export interface PairPageLinks {
+  recordUrl: string;
+  topicUrl: string;
+  meetingUrl: string;
+}
+
+export interface NextStep {
+  url: string;
+  label: string;
+}
+
+/** What the saved answers go into: the agenda before the meeting, the record after it. */
+const SAVED_INTO: Record<FormKind, (meetingWhen: string) => string> = {
+  reflection: (when) => `They will be on the agenda of your 1:1 on ${when}.`,
+  managerPrep: (when) => `They will be on the agenda of your 1:1 on ${when}.`,
+  followUpReport: (when) => `They are kept in the record of your 1:1 of ${when}.`,
+  followUpManager: (when) => `They are kept in the record of your 1:1 of ${when}.`,
+  feedback: (when) => `They go with your 1:1 of ${when}, shared the way you chose.`,
+};
+
+/** The page after a form was saved: where the answers go, the meeting's date, and what to do next. */
+export function formSavedPage(opened: OpenedForm, formUrl: string, meetingWhen: string | null, pages: PairPageLinks | null, pending: boolean) {
+  const into = meetingWhen ? SAVED_INTO[opened.form.kind](meetingWhen) : '';
+  const paragraphs = pending
+    ? ['Your answers are saved. They will reach your 1:1 in a moment; there is nothing more to do.', into]
+    : ['Your answers are saved.', into, 'You can open this form again to change them until it closes.'];
+  return {
+    title: pending ? 'Saved' : 'Saved, thank you',
+    paragraphs: paragraphs.filter((p) => p !== ''),
+    nextSteps: [
+      { url: formUrl, label: 'Change your answers' },
+      ...(pages
+        ? [
+            { url: pages.recordUrl, label: 'See your record of these 1:1s' },
+            { url: pages.topicUrl, label: 'Add a topic to the next agenda' },
+          ]
+        : []),
+    ],
+  };
+}
+
+/** The page after a suggestion on the questions: who sees it, and the way back to the form. */
+export function suggestionSentPage(opened: OpenedForm, formUrl: string, meetingWhen: string | null, pages: PairPageLinks | null) {
+  const manager = opened.pair.managerName;
+  return {
+    title: 'Thanks for the suggestion',
+    paragraphs: [
+      `${manager} sees it on the page of your 1:1s' questions, and so do the people who set up your 1:1s; the questions are yours to shape too. Your next form says when it is taken up.`,
+      'It was sent on its own: your answers to the form are as they were.',
+      ...(meetingWhen ? [`This form is for your 1:1 on ${meetingWhen}.`] : []),
+    ],
+    nextSteps: [
+      { url: formUrl, label: 'Back to the form' },
+      ...(pages
+        ? [
+            { url: pages.recordUrl, label: 'See your record of these 1:1s' },
+            { url: pages.topicUrl, label: 'Add a topic to the next agenda' },
+          ]
+        : []),
+    ],
   };
 }

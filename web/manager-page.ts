@@ -14,7 +14,7 @@ import { openPairLink, type PairRow } from '../pairs/links';
 import { decideSuggestion, editQuestionSet, isSuggestionDecision, MANAGER, openReportSuggestions } from '../pairs/pair-questions';
 import { newSubmissionId, submissionIdOf, updateIdFor } from '../pairs/submission-ids';
 import type { RapportPrisma } from '../prisma/database';
-import { EDITOR_INPUTS, editorView, stagesFromEditor, withUnshownFields } from '../question-sets/question-set-editor';
+import { EDITOR_INPUTS, editorView, ROW_FIELDS, stagesFromEditor } from '../question-sets/question-set-editor';
 import { currentQuestionSet } from '../question-sets/question-set-repository';
 import { QUESTION_SET_STAGES } from '../question-sets/question-set-rules';
 import type { QuestionSetStages } from '../question-sets/question-types';
@@ -41,7 +41,7 @@ const NOTICES: Record<string, string> = {
 };
 
 /** The editor's field names: `<stage>.<row>.<input>`, `<stage>.enabled`, and the submission id. */
-const EDITOR_FIELD = new RegExp(`^(${QUESTION_SET_STAGES.join('|')})\\.(\\d{1,3}\\.(id|new|text|type|options|order|required|remove)|enabled)$`);
+const EDITOR_FIELD = new RegExp(`^(${QUESTION_SET_STAGES.join('|')})\\.(\\d{1,3}\\.(${ROW_FIELDS.join('|')})|enabled)$`);
 const SUGGESTION_FIELDS = new Set(['suggestion', 'decision', 'submission']);
 
 const unknownFieldProblem = (names: string[]): Problem[] =>
@@ -121,7 +121,7 @@ export function registerManagerPage(app: FastifyInstance, options: ManagerPageOp
     const { token, pair, fields } = opened;
     if (pair.status === 'ended') return refuseEnded(reply);
     const submission = submissionIdOf(fields.submission);
-    const stages = withUnshownFields(stagesFromEditor(fields), (await currentQuestionSet(db, pair.id)).stages);
+    const stages = stagesFromEditor(fields);
     const unknown = unknownFieldProblem(Object.keys(fields).filter((name) => name !== 'submission' && !EDITOR_FIELD.test(name)));
     if (unknown.length > 0) return refused(reply, token, pair, unknown, { stages, submission });
     const edit = await editQuestionSet(deps, pair.id, stages, MANAGER, { skipUnchanged: true, updateId: updateIdFor('question-set', submission) });
