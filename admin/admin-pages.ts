@@ -12,6 +12,7 @@ import {
   NEW_PAIR_INPUTS,
   newPairFromForm,
   inputsAsSent,
+  newPairSettingsInputs,
   RESCHEDULE_INPUTS,
   SCHEDULE_INPUTS,
   scheduleChangeFromForm,
@@ -189,7 +190,16 @@ export function registerAdminPages(
       const problems = formProblems(error.problems, NEW_PAIR_INPUTS);
       const typed = request.body ?? {};
       const newPair = inputsAsSent(typed, workingDaysAndInvitesInputs({}));
-      return reply.code(error.status).view('admin-pairs.hbs', { title: 'Pairs', list: (await pairs.listView({})).list, problems, typed, newPair });
+      return reply
+        .code(error.status)
+        .view('admin-pairs.hbs', {
+          title: 'Pairs',
+          list: (await pairs.listView({})).list,
+          problems,
+          typed,
+          newPair,
+          newPairSettings: newPairSettingsInputs(typed),
+        });
     }
   });
 

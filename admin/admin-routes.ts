@@ -14,7 +14,7 @@ import { limitHook, type RequestLimit } from '../http/request-limits';
 import { apiRouteNotFound, refuseApiRequest, tooManyRequestsPage } from '../http/request-refusals';
 import { isRecord } from '../workflows/message-rules';
 import { registerAdminPages } from './admin-pages';
-import { workingDaysAndInvitesInputs } from './pair-forms';
+import { newPairSettingsInputs, workingDaysAndInvitesInputs } from './pair-forms';
 import { registerCodecRoutes } from './codec-routes';
 import { AdminError, createPairAdmin, type PairAdmin } from '../pairs/pair-admin';
 import { submissionIdOf } from '../pairs/submission-ids';
@@ -159,7 +159,12 @@ function registerPages(pages: FastifyInstance, pairs: PairAdmin, bank: QuestionB
   // The list's q, filter, sort and page (pair-list.ts); ones that cannot be read are shown as problems.
   pages.get('/', async (request: PairRequest, reply) => {
     const { status, list } = await pairs.listView(request.query);
-    return view(reply.code(status), 'admin-pairs.hbs', { title: 'Pairs', list, newPair: workingDaysAndInvitesInputs({}) });
+    return view(reply.code(status), 'admin-pairs.hbs', {
+      title: 'Pairs',
+      list,
+      newPair: workingDaysAndInvitesInputs({}),
+      newPairSettings: newPairSettingsInputs(),
+    });
   });
   // The organisation overview (org-overview.ts), over ?weeks=N, and its table as CSV.
   pages.get('/overview', async (request: PairRequest, reply) => {

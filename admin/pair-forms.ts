@@ -4,7 +4,7 @@
 import { instantOfLocal } from '../pairs/local-time';
 import type { NewPair } from '../pairs/registration';
 import { WEEKDAY_NAMES } from '../pairs/working-days';
-import type { CadenceInputs, WorkingDaysAndInvitesInputs } from '../templates/page-contexts';
+import type { CadenceInputs, NewPairSettingsInputs, WorkingDaysAndInvitesInputs } from '../templates/page-contexts';
 import { DEFAULT_WORKING_DAYS, type Cadence, type PairSettings, type ScheduleChange, type Weekday } from '../workflows/pair-types';
 import { CADENCE_INPUTS, inputsOf } from './form-problems';
 import type { EditorFields } from './question-set-editor';
@@ -215,6 +215,34 @@ export function cadenceInputs(cadence: Cadence, sent?: EditorFields): CadenceInp
       WEEKDAY_NAMES.map((name, index) => [String(index + 1), name]),
       shown.weekday,
     ),
+  };
+}
+
+/** The add-a-pair form's settings: the defaults, or what a refused form sent, selected again. */
+export function newPairSettingsInputs(sent?: EditorFields): NewPairSettingsInputs {
+  const defaults = { ...fieldsOfCadence({ kind: 'weekly', everyWeeks: 1, weekday: 1 }), durationMinutes: '30', feedbackEveryCycles: '4' };
+  const typed = (name: keyof typeof defaults) => (sent && sent[name] !== undefined ? text(sent, name) : defaults[name]);
+  const shown: CadenceFields = { cadence: typed('cadence'), everyWeeks: typed('everyWeeks'), ordinal: typed('ordinal'), weekday: typed('weekday') };
+  return {
+    cadence: {
+      shown: cadenceKey(shown),
+      keepLabel: null,
+      kinds: options(
+        [
+          ['weekly', 'Every N weeks'],
+          ['monthly', 'Monthly, on the Nth weekday'],
+        ],
+        shown.cadence,
+      ),
+      everyWeeks: shown.everyWeeks,
+      ordinals: options(ORDINAL_NAMES, shown.ordinal),
+      weekdays: options(
+        WEEKDAY_NAMES.map((name, index) => [String(index + 1), name]),
+        shown.weekday,
+      ),
+    },
+    durationMinutes: typed('durationMinutes'),
+    feedbackEveryCycles: typed('feedbackEveryCycles'),
   };
 }
 

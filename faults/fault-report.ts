@@ -17,11 +17,15 @@ export interface FaultReport {
   machine: string;
   scale: Scale;
   database: string;
+  /** The Temporal the scenarios ran on: the dev server or a real cluster. */
+  temporal: string;
   results: ScenarioResult[];
   badInput: BadInputSurface[];
 }
 
 export const LATEST_REPORT = join(__dirname, 'results', 'latest.json');
+/** A run on the Temporal cluster (--temporal cluster) is written beside the dev server's, not over it. */
+export const LATEST_CLUSTER_REPORT = join(__dirname, 'results', 'latest-cluster.json');
 
 const cell = (value: number | null) => (value === null ? '–' : value.toLocaleString('en-GB'));
 

@@ -1,7 +1,7 @@
 // Everything a fault scenario runs, each real and on this machine, and the handles to break each
-// part and bring it back: the Temporal dev server (persisting to a file), the database (SQLite or a
-// throwaway PostgreSQL), the faulty SMTP server, the worker and the web service, the last three as
-// separate processes.
+// part and bring it back: Temporal (the dev server persisting to a file, or a real cluster on a
+// PostgreSQL of its own), the database (SQLite or a throwaway PostgreSQL), the faulty SMTP server,
+// the worker and the web service, the last three as separate processes.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,8 @@ import { openDatabase, type Database } from '../prisma/database';
 import { startDevServer, type DevServer } from '../local/local-stack';
 import { freePort } from '../harness/free-port';
 import { startPostgres, type TestPostgres } from '../harness/postgres';
+import { startTemporalCluster, type TemporalCluster } from '../harness/temporal-cluster';
+import type { TemporalUnderTest } from '../harness/temporal-under-test';
 import { PREBUILT_BUNDLE, startEntry, startWorkerEntry, waitForHttp, type RapportProcess } from '../harness/rapport-process';
 import { startFaultySmtp, type FaultySmtp } from './faulty-smtp-process';
 import { ACCEPT_ALL } from './faulty-smtp-protocol';
@@ -23,6 +25,7 @@ export const ADMIN = { user: 'admin', password: 'fault-suite-admin-password' };
 
 export interface FaultStack {
   databaseKind: FaultDatabase;
+  temporalKind: TemporalUnderTest;
   taskQueue: string;
   webUrl: string;
   client: Client;
@@ -35,8 +38,16 @@ export interface FaultStack {
   startWorker(): Promise<void>;
   killWeb(): Promise<void>;
   startWeb(): Promise<void>;
+  /** Stops Temporal (the dev server, or the cluster's server with SIGTERM), keeping its data. */
   stopTemporal(): Promise<void>;
   startTemporal(): Promise<void>;
+  /** Cluster only: kills the cluster's server with SIGKILL; startTemporal() brings it back. */
+  killTemporal(): Promise<void>;
+  /** Cluster only: stops the cluster's own PostgreSQL (its data and port kept) and starts it again. */
+  stopTemporalDatabase(): Promise<void>;
+  startTemporalDatabase(): Promise<void>;
+  /** Cluster only: whether the cluster's server process is still running. */
+  temporalRunning(): boolean;
   /** PostgreSQL only: stops the server (its data and port kept) and starts it again. */
   stopDatabase(): Promise<void>;
   startDatabase(): Promise<void>;
@@ -49,6 +60,8 @@ export interface FaultStack {
 
 export interface FaultStackOptions {
   db: FaultDatabase;
+  /** The dev server (the default) or a real cluster, whose PostgreSQL is not the application's. */
+  temporal?: TemporalUnderTest;
 }
 
 const READY_TIMEOUT_MS = 180_000;
@@ -61,24 +74,71 @@ async function startDatabase(db: FaultDatabase, dir: string): Promise<{ url: str
   return { url: postgres.url, postgres };
 }
 
+/** The Temporal a stack runs on, either kind, behind one set of handles. */
+interface Temporal {
+  address: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops for good, removing the data. */
+  close(): Promise<void>;
+  cluster?: TemporalCluster;
+}
+
+function devTemporal(dir: string, port: number, uiPort: number, first: DevServer): Temporal {
+  let devServer: DevServer | null = first;
+  return {
+    address: first.address,
+    async stop() {
+      await devServer?.stop();
+      devServer = null;
+    },
+    async start() {
+      devServer ??= await startDevServer(dir, port, uiPort);
+    },
+    async close() {
+      await devServer?.stop();
+      devServer = null;
+    },
+  };
+}
+
+function clusterTemporal(cluster: TemporalCluster): Temporal {
+  return {
+    address: cluster.address,
+    cluster,
+    stop: () => cluster.stopServer(),
+    async start() {
+      // Each is a no-op when already running; a server whose PostgreSQL went away may have exited.
+      await cluster.postgres.startServer();
+      await cluster.startServer();
+    },
+    close: () => cluster.stop(),
+  };
+}
+
+async function startTemporal(kind: TemporalUnderTest, dir: string, port: number, uiPort: number): Promise<Temporal> {
+  if (kind === 'cluster') return clusterTemporal(await startTemporalCluster());
+  return devTemporal(dir, port, uiPort, await startDevServer(dir, port, uiPort));
+}
+
 interface Servers {
-  devServer: DevServer;
+  temporal: Temporal;
   databaseUrl: string;
   postgres?: TestPostgres;
   smtp: FaultySmtp;
 }
 
 /** The servers Rapport's processes use, started in order; those started are stopped again if one fails. */
-async function startServers(db: FaultDatabase, dir: string, temporalPort: number, uiPort: number): Promise<Servers> {
+async function startServers(kind: TemporalUnderTest, db: FaultDatabase, dir: string, temporalPort: number, uiPort: number): Promise<Servers> {
   const started: (() => Promise<unknown>)[] = [];
   try {
-    const devServer = await startDevServer(dir, temporalPort, uiPort);
-    started.push(() => devServer.stop());
+    const temporal = await startTemporal(kind, dir, temporalPort, uiPort);
+    started.push(() => temporal.close());
     const { url: databaseUrl, postgres } = await startDatabase(db, dir);
     if (postgres) started.push(() => postgres.stop());
     await migrateDatabase(databaseUrl);
     const smtp = await startFaultySmtp();
-    return { devServer, databaseUrl, postgres, smtp };
+    return { temporal, databaseUrl, postgres, smtp };
   } catch (error) {
     for (const stop of started.reverse()) await stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
@@ -86,16 +146,15 @@ async function startServers(db: FaultDatabase, dir: string, temporalPort: number
   }
 }
 
-export async function startFaultStack({ db }: FaultStackOptions): Promise<FaultStack> {
+export async function startFaultStack({ db, temporal: temporalKind = 'dev' }: FaultStackOptions): Promise<FaultStack> {
   const dir = mkdtempSync(join(tmpdir(), 'rapport-faults-'));
   const [temporalPort, uiPort, webPort, healthPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  const servers = await startServers(db, dir, temporalPort, uiPort);
-  const { databaseUrl, postgres, smtp } = servers;
-  let devServer: DevServer | null = servers.devServer;
+  const servers = await startServers(temporalKind, db, dir, temporalPort, uiPort);
+  const { databaseUrl, postgres, smtp, temporal } = servers;
   const webUrl = `http://127.0.0.1:${webPort}`;
   const taskQueue = 'rapport-faults';
   const env = {
-    TEMPORAL_ADDRESS: servers.devServer.address,
+    TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TASK_QUEUE: taskQueue,
     DATABASE_URL: databaseUrl,
     SMTP_URL: smtp.url,
@@ -120,10 +179,11 @@ export async function startFaultStack({ db }: FaultStackOptions): Promise<FaultS
   let web = startEntry('server/main.ts', webEnv);
   // Output of processes that were killed and replaced, kept for the report.
   let earlierOutput = '';
-  const output = () => `${earlierOutput}\n--- worker ---\n${worker.output()}\n--- web ---\n${web.output()}`;
+  const clusterLog = () => (temporal.cluster ? `\n--- Temporal cluster (warnings and errors) ---\n${temporal.cluster.log().slice(-20_000)}` : '');
+  const output = () => `${earlierOutput}\n--- worker ---\n${worker.output()}\n--- web ---\n${web.output()}${clusterLog()}`;
   const stopEverything = async () => {
     await Promise.all([worker.stop('SIGKILL'), web.stop('SIGKILL'), smtp.stop()]);
-    await devServer?.stop();
+    await temporal.close();
     await postgres?.stop();
     rmSync(dir, { recursive: true, force: true });
   };
@@ -137,7 +197,7 @@ export async function startFaultStack({ db }: FaultStackOptions): Promise<FaultS
     await stopEverything();
     throw error;
   }
-  const connection = await Connection.connect({ address: servers.devServer.address });
+  const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
   const database = openDatabase(databaseUrl);
   const startWorker = async () => {
@@ -148,12 +208,17 @@ export async function startFaultStack({ db }: FaultStackOptions): Promise<FaultS
     web = startEntry('server/main.ts', webEnv);
     await waitForHttp(`${webUrl}/readyz`, web, 200, READY_TIMEOUT_MS);
   };
+  const needCluster = (): TemporalCluster => {
+    if (!temporal.cluster) throw new Error('this stack runs on the Temporal dev server; this fault needs the cluster (--temporal cluster)');
+    return temporal.cluster;
+  };
   const needPostgres = (): TestPostgres => {
     if (!postgres) throw new Error('this stack runs on SQLite; stopping the database needs PostgreSQL');
     return postgres;
   };
   return {
     databaseKind: db,
+    temporalKind,
     taskQueue,
     webUrl,
     client,
@@ -175,20 +240,19 @@ export async function startFaultStack({ db }: FaultStackOptions): Promise<FaultS
       earlierOutput += `\n--- web (killed) ---\n${web.output()}`;
     },
     startWeb,
-    async stopTemporal() {
-      await devServer?.stop();
-      devServer = null;
-    },
-    async startTemporal() {
-      devServer = await startDevServer(dir, temporalPort, uiPort);
-    },
+    stopTemporal: () => temporal.stop(),
+    startTemporal: () => temporal.start(),
+    killTemporal: () => needCluster().killServer(),
+    stopTemporalDatabase: () => needCluster().postgres.stopServer(),
+    startTemporalDatabase: () => needCluster().postgres.startServer(),
+    temporalRunning: () => needCluster().serverPid() !== undefined,
     stopDatabase: () => needPostgres().stopServer(),
     startDatabase: () => needPostgres().startServer(),
     async restore() {
       await smtp.acceptConnections();
       await smtp.setPolicy(ACCEPT_ALL);
       await postgres?.startServer();
-      if (!devServer) devServer = await startDevServer(dir, temporalPort, uiPort);
+      await temporal.start();
       if (hasExited(worker)) await startWorker();
       if (hasExited(web)) await startWeb();
     },
@@ -197,7 +261,7 @@ export async function startFaultStack({ db }: FaultStackOptions): Promise<FaultS
       await Promise.all([worker.stop('SIGTERM'), web.stop('SIGTERM'), smtp.stop()]);
       await connection.close();
       await database.close();
-      await devServer?.stop();
+      await temporal.close();
       await postgres?.stop();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,4 +1,4 @@
-// The six fault scenarios. Each runs on a fault stack (faults/fault-stack.ts), breaks one part at
+// The fault scenarios: six on either Temporal, two more on the cluster only. Each runs on a fault stack (faults/fault-stack.ts), breaks one part at
 // a chosen moment, brings it back, waits (with a deadline) until everything expected has arrived,
 // and counts at the SMTP server and in the database what was expected, delivered, duplicated and
 // lost. `problems` lists every target missed; an empty list is a pass.
@@ -24,9 +24,29 @@ import { ACCEPT_ALL } from './faulty-smtp-protocol';
 import { endedPairWorkflows, type EndedWorkflow } from './pair-workflows';
 import { inLanes } from '../harness/in-lanes';
 import { halfWrittenRecords } from './record-integrity';
+import type { TemporalUnderTest } from '../harness/temporal-under-test';
 
-export const SCENARIOS = ['worker-kill', 'smtp-outage', 'smtp-refusals', 'temporal-restart', 'database-outage', 'web-kill'] as const;
+export const SCENARIOS = [
+  'worker-kill',
+  'smtp-outage',
+  'smtp-refusals',
+  'temporal-restart',
+  'database-outage',
+  'web-kill',
+  'cluster-server-kill',
+  'cluster-postgres-restart',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** Scenarios that break a part only a real Temporal cluster has. */
+const CLUSTER_ONLY: readonly ScenarioName[] = ['cluster-server-kill', 'cluster-postgres-restart'];
+
+export const needsCluster = (scenario: ScenarioName): boolean => CLUSTER_ONLY.includes(scenario);
+
+/** The scenarios that run on this Temporal: on the dev server, all but the cluster's own. */
+export function scenariosFor(temporal: TemporalUnderTest): ScenarioName[] {
+  return SCENARIOS.filter((scenario) => temporal === 'cluster' || !needsCluster(scenario));
+}
 
 export const SCENARIO_TITLES: Record<ScenarioName, string> = {
   'worker-kill': 'kill -9 the worker halfway through a burst of reflection emails, then start it again',
@@ -35,6 +55,8 @@ export const SCENARIO_TITLES: Record<ScenarioName, string> = {
   'temporal-restart': 'the Temporal dev server is stopped halfway through a burst and started again; answers are posted meanwhile',
   'database-outage': 'PostgreSQL is stopped during a burst and during a stream of answers, then started again',
   'web-kill': 'kill -9 the web service during a stream of answers, then start it again',
+  'cluster-server-kill': "cluster only: kill -9 the Temporal cluster's server halfway through a burst, then start it again; answers are posted meanwhile",
+  'cluster-postgres-restart': "cluster only: the cluster's PostgreSQL is stopped halfway through a burst and started again; answers are posted meanwhile",
 };
 
 const MINUTE = 60_000;
@@ -339,23 +361,84 @@ async function smtpRefusals(ctx: Context): Promise<Omit<ScenarioResult, 'scenari
   };
 }
 
-// ---- 4. the Temporal dev server stopped and started again --------------------------------------
+// ---- 4. Temporal stopped and started again (and, on the cluster, 7 and 8) -----------------------
 
-async function temporalRestart(ctx: Context): Promise<Omit<ScenarioResult, 'scenario' | 'seconds'>> {
+/** One way of taking Temporal away mid-burst and bringing it back. */
+interface TemporalFault {
+  /** "the Temporal dev server stopped", for the log and the notes. */
+  done: string;
+  cause(stack: FaultStack): Promise<void>;
+  /** Brings Temporal back; resolves once it serves again. Returns notes on what it found. */
+  mend(stack: FaultStack): Promise<string[]>;
+}
+
+const STOPPED_TEMPORAL: TemporalFault = {
+  done: 'Temporal stopped',
+  cause: (stack) => stack.stopTemporal(),
+  mend: async (stack) => {
+    await stack.startTemporal();
+    return [];
+  },
+};
+
+const KILLED_CLUSTER_SERVER: TemporalFault = {
+  done: "the cluster's server killed with -9",
+  cause: (stack) => stack.killTemporal(),
+  mend: async (stack) => {
+    await stack.startTemporal();
+    return [];
+  },
+};
+
+const STOPPED_CLUSTER_POSTGRES: TemporalFault = {
+  done: "the cluster's PostgreSQL stopped",
+  cause: (stack) => stack.stopTemporalDatabase(),
+  mend: async (stack) => {
+    await stack.startTemporalDatabase();
+    // The server is left running through the outage; had it exited, it is started again (and said so).
+    const exited = !stack.temporalRunning();
+    await stack.startTemporal();
+    return [exited ? 'the server exited while its PostgreSQL was down and was started again' : 'the server rode out the outage'];
+  },
+};
+
+function temporalRestart(ctx: Context): Promise<Omit<ScenarioResult, 'scenario' | 'seconds'>> {
+  const fault =
+    ctx.stack.temporalKind === 'cluster'
+      ? { ...STOPPED_TEMPORAL, done: "the cluster's server stopped" }
+      : { ...STOPPED_TEMPORAL, done: 'Temporal dev server stopped' };
+  return temporalOutage(ctx, fault);
+}
+
+function needCluster(ctx: Context, scenario: ScenarioName): void {
+  if (ctx.stack.temporalKind !== 'cluster') throw new Error(`the ${scenario} scenario needs the Temporal cluster (--temporal cluster)`);
+}
+
+function clusterServerKill(ctx: Context): Promise<Omit<ScenarioResult, 'scenario' | 'seconds'>> {
+  needCluster(ctx, 'cluster-server-kill');
+  return temporalOutage(ctx, KILLED_CLUSTER_SERVER);
+}
+
+function clusterPostgresRestart(ctx: Context): Promise<Omit<ScenarioResult, 'scenario' | 'seconds'>> {
+  needCluster(ctx, 'cluster-postgres-restart');
+  return temporalOutage(ctx, STOPPED_CLUSTER_POSTGRES);
+}
+
+async function temporalOutage(ctx: Context, fault: TemporalFault): Promise<Omit<ScenarioResult, 'scenario' | 'seconds'>> {
   const { stack, scale } = ctx;
   const problems: string[] = [];
   const burst = await startBurst(ctx, scale.pairs);
   const deliveredAtStop = await untilShareDelivered(ctx, burst, 0.5, problems);
-  await stack.stopTemporal();
+  await fault.cause(stack);
   const stoppedAt = Date.now();
-  ctx.log(`Temporal dev server stopped with ${deliveredAtStop}/${burst.emails.length} delivered`);
+  ctx.log(`${fault.done} with ${deliveredAtStop}/${burst.emails.length} delivered`);
   // People keep answering the forms that arrived: the answers are saved and delivered later.
   const links = formLinksOf(stack, burst.emails).slice(0, Math.max(4, Math.round(scale.answerPairs / 2)));
   const submissions = await Promise.all(links.map((link, index) => submitAnswer(stack, link, `Answered while Temporal was down (${index})`)));
   await sleep(stoppedAt + scale.temporalDownMs - Date.now());
-  await stack.startTemporal();
+  const mended = await fault.mend(stack);
   const restartedAt = Date.now();
-  ctx.log('Temporal dev server started again');
+  ctx.log(`Temporal serving again ${seconds(restartedAt - stoppedAt)} after the fault${mended.length > 0 ? `; ${mended.join('; ')}` : ''}`);
   await checkTriggered(burst, problems);
   const count = await finishEmails(ctx, { emails: burst.emails }, problems);
   const saved = lastSavedTopics(submissions);
@@ -368,12 +451,13 @@ async function temporalRestart(ctx: Context): Promise<Omit<ScenarioResult, 'scen
     )),
   );
   const inFlight = burst.emails.length - deliveredAtStop;
-  if (inFlight === 0) problems.push('the dev server stopped after every email had arrived: nothing was in flight');
+  if (inFlight === 0) problems.push(`${fault.done} after every email had arrived: nothing was in flight`);
   return {
     rows: [emailRow(count), answerRow(saved, answers)],
     submissions: tally(submissions),
     notes: [
-      `stopped ${seconds(scale.temporalDownMs)} at ${deliveredAtStop}/${count.expected} delivered`,
+      `${fault.done} at ${deliveredAtStop}/${count.expected} delivered, back ${seconds(restartedAt - stoppedAt)} later`,
+      ...mended,
       lastArrival(stack, burst.emails, restartedAt, 'the restart'),
       `${saved.size} answers saved while it was down`,
       duplicateNote(count),
@@ -532,6 +616,8 @@ const RUNNERS: Record<ScenarioName, (ctx: Context) => Promise<Omit<ScenarioResul
   'temporal-restart': temporalRestart,
   'database-outage': databaseOutage,
   'web-kill': webKill,
+  'cluster-server-kill': clusterServerKill,
+  'cluster-postgres-restart': clusterPostgresRestart,
 };
 
 export async function runScenario(scenario: ScenarioName, stack: FaultStack, scale: Scale, log: (line: string) => void = () => {}): Promise<ScenarioResult> {

@@ -30,8 +30,12 @@ export interface TemporalCluster {
   log(): string;
   /** Stops the server process (SIGTERM), keeping its data and ports. */
   stopServer(): Promise<void>;
-  /** Starts a server stopped by stopServer() again and waits until it serves the namespace. */
+  /** Kills the server process with SIGKILL, as a crash would, keeping its data and ports. */
+  killServer(): Promise<void>;
+  /** Starts a server stopped by stopServer() or killServer() again and waits until it serves the namespace. */
   startServer(): Promise<void>;
+  /** The server's process id while it runs. */
+  serverPid(): number | undefined;
   /** Stops the server and, when the cluster started it, PostgreSQL; removes every file. */
   stop(): Promise<void>;
 }
@@ -254,6 +258,11 @@ export async function startTemporalCluster(options: ClusterOptions = {}): Promis
     await exited;
     clearTimeout(killLater);
   };
+  const killServer = async (): Promise<void> => {
+    if (!child) return;
+    child.kill('SIGKILL');
+    await exited;
+  };
   const onExit = (): void => {
     child?.kill('SIGKILL');
   };
@@ -275,5 +284,5 @@ export async function startTemporalCluster(options: ClusterOptions = {}): Promis
     await stop().catch(() => {});
     throw error;
   }
-  return { address, namespace, postgres, log: () => output, stopServer, startServer, stop };
+  return { address, namespace, postgres, log: () => output, stopServer, killServer, startServer, serverPid: () => child?.pid, stop };
 }

@@ -224,8 +224,16 @@ export interface CadenceInputs {
   weekdays: readonly (Choice & { label: string })[];
 }
 
+/** The add-a-pair form's cadence, length and feedback inputs: the defaults, or what a refused form sent. */
+export interface NewPairSettingsInputs {
+  cadence: CadenceInputs;
+  durationMinutes: string;
+  feedbackEveryCycles: string;
+}
+
 export interface AdminPairsPage extends Page {
   problems?: FormProblems;
+  newPairSettings: NewPairSettingsInputs;
   /** The add-a-pair form's checkboxes: the defaults, or what was sent with a refused form. */
   newPair: WorkingDaysAndInvitesInputs;
   /** The list part (pairs/pair-list.ts pairListView): one page of rows, the search as sent, the page links. */

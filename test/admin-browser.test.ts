@@ -184,6 +184,8 @@ it("sets a pair's working days and calendar invites with labelled checkboxes, re
   await page.getByRole('checkbox', { name: 'Send calendar invites for each meeting' }).uncheck();
   await page.getByRole('button', { name: 'Change the schedule' }).click();
   await page.getByRole('status').waitFor();
+  // The schedule's panel is folded again after the save: what it saved shows when it is opened.
+  await page.getByText('Change the schedule', { exact: true }).first().click();
   expect(await checked()).toEqual(['Tuesday', 'Saturday']);
   expect(await stack.db.pair.findUniqueOrThrow({ where: { id: pairId }, select: { workingDays: true, calendarInvites: true } })).toEqual({
     workingDays: '[2,6]',

@@ -79,8 +79,16 @@ it('shows each problem of a new pair in plain words, one a line, beside its fiel
     'Length in minutes': '600',
   };
   for (const [label, value] of Object.entries(fields)) await page.getByLabel(label, { exact: true }).fill(value);
+  await page.locator('#cadence').selectOption('monthly');
+  await page.locator('#ordinal').selectOption('last');
+  await page.locator('#weekday').selectOption('5');
   await page.getByRole('button', { name: 'Add the pair' }).click();
   await page.getByRole('alert').waitFor();
+  // What was typed and chosen comes back as it was sent, beside its problems.
+  expect(await page.locator('#durationMinutes').inputValue()).toBe('600');
+  expect(await page.locator('#cadence').inputValue()).toBe('monthly');
+  expect(await page.locator('#ordinal').inputValue()).toBe('last');
+  expect(await page.locator('#weekday').inputValue()).toBe('5');
 
   expect(await page.getByRole('alert').textContent()).toBe('The pair was not created. 6 problems are shown beside their fields.');
   expect(await linesBeside(page, '#managerName')).toEqual({ invalid: 'true', lines: ['Manager name is required'] });

@@ -13,6 +13,7 @@ import type { EmailContexts } from '../templates/email-contexts';
 import { EMAIL_TEMPLATE_DIR, type EmailName } from '../templates/email-templates';
 import type { PageContexts, PageName } from '../templates/page-contexts';
 import { PAGE_PARTIALS } from '../templates/page-partials';
+import { newPairSettingsInputs } from '../admin/pair-forms';
 
 const PAGES_DIR = join(__dirname, '..', 'templates', 'pages');
 
@@ -230,6 +231,7 @@ const PAGES: { [K in PageName]: PageContexts[K] } = {
   'admin-login.hbs': { title: 'Sign in', error: 'That user name and password do not match.' },
   'admin-pairs.hbs': {
     title: 'Pairs',
+    newPairSettings: newPairSettingsInputs({ cadence: 'monthly', ordinal: 'last', weekday: '5', durationMinutes: '600' }),
     problems: formProblems('manager.email is not an email address'),
     list: {
       rows: [
