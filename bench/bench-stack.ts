@@ -1,6 +1,6 @@
-// Everything the benchmark runs, each real and on this machine: the Temporal dev server, the
-// database (SQLite or PostgreSQL), the SMTP counter, the worker and the web service, the last three
-// as separate processes.
+// Everything the benchmark runs, each real and on this machine: Temporal (the dev server, or a real
+// cluster whose PostgreSQL also holds the application's database), the database (SQLite or
+// PostgreSQL), the SMTP counter, the worker and the web service, the last three as separate processes.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,8 @@ import { openDatabase, type Database } from '../prisma/database';
 import { startDevServer, type DevServer } from '../local/local-stack';
 import { freePort } from '../harness/free-port';
 import { startPostgres, type TestPostgres } from '../harness/postgres';
+import { startTemporalCluster, type TemporalCluster } from '../harness/temporal-cluster';
+import type { TemporalUnderTest } from '../harness/temporal-under-test';
 import { PREBUILT_BUNDLE, REPO, startEntry, startWorkerEntry, waitForHttp, watch, type RapportProcess } from '../harness/rapport-process';
 import { canAccountCpu, findProcess, type AccountedProcess } from './process-cpu';
 import type { AcceptedMessage } from './smtp-counter';
@@ -79,13 +81,18 @@ export function peakRssMiB(pid: number | undefined): number | null {
 
 /**
  * The stack's processes, each with its descendants: the three the benchmark spawned by their
- * pid, the dev server by its database file and PostgreSQL (which pg_ctl starts detached) by its
- * port; and the benchmark itself alone, whose descendants are the others.
+ * pid, the dev server by its database file (the cluster's server by its pid) and PostgreSQL (which
+ * pg_ctl starts detached) by its port; and the benchmark itself alone, whose descendants are the others.
  */
-function accountedProcesses(dir: string, spawned: Record<'worker' | 'web' | 'smtp', RapportProcess>, postgres: TestPostgres | undefined): AccountedProcess[] {
+function accountedProcesses(
+  dir: string,
+  spawned: Record<'worker' | 'web' | 'smtp', RapportProcess>,
+  postgres: TestPostgres | undefined,
+  cluster: TemporalCluster | undefined,
+): AccountedProcess[] {
   const processes: AccountedProcess[] = Object.entries(spawned).flatMap(([name, { child }]) => (child.pid ? [{ name, pid: child.pid, tree: true }] : []));
   const temporalDb = join(dir, 'temporal.db');
-  const temporal = findProcess((argv) => argv.includes(temporalDb));
+  const temporal = cluster ? cluster.serverPid() : findProcess((argv) => argv.includes(temporalDb));
   if (temporal) processes.push({ name: 'temporal', pid: temporal, tree: true });
   if (postgres) {
     const port = new URL(postgres.url).port;
@@ -96,20 +103,41 @@ function accountedProcesses(dir: string, spawned: Record<'worker' | 'web' | 'smt
   return processes;
 }
 
-export async function startBenchStack(db: BenchDatabase): Promise<BenchStack> {
-  const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-'));
-  const [temporalPort, uiPort, webPort, healthPort, freeMetricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-  const metricsPort = process.env.BENCH_METRICS_PORT ?? String(freeMetricsPort);
-  const [devServer, postgres]: [DevServer, TestPostgres | undefined] = await Promise.all([
+/** The Temporal and the PostgreSQL (if any) a stack runs on; on the cluster the two share one PostgreSQL. */
+async function startServers(
+  db: BenchDatabase,
+  temporal: TemporalUnderTest,
+  dir: string,
+): Promise<{ address: string; devServer?: DevServer; cluster?: TemporalCluster; postgres?: TestPostgres }> {
+  if (temporal === 'cluster') {
+    if (db !== 'postgres') throw new Error("--temporal cluster keeps the application's database on the cluster's PostgreSQL: use --db postgres");
+    const cluster = await startTemporalCluster();
+    return { address: cluster.address, cluster, postgres: cluster.postgres };
+  }
+  const [temporalPort, uiPort] = await Promise.all([freePort(), freePort()]);
+  const [devServer, postgres] = await Promise.all([
     startDevServer(dir, temporalPort, uiPort),
     db === 'postgres' ? startPostgres() : Promise.resolve(undefined),
   ]);
+  return { address: devServer.address, devServer, postgres };
+}
+
+export async function startBenchStack(db: BenchDatabase, temporal: TemporalUnderTest = 'dev'): Promise<BenchStack> {
+  const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-'));
+  const [webPort, healthPort, freeMetricsPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const metricsPort = process.env.BENCH_METRICS_PORT ?? String(freeMetricsPort);
+  const { address: temporalAddress, devServer, cluster, postgres } = await startServers(db, temporal, dir);
+  // The cluster stops its own PostgreSQL.
+  const stopServers = async () => {
+    await devServer?.stop();
+    await (cluster ? cluster.stop() : postgres?.stop());
+  };
   const databaseUrl = postgres?.url ?? `file:${join(dir, 'rapport.db')}`;
   await migrateDatabase(databaseUrl);
   const smtp = await startCounter();
   const webUrl = `http://127.0.0.1:${webPort}`;
   const env = {
-    TEMPORAL_ADDRESS: devServer.address,
+    TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_TASK_QUEUE: 'rapport-bench',
     DATABASE_URL: databaseUrl,
     SMTP_URL: smtp.url,
@@ -132,10 +160,10 @@ export async function startBenchStack(db: BenchDatabase): Promise<BenchStack> {
     await Promise.all([waitForHttp(`http://127.0.0.1:${healthPort}/readyz`, worker), waitForHttp(`${webUrl}/readyz`, web)]);
   } catch (error) {
     // Nothing is left running when the stack cannot start.
-    await Promise.all([worker.stop('SIGKILL'), web.stop('SIGKILL'), smtp.process.stop('SIGKILL'), devServer.stop(), postgres?.stop()]);
+    await Promise.all([worker.stop('SIGKILL'), web.stop('SIGKILL'), smtp.process.stop('SIGKILL'), stopServers()]);
     throw error;
   }
-  const connection = await Connection.connect({ address: devServer.address });
+  const connection = await Connection.connect({ address: temporalAddress });
   const client = new Client({ connection });
   const database = openDatabase(databaseUrl);
   return {
@@ -148,13 +176,12 @@ export async function startBenchStack(db: BenchDatabase): Promise<BenchStack> {
     web,
     webUrl,
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
-    processes: canAccountCpu() ? accountedProcesses(dir, { worker, web, smtp: smtp.process }, postgres) : [],
+    processes: canAccountCpu() ? accountedProcesses(dir, { worker, web, smtp: smtp.process }, postgres, cluster) : [],
     async stop() {
       await Promise.all([worker.stop('SIGTERM'), web.stop('SIGTERM'), smtp.process.stop('SIGTERM')]);
       await connection.close();
       await database.close();
-      await devServer?.stop();
-      await postgres?.stop();
+      await stopServers();
       rmSync(dir, { recursive: true, force: true });
     },
   };

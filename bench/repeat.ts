@@ -6,10 +6,12 @@ import { peakRssMiB, startBenchStack, type BenchDatabase, type BenchStack } from
 import { runBaseline, runBurst, type BaselineResult, type BurstResult } from './burst';
 import { cpuBetween, sampleCpu, waitUntilIdle, type CpuSample, type CpuWindow } from './process-cpu';
 import { metricsBetween, scrapeMetrics, type Sample, type WorkerMetricsWindow } from './worker-metrics';
+import type { TemporalUnderTest } from '../harness/temporal-under-test';
 
 export interface RepeatOptions {
   pairs: number;
   db: BenchDatabase;
+  temporal?: TemporalUnderTest;
   answers: number;
   concurrency: number[];
 }
@@ -68,7 +70,7 @@ function reflectionLinks(stack: BenchStack): string[] {
 }
 
 export async function runRepeat(options: RepeatOptions, log: (line: string) => void): Promise<RepeatResult> {
-  const stack = await startBenchStack(options.db);
+  const stack = await startBenchStack(options.db, options.temporal);
   try {
     const burst = await measuredBurst(stack, options.pairs, log);
     log(`burst: ${burst.burst.seconds.toFixed(1)} s`);

@@ -37,16 +37,15 @@ import { temporalUnderTest, type TemporalUnderTest } from '../harness/temporal-u
 const USAGE = `usage: npm run faults -- [--scenario NAME[,NAME…]]… [--scale reduced|full] [--db postgres|sqlite] [--temporal dev|cluster] [--no-build]
 
 scenarios (all by default):
-${SCENARIOS.map((name) => `  ${name.padEnd(17)} ${SCENARIO_TITLES[name]}`).join('\n')}
+${SCENARIOS.map((name) => `  ${name.padEnd(25)} ${SCENARIO_TITLES[name]}`).join('\n')}
 
---scale reduced   ${describeScale(SCALES.reduced)} (default)
---scale full      ${describeScale(SCALES.full)}
---db              the database of every scenario but database-outage, which needs PostgreSQL (default postgres)
---temporal dev    the Temporal dev server persisting to a file (default; or RAPPORT_TEMPORAL=dev)
---temporal cluster
-                  a real Temporal cluster on a PostgreSQL of its own, beside the application's
-                  (tools/provision.sh cluster builds it); adds the cluster-only scenarios
---no-build        run the worker and web service from dist/ as it is, without npm run build first`;
+--scale reduced           ${describeScale(SCALES.reduced)} (default)
+--scale full              ${describeScale(SCALES.full)}
+--db                      the database of every scenario but database-outage, which needs PostgreSQL (default postgres)
+--temporal dev            the Temporal dev server persisting to a file (default; or RAPPORT_TEMPORAL=dev)
+--temporal cluster        a real Temporal cluster on a PostgreSQL of its own, beside the application's
+                          (tools/provision.sh cluster builds it); adds the cluster-only scenarios
+--no-build                run the worker and web service from dist/ as it is, without npm run build first`;
 
 function describeScale(scale: Scale): string {
   return `${scale.pairs} pairs a burst, SMTP down ${scale.smtpDownMs / 1000} s, PostgreSQL ${scale.databaseDownMs / 1000} s, Temporal ${scale.temporalDownMs / 1000} s`;
