@@ -93,7 +93,7 @@ function accountedProcesses(
   const processes: AccountedProcess[] = Object.entries(spawned).flatMap(([name, { child }]) => (child.pid ? [{ name, pid: child.pid, tree: true }] : []));
   const temporalDb = join(dir, 'temporal.db');
   const temporal = cluster ? cluster.serverPid() : findProcess((argv) => argv.includes(temporalDb));
-  if (temporal) processes.push({ name: 'temporal', pid: temporal, tree: true });
+  if (temporal) processes.push({ name: cluster ? 'temporal-cluster' : 'temporal', pid: temporal, tree: true });
   if (postgres) {
     const port = new URL(postgres.url).port;
     const postmaster = findProcess((argv) => basename(argv[0]) === 'postgres' && argv.some((arg, i) => arg === '-p' && argv[i + 1] === port));

@@ -28,6 +28,7 @@ const PROCESS_NAMES: Record<string, string> = {
   worker: 'worker',
   web: 'web service',
   temporal: 'Temporal dev server',
+  'temporal-cluster': 'Temporal cluster server',
   smtp: 'SMTP counter',
   postgres: 'PostgreSQL',
   benchmark: 'benchmark process (the baseline: its sender)',

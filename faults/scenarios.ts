@@ -368,7 +368,7 @@ interface TemporalFault {
   /** "the Temporal dev server stopped", for the log and the notes. */
   done: string;
   cause(stack: FaultStack): Promise<void>;
-  /** Brings Temporal back; resolves once it serves again. Returns notes on what it found. */
+  /** Brings back what cause() took away; returns notes on what it found. */
   mend(stack: FaultStack): Promise<string[]>;
 }
 
@@ -432,13 +432,17 @@ async function temporalOutage(ctx: Context, fault: TemporalFault): Promise<Omit<
   await fault.cause(stack);
   const stoppedAt = Date.now();
   ctx.log(`${fault.done} with ${deliveredAtStop}/${burst.emails.length} delivered`);
+  // Checked beside the answers, so that both fall within the outage.
+  const refusing = temporalRefuses(stack);
   // People keep answering the forms that arrived: the answers are saved and delivered later.
   const links = formLinksOf(stack, burst.emails).slice(0, Math.max(4, Math.round(scale.answerPairs / 2)));
   const submissions = await Promise.all(links.map((link, index) => submitAnswer(stack, link, `Answered while Temporal was down (${index})`)));
+  const temporalDown = await refusing;
+  if (!temporalDown) problems.push(`Temporal still listed workflows after ${fault.done}: the fault did not take`);
   await sleep(stoppedAt + scale.temporalDownMs - Date.now());
   const mended = await fault.mend(stack);
   const restartedAt = Date.now();
-  ctx.log(`Temporal serving again ${seconds(restartedAt - stoppedAt)} after the fault${mended.length > 0 ? `; ${mended.join('; ')}` : ''}`);
+  ctx.log(`Temporal back ${seconds(restartedAt - stoppedAt)} after the fault${mended.length > 0 ? `; ${mended.join('; ')}` : ''}`);
   await checkTriggered(burst, problems);
   const count = await finishEmails(ctx, { emails: burst.emails }, problems);
   const saved = lastSavedTopics(submissions);
@@ -463,8 +467,20 @@ async function temporalOutage(ctx: Context, fault: TemporalFault): Promise<Omit<
       duplicateNote(count),
     ],
     problems,
-    facts: { inFlightAtFault: inFlight, savedWhileDown: saved.size, duplicated: count.duplicated },
+    facts: { inFlightAtFault: inFlight, temporalDown, savedWhileDown: saved.size, duplicated: count.duplicated },
   };
+}
+
+/** Whether Temporal fails to list workflows (a read of its persistence) within a few seconds, as it must while broken. */
+async function temporalRefuses(stack: FaultStack): Promise<boolean> {
+  const { connection } = stack.client;
+  const listed = connection.withDeadline(Date.now() + 3_000, () =>
+    connection.workflowService.countWorkflowExecutions({ namespace: stack.client.options.namespace }),
+  );
+  return listed.then(
+    () => false,
+    () => true,
+  );
 }
 
 /** Answers posted while only Temporal is down must all be saved. */

@@ -2,16 +2,22 @@
 // the SMTP server and PostgreSQL down 10 s, the dev server 5 s) on one stack of real processes:
 // PostgreSQL, the Temporal dev server persisting to a file, the faulty SMTP server, the worker and
 // the web service. Each scenario counts at the SMTP server and in the database; its `problems`
-// name every target it missed (see faults/scenarios.ts).
+// name every target it missed (see faults/scenarios.ts). With RAPPORT_TEMPORAL=cluster the stack
+// runs on a real Temporal cluster instead, and two more scenarios kill its server and restart its
+// PostgreSQL mid-burst.
 import { faultTable } from '../faults/fault-report';
 import { startFaultStack, type FaultStack } from '../faults/fault-stack';
 import { runScenario, SCALES, type ScenarioName, type ScenarioResult } from '../faults/scenarios';
+import { temporalUnderTest } from '../harness/temporal-under-test';
+
+const TEMPORAL = temporalUnderTest();
+const onCluster = TEMPORAL === 'cluster' ? it : it.skip;
 
 let stack: FaultStack;
 const results: ScenarioResult[] = [];
 
 beforeAll(async () => {
-  stack = await startFaultStack({ db: 'postgres' });
+  stack = await startFaultStack({ db: 'postgres', temporal: TEMPORAL });
 });
 
 afterEach(async () => {
@@ -86,4 +92,20 @@ it('keeps every answer whose page said saved when the web service is killed with
   expect(result.facts.saved).toBeGreaterThan(0);
   expect(answers(result)).toMatchObject({ lost: 0, expected: result.facts.saved });
   expect(result.submissions?.noAnswer).toBeGreaterThan(0);
+});
+
+onCluster("loses nothing and sends nothing twice when the cluster's server is killed with -9 mid-burst", async () => {
+  const result = await run('cluster-server-kill');
+  expect(result.problems).toEqual([]);
+  expect(result.facts.inFlightAtFault).toBeGreaterThan(0);
+  expect(emails(result)).toMatchObject({ lost: 0, duplicated: 0 });
+  expect(answers(result)?.lost).toBe(0);
+});
+
+onCluster("loses nothing and sends nothing twice when the cluster's PostgreSQL is restarted mid-burst", async () => {
+  const result = await run('cluster-postgres-restart');
+  expect(result.problems).toEqual([]);
+  expect(result.facts.inFlightAtFault).toBeGreaterThan(0);
+  expect(emails(result)).toMatchObject({ lost: 0, duplicated: 0 });
+  expect(answers(result)?.lost).toBe(0);
 });
