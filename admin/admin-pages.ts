@@ -190,16 +190,14 @@ export function registerAdminPages(
       const problems = formProblems(error.problems, NEW_PAIR_INPUTS);
       const typed = request.body ?? {};
       const newPair = inputsAsSent(typed, workingDaysAndInvitesInputs({}));
-      return reply
-        .code(error.status)
-        .view('admin-pairs.hbs', {
-          title: 'Pairs',
-          list: (await pairs.listView({})).list,
-          problems,
-          typed,
-          newPair,
-          newPairSettings: newPairSettingsInputs(typed),
-        });
+      return reply.code(error.status).view('admin-pairs.hbs', {
+        title: 'Pairs',
+        list: (await pairs.listView({})).list,
+        problems,
+        typed,
+        newPair,
+        newPairSettings: newPairSettingsInputs(typed),
+      });
     }
   });
 

@@ -490,7 +490,10 @@ describe('every command against a real stack', () => {
       ].join('\n'),
     );
     const imported = await run('pairs', 'import', csv);
-    expect(imported).toMatchObject({ code: 1, stderr: 'error: Row 3, Ada Lead and Cy Dev: Time zone not recognised: Mars/Olympus — use a name like Europe/Lisbon' });
+    expect(imported).toMatchObject({
+      code: 1,
+      stderr: 'error: Row 3, Ada Lead and Cy Dev: Time zone not recognised: Mars/Olympus — use a name like Europe/Lisbon',
+    });
     const [createdLine, summary] = imported.stdout.split('\n');
     expect(summary).toBe('1 pair(s) created, 1 row(s) refused.');
     const pairId = /^Row 2: created pair ([0-9a-f-]{36}) \(ada-cli@example\.com and bo-cli@example\.com\)$/.exec(createdLine)?.[1];
