@@ -1,60 +1,32 @@
 // In a real browser (Debian's Chromium via playwright-core): an admin signs in, edits a pair's
 // reflection questions and saves; the next reflection email carries them, and the pair's workflow
 // kept running (same run, no restart).
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations } from './support/accessibility';
-import { freePort, launchChromium, SCREENSHOTS } from './support/browser';
-import { buildWebServer } from '../server/web-server';
+import { SCREENSHOTS } from './support/browser';
+import { signIn as signInAs, startAdminBrowserStack, type AdminBrowserStack } from './support/admin-browser-stack';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus } from './support/pair-driver';
-import { startRapportStack, type RapportStack } from '../harness/rapport-stack';
-import { createTimeSkippingEnv } from '../harness/temporal-env';
+import type { RapportStack } from '../harness/rapport-stack';
 
 let env: TestWorkflowEnvironment;
-let app: FastifyInstance;
 let stack: RapportStack;
 let browser: Browser;
 let baseUrl: string;
 
+let harness: AdminBrowserStack;
+
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  stack = await startRapportStack(env, { publicBaseUrl: baseUrl });
-  app = await buildWebServer({
-    db: stack.db,
-    temporal: env.client,
-    publicBaseUrl: baseUrl,
-    rateLimitPerMinute: 1_000,
-    admin: {
-      taskQueue: stack.taskQueue,
-      credentials: { user: 'admin', password: 'a long admin password' },
-      sessionSecret: 'browser-test-secret',
-      secureCookies: false,
-    },
-  });
-  await app.listen({ port, host: '127.0.0.1' });
-  browser = await launchChromium();
-  mkdirSync(SCREENSHOTS, { recursive: true });
+  harness = await startAdminBrowserStack();
+  ({ env, stack, browser, baseUrl } = harness);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await stack?.stop();
-  await env?.teardown();
+  await harness?.stop();
 });
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto(`${baseUrl}/admin`);
-  await page.getByLabel('User name').fill('admin');
-  await page.getByLabel('Password').fill('a long admin password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Pairs', exact: true }).waitFor();
-}
+const signIn = (page: Page) => signInAs(page, baseUrl);
 
 /** The text of what an input's aria-describedby points to, and whether it is marked invalid. */
 async function problemBeside(page: Page, input: string): Promise<{ invalid: string | null; text: string | null }> {

@@ -1,50 +1,24 @@
 // In a real browser (Chromium via playwright-core): the problems an admin meets are in plain words,
 // one a line, beside the field they are about, and an import's report names the people of each
 // refused row. Screenshots of both pages; axe-core finds nothing on either.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { accessibilityViolations } from './support/accessibility';
-import { freePort, launchChromium, SCREENSHOTS } from './support/browser';
-import { buildWebServer } from '../server/web-server';
-import { startRapportStack, type RapportStack } from '../harness/rapport-stack';
-import { createTimeSkippingEnv } from '../harness/temporal-env';
+import { SCREENSHOTS } from './support/browser';
+import { startAdminBrowserStack, type AdminBrowserStack } from './support/admin-browser-stack';
 
-let env: TestWorkflowEnvironment;
-let app: FastifyInstance;
-let stack: RapportStack;
 let browser: Browser;
 let baseUrl: string;
 
+let harness: AdminBrowserStack;
+
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  stack = await startRapportStack(env, { publicBaseUrl: baseUrl });
-  app = await buildWebServer({
-    db: stack.db,
-    temporal: env.client,
-    publicBaseUrl: baseUrl,
-    rateLimitPerMinute: 1_000,
-    admin: {
-      taskQueue: stack.taskQueue,
-      credentials: { user: 'admin', password: 'a long admin password' },
-      sessionSecret: 'error-words-test-secret',
-      secureCookies: false,
-    },
-  });
-  await app.listen({ port, host: '127.0.0.1' });
-  browser = await launchChromium();
-  mkdirSync(SCREENSHOTS, { recursive: true });
+  harness = await startAdminBrowserStack();
+  ({ browser, baseUrl } = harness);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await stack?.stop();
-  await env?.teardown();
+  await harness?.stop();
 });
 
 /** A page in a context where axe-core's script may run (the service's CSP forbids inline scripts). */

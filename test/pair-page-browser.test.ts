@@ -3,56 +3,33 @@
 // name, meetings by date; only the actions that apply (pause, then resume in its place); ending asks
 // for confirmation and a reason, and the ended pair's page shows that reason; the schedule form shows
 // the current cadence selected.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { accessibilityViolations } from './support/accessibility';
-import { freePort, launchChromium, SCREENSHOTS } from './support/browser';
-import { buildWebServer } from '../server/web-server';
+import { SCREENSHOTS } from './support/browser';
+import { startAdminBrowserStack, type AdminBrowserStack } from './support/admin-browser-stack';
 import { advanceTo, waitForStatus } from './support/pair-driver';
-import { startRapportStack, type RapportStack } from '../harness/rapport-stack';
-import { createTimeSkippingEnv } from '../harness/temporal-env';
+import type { RapportStack } from '../harness/rapport-stack';
 import { scheduleChangeFromForm } from '../admin/pair-forms';
 import { pairStatusQuery } from '../workflows/pair-messages';
 
 const ADMIN_ZONE = 'Europe/Berlin';
 
 let env: TestWorkflowEnvironment;
-let app: FastifyInstance;
 let stack: RapportStack;
 let browser: Browser;
 let baseUrl: string;
 
+let harness: AdminBrowserStack;
+
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  stack = await startRapportStack(env, { publicBaseUrl: baseUrl });
-  app = await buildWebServer({
-    db: stack.db,
-    temporal: env.client,
-    publicBaseUrl: baseUrl,
-    rateLimitPerMinute: 1_000,
-    admin: {
-      taskQueue: stack.taskQueue,
-      credentials: { user: 'admin', password: 'a long admin password' },
-      sessionSecret: 'browser-test-secret',
-      secureCookies: false,
-      timeZone: ADMIN_ZONE,
-    },
-  });
-  await app.listen({ port, host: '127.0.0.1' });
-  browser = await launchChromium();
-  mkdirSync(SCREENSHOTS, { recursive: true });
+  harness = await startAdminBrowserStack({ adminTimeZone: ADMIN_ZONE });
+  ({ env, stack, browser, baseUrl } = harness);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await stack?.stop();
-  await env?.teardown();
+  await harness?.stop();
 });
 
 async function signedIn(): Promise<{ context: BrowserContext; page: Page }> {
