@@ -139,6 +139,17 @@ function agendaItems(recipient: Role, answers: AgendaAnswer[]): AgendaItem[] {
   return visibleTo(recipient, answers).map((item) => ({ question: item.question, answer: item.answer, private: item.private }));
 }
 
+/**
+ * The status to write after a stage's forms: the workflow's, with the question set version the
+ * forms went out with (the last form's, as the workflow reads the results), which it only learns
+ * from the results. The workflow counts this write as its own (PUBLISH_SENT_VERSION).
+ */
+export function withSentVersion(publish: RecordPairStateRequest, results: readonly SendFormResult[]): RecordPairStateRequest {
+  const last = results.at(-1);
+  if (!last) return publish;
+  return { ...publish, status: { ...publish.status, questionSetVersion: last.questionSetVersion } };
+}
+
 export function createPairEmailActivities(deps: ActivityDeps) {
   const link = (formId: string) => {
     const issued = issueFormLink(formId, deps.formLinkTtlDays);
@@ -239,11 +250,12 @@ export function createPairEmailActivities(deps: ActivityDeps) {
         },
       };
     });
-    if (request.publish) await writePairState(deps.db, request.publish);
-    return request.kinds.map((kind) => {
+    const results: SendFormResult[] = request.kinds.map((kind) => {
       if (isDisabled(kind)) return { status: 'disabled', questionSetVersion: (current as StoredQuestionSet).version };
       return { status: statuses[sending.indexOf(kind)], questionSetVersion: versionOf.get(kind) ?? (current as StoredQuestionSet).version };
     });
+    if (request.publish) await writePairState(deps.db, withSentVersion(request.publish, results));
+    return results;
   }
 
   /** One form: kept for workflow runs recorded before forms of a stage were sent together. */

@@ -1,6 +1,7 @@
 // Messages that meet the pair's workflow half-way through something else, driven deterministically:
 // an activity is held at a gate until the test has sent the message it wants to race with it.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
 import { addTopic } from '../pairs/topics';
 import { addTopicUpdate, changeScheduleUpdate, pauseUpdate, rescheduleMeetingUpdate, resumeUpdate, skipMeetingUpdate } from '../workflows/pair-messages';
 import { advanceTo, messageIdOf, sameMessageId, waitForStatus, type PairHandle } from './support/pair-driver';
@@ -11,6 +12,7 @@ import { storedStatusOf } from '../pairs/pair-state-record';
 import { DEFAULT_OFFSETS, type SkipRequest } from '../workflows/pair-types';
 
 type Activities = ReturnType<typeof createActivities>;
+const { EventType } = temporal.api.enums.v1;
 type GatedName = 'recordPairChange' | 'sendForms' | 'recordTopic';
 
 /** An activity call held until the test opens the gate; `reached` resolves when the call arrives. */
@@ -194,4 +196,23 @@ it('refuses a pause for an absence in the past or more than a year ahead', async
   ).rejects.toMatchObject({
     cause: { message: 'A pause for an absence may last at most a year' },
   });
+});
+
+it("writes a pair's state once when its first forms go out, with the question set version they used", async () => {
+  const { pairId, handle, at } = await newPair();
+  await advanceTo(env, at('reflection') + 1_000);
+  const status = await waitForStatus(handle, (s) => s.stage === 'reminder');
+  await stack.smtp.waitFor((m) => sameMessageId(m, messageIdOf(pairId, 1, 'managerPrep', 'manager')));
+  const row = await stack.db.pair.findUniqueOrThrow({ where: { id: pairId } });
+  expect(status.questionSetVersion).toBe(1);
+  expect(storedStatusOf(row)).toEqual(status);
+
+  // Between the reflection's timer and the reminder's, one local activity: the send, which wrote the state.
+  const { events } = await handle.fetchHistory();
+  const types = (events ?? []).map((event) => ({ type: event.eventType, marker: event.markerRecordedEventAttributes?.markerName }));
+  const fired = types.findIndex((event) => event.type === EventType.EVENT_TYPE_TIMER_FIRED);
+  const next = types.findIndex((event, index) => index > fired && event.type === EventType.EVENT_TYPE_TIMER_STARTED);
+  const localActivities = types.slice(fired, next).filter((event) => event.marker === 'core_local_activity');
+  expect(fired).toBeGreaterThan(0);
+  expect(localActivities).toHaveLength(1);
 });

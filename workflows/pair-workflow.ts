@@ -111,6 +111,12 @@ export const RECORD_ANSWER_LOCALLY = 'record-answer-locally';
  * keeps that worker's behaviour until it continues as new.
  */
 export const PAIR_WORKFLOW_V4 = 'pair-workflow-v4';
+/**
+ * Patch: a stage's forms write the pair's status with the question set version they were sent
+ * with, and the workflow takes that write as its own: a pair's first reflection no longer writes
+ * its state a second time just to record the version (one local activity fewer in a burst).
+ */
+export const PUBLISH_SENT_VERSION = 'publish-sent-version';
 /** A run continues as new once its history passes this many events (or the server suggests it). */
 export const CONTINUE_AS_NEW_AFTER_EVENTS = 1_000;
 
@@ -507,12 +513,14 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
 
   async function sendForms(cycle: CycleState, kinds: FormKind[], stage: Stage): Promise<void> {
     const request = { pairId, cycle: cycle.number, meetingAt: cycle.plan.meetingAt };
-    const results = wf.patched(SEND_LOCALLY_FIRST)
+    const together = wf.patched(SEND_LOCALLY_FIRST);
+    const publication = together ? publicationAfter(stage, cycle) : {};
+    const results = together
       ? await sendLocallyFirst('sendForms', {
           ...request,
           kinds,
           openActionItems: kinds.some((kind) => FOLLOW_UP_FORMS.includes(kind)) ? state.openActionItems : undefined,
-          ...publicationAfter(stage, cycle),
+          ...publication,
         })
       : await Promise.all(
           kinds.map((kind) => sideEffects.sendForm({ ...request, kind, openActionItems: FOLLOW_UP_FORMS.includes(kind) ? state.openActionItems : undefined })),
@@ -522,6 +530,11 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
       // A stage the pair's question set switches off sends nothing, so there is no form to open.
       if (results[index].status === 'disabled') continue;
       if (!isOpen(cycle.number, kind)) state.openForms.push({ cycle: cycle.number, kind });
+    }
+    // The send wrote the status with the question set version it used (a pair's first forms learn
+    // it there), so the status it wrote is the one published: no second write of the same state.
+    if (publication.publish && wf.patched(PUBLISH_SENT_VERSION)) {
+      published = JSON.stringify({ ...publication.publish.status, questionSetVersion: state.questionSetVersion });
     }
   }
 
