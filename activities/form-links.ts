@@ -3,19 +3,35 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { hashToken, TOKEN_BYTES } from '../pairs/link-tokens';
 import type { RapportTransaction } from './activity-deps';
 
-export interface IssuedLink {
+export interface FormLinkRow {
+  id: string;
+  formId: string;
+  tokenHash: string;
+  expiresAt: Date;
+}
+
+export interface PairLinkRow {
+  id: string;
+  pairId: string;
+  role: 'report' | 'manager';
+  tokenHash: string;
+  expiresAt: Date;
+}
+
+export interface IssuedLink<Row = FormLinkRow | PairLinkRow> {
   token: string;
+  /** What is stored of the link (its token's hash only), for writers that store several at once. */
+  row: Row;
   write: (tx: RapportTransaction) => Promise<unknown>;
 }
 
+const expiryAfter = (ttlDays: number, now: Date) => new Date(now.getTime() + ttlDays * 24 * 60 * 60 * 1000);
+
 /** A new token for a form; `write` stores its hash when the email's outbox row is written. */
-export function issueFormLink(formId: string, ttlDays: number, now = new Date()): IssuedLink {
+export function issueFormLink(formId: string, ttlDays: number, now = new Date()): IssuedLink<FormLinkRow> {
   const token = randomBytes(TOKEN_BYTES).toString('base64url');
-  const expiresAt = new Date(now.getTime() + ttlDays * 24 * 60 * 60 * 1000);
-  return {
-    token,
-    write: (tx) => tx.formLink.create({ data: { id: randomUUID(), formId, tokenHash: hashToken(token), expiresAt } }),
-  };
+  const row = { id: randomUUID(), formId, tokenHash: hashToken(token), expiresAt: expiryAfter(ttlDays, now) };
+  return { token, row, write: (tx) => tx.formLink.create({ data: row }) };
 }
 
 export function formUrl(publicBaseUrl: string, token: string): string {
@@ -23,13 +39,10 @@ export function formUrl(publicBaseUrl: string, token: string): string {
 }
 
 /** A new token for a person's pair pages (add a topic, their record, this 1:1), one per email. */
-export function issuePairLink(pairId: string, role: 'report' | 'manager', ttlDays: number, now = new Date()): IssuedLink {
+export function issuePairLink(pairId: string, role: 'report' | 'manager', ttlDays: number, now = new Date()): IssuedLink<PairLinkRow> {
   const token = randomBytes(TOKEN_BYTES).toString('base64url');
-  const expiresAt = new Date(now.getTime() + ttlDays * 24 * 60 * 60 * 1000);
-  return {
-    token,
-    write: (tx) => tx.pairLink.create({ data: { id: randomUUID(), pairId, role, tokenHash: hashToken(token), expiresAt } }),
-  };
+  const row = { id: randomUUID(), pairId, role, tokenHash: hashToken(token), expiresAt: expiryAfter(ttlDays, now) };
+  return { token, row, write: (tx) => tx.pairLink.create({ data: row }) };
 }
 
 export interface PairPageUrls {

@@ -60,28 +60,25 @@ async function createOutboxRows(deps: ActivityDeps, addresses: OutboxAddress[], 
   const keys = addresses.map(outboxKey);
   try {
     return await deps.db.$transaction(async (tx) => {
-      const rows: OutboxRow[] = [];
-      for (const [index, address] of addresses.entries()) {
+      const data = addresses.map((address, index) => {
         const email = composition.emails[index];
-        rows.push(
-          await tx.outboxEmail.create({
-            data: {
-              id: keys[index],
-              pairId: address.pairId,
-              cycleNumber: address.cycle,
-              stage: address.stage,
-              recipientRole: address.role,
-              toAddress: email.to,
-              messageId: messageIdFor(keys[index], deps.messageIdDomain),
-              subject: email.subject,
-              html: email.html,
-              text: email.text,
-              calendar: email.calendar ? JSON.stringify(email.calendar) : null,
-              status: 'pending',
-            },
-          }),
-        );
-      }
+        return {
+          id: keys[index],
+          pairId: address.pairId,
+          cycleNumber: address.cycle,
+          stage: address.stage,
+          recipientRole: address.role,
+          toAddress: email.to,
+          messageId: messageIdFor(keys[index], deps.messageIdDomain),
+          subject: email.subject,
+          html: email.html,
+          text: email.text,
+          calendar: email.calendar ? JSON.stringify(email.calendar) : null,
+          status: 'pending',
+        };
+      });
+      // One statement for all of a stage's rows.
+      const rows = await tx.outboxEmail.createManyAndReturn({ data });
       if (composition.alsoWrite) await composition.alsoWrite(tx);
       return rows;
     });

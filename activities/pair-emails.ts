@@ -153,12 +153,12 @@ export function withSentVersion(publish: RecordPairStateRequest, results: readon
 export function createPairEmailActivities(deps: ActivityDeps) {
   const link = (formId: string) => {
     const issued = issueFormLink(formId, deps.formLinkTtlDays);
-    return { url: formUrl(deps.publicBaseUrl, issued.token), write: issued.write };
+    return { url: formUrl(deps.publicBaseUrl, issued.token), row: issued.row, write: issued.write };
   };
   /** Every email carries "add a topic to our next 1:1" and "your record" links for its recipient. */
   const pairLinks = (pairId: string, role: Role) => {
     const issued = issuePairLink(pairId, role, deps.formLinkTtlDays);
-    return { urls: pairPageUrls(deps.publicBaseUrl, issued.token, role), write: issued.write };
+    return { urls: pairPageUrls(deps.publicBaseUrl, issued.token, role), row: issued.row, write: issued.write };
   };
 
   /**
@@ -206,14 +206,16 @@ export function createPairEmailActivities(deps: ActivityDeps) {
       openActionItems: openActionItems.map((item) => ({ text: item.text, ownerName: ownerName(pair, item.owner) })),
     };
     const email = deps.emails.render(TEMPLATE_OF_FORM[kind], context);
-    const write = async (tx: RapportTransaction) => {
-      await tx.form.create({
-        data: { id: formId, pairId, cycleNumber: cycle, kind, recipientRole: role, questionSetId: questionSet.id, questionSetVersion: questionSet.version },
-      });
-      await formLink.write(tx);
-      await pages.write(tx);
-    };
-    return { email: { to, ...email }, write };
+    const form = { id: formId, pairId, cycleNumber: cycle, kind, recipientRole: role, questionSetId: questionSet.id, questionSetVersion: questionSet.version };
+    return { email: { to, ...email }, form, formLink: formLink.row, pairLink: pages.row };
+  }
+
+  /** The forms of one stage and their links: three statements, whatever their number. */
+  async function writeForms(tx: RapportTransaction, composed: ReturnType<typeof composeForm>[]): Promise<void> {
+    if (composed.length === 0) return;
+    await tx.form.createMany({ data: composed.map((entry) => entry.form) });
+    await tx.formLink.createMany({ data: composed.map((entry) => entry.formLink) });
+    await tx.pairLink.createMany({ data: composed.map((entry) => entry.pairLink) });
   }
 
   /**
@@ -246,7 +248,7 @@ export function createPairEmailActivities(deps: ActivityDeps) {
             create: { id: `${pairId}:${cycle}`, pairId, number: cycle, meetingAt: new Date(meetingAt), status: 'planned' },
             update: { meetingAt: new Date(meetingAt) },
           });
-          for (const form of composed) await form.write(tx);
+          await writeForms(tx, composed);
         },
       };
     });

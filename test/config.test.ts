@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type ConfigFor } from '../config/config';
+import { workerTuningOptions } from '../worker/rapport-worker';
 import { startEntry } from '../harness/rapport-process';
 import { openActivityRuntime } from '../worker/rapport-worker';
 
@@ -40,6 +41,8 @@ describe('configuration', () => {
         maxCachedWorkflows: 300,
         heapMb: 320,
         maxConcurrentWorkflowTaskExecutions: 40,
+        maxConcurrentWorkflowTaskPolls: 10,
+        nonStickyToStickyPollRatio: 1,
         maxConcurrentActivityTaskExecutions: 100,
         shutdownGraceSeconds: 30,
       },
@@ -48,6 +51,23 @@ describe('configuration', () => {
       calendarInvites: true,
     });
     expect(loadConfig({ RAPPORT_DATA_DIR: '/var/lib/rapport/' }).databaseUrl).toBe('file:/var/lib/rapport/rapport.db');
+  });
+
+  it('hands the worker its polls, their split and its cache', () => {
+    expect(workerTuningOptions(loadConfig({ WORKER_WORKFLOW_TASK_POLLS: '6', WORKER_NON_STICKY_POLL_RATIO: '0.5' }).worker)).toMatchObject({
+      maxCachedWorkflows: 300,
+      maxConcurrentWorkflowTaskExecutions: 40,
+      maxConcurrentWorkflowTaskPolls: 6,
+      nonStickyToStickyPollRatio: 0.5,
+    });
+  });
+
+  it('polls for workflow tasks at most as many at once as it runs, unless told otherwise', () => {
+    expect(loadConfig({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '4' }).worker).toMatchObject({ maxConcurrentWorkflowTaskPolls: 4 });
+    expect(loadConfig({ WORKER_WORKFLOW_TASK_POLLS: '20', WORKER_NON_STICKY_POLL_RATIO: '0.5' }).worker).toMatchObject({
+      maxConcurrentWorkflowTaskPolls: 20,
+      nonStickyToStickyPollRatio: 0.5,
+    });
   });
 
   it('defaults production entries to JSON logs and metrics on every interface', () => {
@@ -159,6 +179,10 @@ describe('configuration', () => {
     ['WORKER_MAX_CACHED_WORKFLOWS', 'lots', /must be a whole number from 0 to 100000/],
     ['WORKER_HEAP_MB', '64', /must be a whole number from 128 to 65536/],
     ['WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', '1', /must be a whole number from 2 to 1000/],
+    ['WORKER_WORKFLOW_TASK_POLLS', '1', /must be a whole number from 2 to 1000/],
+    ['WORKER_WORKFLOW_TASK_POLLS', '50', /must not be more than WORKER_MAX_CONCURRENT_WORKFLOW_TASKS \(40\)/],
+    ['WORKER_NON_STICKY_POLL_RATIO', 'half', /must be a number from 0.1 to 1, e.g. 0.5/],
+    ['WORKER_NON_STICKY_POLL_RATIO', '2', /must be a number from 0.1 to 1, e.g. 0.5/],
     ['WORKER_MAX_CONCURRENT_ACTIVITIES', '0', /must be a whole number from 1 to 10000/],
     ['WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', '0', /must be a whole number from 1 to 10000/],
     ['WORKER_SHUTDOWN_GRACE_SECONDS', '-1', /must be a whole number from 0 to 3600/],

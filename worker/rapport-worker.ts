@@ -44,6 +44,8 @@ export function workerTuningOptions(tuning: WorkerTuning): Partial<WorkerOptions
   return {
     maxCachedWorkflows: tuning.maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTaskExecutions,
+    maxConcurrentWorkflowTaskPolls: tuning.maxConcurrentWorkflowTaskPolls,
+    nonStickyToStickyPollRatio: tuning.nonStickyToStickyPollRatio,
     maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivityTaskExecutions,
     maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivityExecutions,
     // In-flight activities get this long to finish on shutdown; then they are cancelled and
