@@ -101,9 +101,12 @@ export function createPairRecordActivities(deps: ActivityDeps) {
           update: { payload, deliveredAt: now },
         });
       }
-      const stored = await tx.answer.findUnique({ where: { formId } });
+      // A write first: on SQLite, a transaction that reads and then writes fails at once (SQLITE_BUSY,
+      // no waiting) when another process wrote in between, as the web service does all the time;
+      // the local activity's retry then cost the person a second. Writing first takes the lock, waiting for it.
+      const marked = legacyAnswer ? 1 : (await tx.answer.updateMany({ where: { formId }, data: { deliveredAt: now } })).count;
+      const stored = marked > 0 ? await tx.answer.findUnique({ where: { formId } }) : null;
       if (!stored) throw ApplicationFailure.nonRetryable(`the answer to form ${formId} was not stored before it was sent`, 'AnswerNotStored');
-      if (!legacyAnswer) await tx.answer.update({ where: { formId }, data: { deliveredAt: now } });
       const typed = parseAnswerPayload(stored.payload).actionItems;
       await tx.actionItem.deleteMany({
         where: { sourceFormId: formId, id: { notIn: newActionItems.map((item) => item.id) } },
