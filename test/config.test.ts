@@ -2,9 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type ConfigFor } from '../config/config';
-import { workerTuningOptions } from '../worker/rapport-worker';
 import { startEntry } from '../harness/rapport-process';
-import { openActivityRuntime } from '../worker/rapport-worker';
+import { openActivityRuntime, workerTuningOptions } from '../worker/rapport-worker';
 
 /** The problems loadConfig reports for env, or [] when it accepts it. */
 function problemsOf(env: Record<string, string>, configFor: ConfigFor = 'local'): string[] {
