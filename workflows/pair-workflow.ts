@@ -533,8 +533,10 @@ export async function pairWorkflow(input: PairWorkflowInput): Promise<PairOutcom
     }
     // The send wrote the status with the question set version it used (a pair's first forms learn
     // it there), so the status it wrote is the one published: no second write of the same state.
-    if (publication.publish && wf.patched(PUBLISH_SENT_VERSION)) {
-      published = JSON.stringify({ ...publication.publish.status, questionSetVersion: state.questionSetVersion });
+    // Asked only when the version moved, so that the patch's marker is not added to every run.
+    const sent = publication.publish?.status;
+    if (sent && sent.questionSetVersion !== state.questionSetVersion && wf.patched(PUBLISH_SENT_VERSION)) {
+      published = JSON.stringify({ ...sent, questionSetVersion: state.questionSetVersion });
     }
   }
 
